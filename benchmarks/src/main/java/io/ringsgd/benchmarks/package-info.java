@@ -1,0 +1,2 @@
+/** ringsgd benchmarks. */
+package io.ringsgd.benchmarks;

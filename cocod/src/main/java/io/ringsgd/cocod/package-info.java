@@ -1,0 +1,2 @@
+/** ringsgd cocod. */
+package io.ringsgd.cocod;

@@ -1,0 +1,159 @@
+package io.ringsgd.collectives;
+
+import io.ringsgd.collectives.algorithm.AlgorithmTable;
+import java.time.Duration;
+
+/**
+ * Settings of a communicator that all its ranks must share: failure timeout, pipeline segment size and window, the
+ * algorithm table and a job-wide forced AllReduce algorithm. {@link #fromSystemProperties()} reads the
+ * {@code ringsgd.*} system properties (and {@code RINGSGD_*} environment variables), so a job can be tuned without
+ * code changes:
+ *
+ * <pre>
+ *   ringsgd.timeout=30s          RINGSGD_TIMEOUT      a peer silent this long is declared failed (default 300s)
+ *   ringsgd.segment=256k         RINGSGD_SEGMENT      largest pipelined message (default 256k)
+ *   ringsgd.window=4             RINGSGD_WINDOW       segments in flight (default 4, at least 2)
+ *   ringsgd.algorithm=ring       RINGSGD_ALGORITHM    force the AllReduce algorithm (default auto)
+ *   ringsgd.table=allreduce:0-16k=recursive-doubling  rows put in front of the selection table
+ *   ringsgd.spin=10us            RINGSGD_SPIN         busy-wait before blocking (default 10us)
+ * </pre>
+ */
+public final class CommunicatorConfig {
+    private final Duration timeout;
+    private final int segmentBytes;
+    private final int window;
+    private final Algorithm allreduceAlgorithm;
+    private final AlgorithmTable table;
+    private final Duration spin;
+
+    private CommunicatorConfig(Builder b) {
+        this.timeout = b.timeout;
+        this.segmentBytes = b.segmentBytes;
+        this.window = b.window;
+        this.allreduceAlgorithm = b.allreduceAlgorithm;
+        this.table = b.table;
+        this.spin = b.spin;
+    }
+
+    /** Defaults overridden by {@code ringsgd.*} system properties and {@code RINGSGD_*} environment variables. */
+    public static CommunicatorConfig fromSystemProperties() {
+        Builder b = builder();
+        String v;
+        if ((v = setting("timeout")) != null) {
+            b.timeout(Units.parseDuration(v));
+        }
+        if ((v = setting("segment")) != null) {
+            b.segmentBytes((int) Units.parseBytes(v));
+        }
+        if ((v = setting("window")) != null) {
+            b.window(Integer.parseInt(v.trim()));
+        }
+        if ((v = setting("algorithm")) != null) {
+            b.allreduceAlgorithm(Algorithm.parse(v));
+        }
+        if ((v = setting("table")) != null) {
+            b.table(AlgorithmTable.withOverrides(v));
+        }
+        if ((v = setting("spin")) != null) {
+            b.spin(Units.parseDuration(v));
+        }
+        return b.build();
+    }
+
+    private static String setting(String key) {
+        String v = System.getProperty("ringsgd." + key);
+        if (v == null) {
+            v = System.getenv("RINGSGD_" + key.toUpperCase(java.util.Locale.ROOT));
+        }
+        return v == null || v.isBlank() ? null : v;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder().timeout(timeout).segmentBytes(segmentBytes).window(window)
+                .allreduceAlgorithm(allreduceAlgorithm).table(table).spin(spin);
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    public int segmentBytes() {
+        return segmentBytes;
+    }
+
+    public int window() {
+        return window;
+    }
+
+    /** AllReduce algorithm used when a call asks for AUTO, or AUTO to use the table. */
+    public Algorithm allreduceAlgorithm() {
+        return allreduceAlgorithm;
+    }
+
+    public AlgorithmTable table() {
+        return table;
+    }
+
+    public Duration spin() {
+        return spin;
+    }
+
+    /** Builder of {@link CommunicatorConfig}. */
+    public static final class Builder {
+        private Duration timeout = Duration.ofSeconds(300);
+        private int segmentBytes = 256 << 10;
+        private int window = 4;
+        private Algorithm allreduceAlgorithm = Algorithm.AUTO;
+        private AlgorithmTable table = AlgorithmTable.defaults();
+        private Duration spin = Duration.ofNanos(10_000);
+
+        public Builder timeout(Duration t) {
+            if (t == null || t.isNegative() || t.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, got " + t);
+            }
+            this.timeout = t;
+            return this;
+        }
+
+        public Builder segmentBytes(int bytes) {
+            if (bytes < 1024 || bytes > (64 << 20)) {
+                throw new IllegalArgumentException("segment size must be between 1k and 64m bytes, got " + bytes);
+            }
+            this.segmentBytes = bytes;
+            return this;
+        }
+
+        public Builder window(int w) {
+            if (w < 2 || w > 1024) {
+                throw new IllegalArgumentException("window must be between 2 and 1024 segments, got " + w);
+            }
+            this.window = w;
+            return this;
+        }
+
+        public Builder allreduceAlgorithm(Algorithm a) {
+            AlgorithmTable.requireSupported(CollectiveKind.ALLREDUCE, a);
+            this.allreduceAlgorithm = a;
+            return this;
+        }
+
+        public Builder table(AlgorithmTable t) {
+            this.table = t;
+            return this;
+        }
+
+        public Builder spin(Duration d) {
+            this.spin = d;
+            return this;
+        }
+
+        public CommunicatorConfig build() {
+            return new CommunicatorConfig(this);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.ringsgd.collectives;
+
+/**
+ * Element-wise reduction loops over arrays. Kept as plain indexed loops with the operation switched outside the loop
+ * so that C2 unrolls and vectorizes them; NIO-backed buffers are staged through {@link #scratchFloats()} so that
+ * every reduction ends in one of these loops.
+ */
+final class Kernels {
+    /** Elements staged per chunk when a buffer is not array-backed: 16 KiB of floats, small enough for L1. */
+    static final int STAGE = 4096;
+
+    private static final ThreadLocal<float[][]> FLOAT_STAGE =
+            ThreadLocal.withInitial(() -> new float[][] {new float[STAGE], new float[STAGE]});
+    private static final ThreadLocal<double[][]> DOUBLE_STAGE =
+            ThreadLocal.withInitial(() -> new double[][] {new double[STAGE], new double[STAGE]});
+
+    private Kernels() {
+    }
+
+    static float[][] scratchFloats() {
+        return FLOAT_STAGE.get();
+    }
+
+    static double[][] scratchDoubles() {
+        return DOUBLE_STAGE.get();
+    }
+
+    /** d[di..] = srcFirst ? op(s, d) : op(d, s), for n elements. */
+    static void reduce(float[] d, int di, float[] s, int si, int n, ReduceOp op, boolean srcFirst) {
+        switch (op) {
+            case SUM:
+                if (srcFirst) {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = s[si + i] + d[di + i];
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = d[di + i] + s[si + i];
+                    }
+                }
+                break;
+            case PROD:
+                if (srcFirst) {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = s[si + i] * d[di + i];
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = d[di + i] * s[si + i];
+                    }
+                }
+                break;
+            case MIN:
+                if (srcFirst) {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = Math.min(s[si + i], d[di + i]);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = Math.min(d[di + i], s[si + i]);
+                    }
+                }
+                break;
+            case MAX:
+                if (srcFirst) {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = Math.max(s[si + i], d[di + i]);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = Math.max(d[di + i], s[si + i]);
+                    }
+                }
+                break;
+            default:
+                throw new IllegalArgumentException(op + " is not an element-wise reduction (AVG travels as SUM)");
+        }
+    }
+
+    /** d[di..] = srcFirst ? op(s, d) : op(d, s), for n elements. */
+    static void reduce(double[] d, int di, double[] s, int si, int n, ReduceOp op, boolean srcFirst) {
+        switch (op) {
+            case SUM:
+                if (srcFirst) {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = s[si + i] + d[di + i];
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = d[di + i] + s[si + i];
+                    }
+                }
+                break;
+            case PROD:
+                if (srcFirst) {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = s[si + i] * d[di + i];
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = d[di + i] * s[si + i];
+                    }
+                }
+                break;
+            case MIN:
+                if (srcFirst) {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = Math.min(s[si + i], d[di + i]);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = Math.min(d[di + i], s[si + i]);
+                    }
+                }
+                break;
+            case MAX:
+                if (srcFirst) {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = Math.max(s[si + i], d[di + i]);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        d[di + i] = Math.max(d[di + i], s[si + i]);
+                    }
+                }
+                break;
+            default:
+                throw new IllegalArgumentException(op + " is not an element-wise reduction (AVG travels as SUM)");
+        }
+    }
+
+    static void divide(float[] d, int di, int n, float divisor) {
+        for (int i = 0; i < n; i++) {
+            d[di + i] = d[di + i] / divisor;
+        }
+    }
+
+    static void divide(double[] d, int di, int n, double divisor) {
+        for (int i = 0; i < n; i++) {
+            d[di + i] = d[di + i] / divisor;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.ringsgd.collectives.algorithm;
+
+import io.ringsgd.collectives.Algorithm;
+import io.ringsgd.collectives.ElementBuffer;
+import io.ringsgd.collectives.ReduceOp;
+
+/** An in-place AllReduce written against the transport. */
+public interface AllreduceAlgorithm {
+
+    /** Which {@link Algorithm} this is. */
+    Algorithm id();
+
+    /**
+     * Reduces {@code data} across the group in place; every rank ends with bit-identical elements.
+     *
+     * @param op an element-wise op (never AVG: the communicator divides afterwards)
+     */
+    void allreduce(CollectiveContext ctx, ElementBuffer data, ReduceOp op);
+}

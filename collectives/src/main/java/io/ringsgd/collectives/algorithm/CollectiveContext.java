@@ -1,0 +1,156 @@
+package io.ringsgd.collectives.algorithm;
+
+import io.ringsgd.collectives.ElementBuffer;
+import io.ringsgd.collectives.ElementType;
+import io.ringsgd.collectives.ReduceOp;
+import io.ringsgd.collectives.transport.Header;
+import io.ringsgd.collectives.transport.Message;
+import io.ringsgd.collectives.transport.Transport;
+import java.util.Arrays;
+
+/**
+ * What a running collective needs besides its buffers: the transport, the header of the current call, pools of
+ * reusable messages and scratch arrays, and the pipelining parameters. One per communicator; the communicator runs one
+ * collective at a time, so nothing here is shared between threads.
+ */
+public final class CollectiveContext {
+    private final Transport transport;
+    private final int rank;
+    private final int size;
+    private final Header header = new Header();
+    private Message[] recvs = new Message[8];
+    private Message[] sends = new Message[8];
+    private final Message[] pair = {new Message(), new Message()};
+    private float[][] floatScratch = {new float[0], new float[0]};
+    private double[][] doubleScratch = {new double[0], new double[0]};
+    private int segmentBytes;
+    private int window;
+
+    public CollectiveContext(Transport transport, int segmentBytes, int window) {
+        this.transport = transport;
+        this.rank = transport.rank();
+        this.size = transport.size();
+        this.segmentBytes = segmentBytes;
+        this.window = window;
+        for (int i = 0; i < recvs.length; i++) {
+            recvs[i] = new Message();
+            sends[i] = new Message();
+        }
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The header every message of the running collective carries. */
+    public Header header() {
+        return header;
+    }
+
+    /** Largest message the pipelined algorithms send, in bytes. */
+    public int segmentBytes() {
+        return segmentBytes;
+    }
+
+    public void segmentBytes(int bytes) {
+        this.segmentBytes = bytes;
+    }
+
+    /** How many segments a pipelined algorithm keeps in flight (at least 2). */
+    public int window() {
+        return window;
+    }
+
+    public void window(int w) {
+        this.window = w;
+    }
+
+    /** Receive slot {@code i} (grows the pool as needed). */
+    Message recvSlot(int i) {
+        if (i >= recvs.length) {
+            recvs = grow(recvs, i);
+        }
+        return recvs[i];
+    }
+
+    /** Send slot {@code i} (grows the pool as needed). */
+    Message sendSlot(int i) {
+        if (i >= sends.length) {
+            sends = grow(sends, i);
+        }
+        return sends[i];
+    }
+
+    private static Message[] grow(Message[] pool, int needed) {
+        int n = pool.length;
+        Message[] bigger = Arrays.copyOf(pool, Math.max(needed + 1, n * 2));
+        for (int i = n; i < bigger.length; i++) {
+            bigger[i] = new Message();
+        }
+        return bigger;
+    }
+
+    /** Scratch slot {@code slot} (0 or 1) holding at least {@code count} elements of {@code type}. */
+    public ElementBuffer scratch(ElementType type, int count, int slot) {
+        if (type == ElementType.DOUBLE) {
+            if (doubleScratch[slot].length < count) {
+                doubleScratch[slot] = new double[count];
+            }
+            return ElementBuffer.of(doubleScratch[slot], 0, count);
+        }
+        if (type != ElementType.FLOAT) {
+            throw new IllegalArgumentException("no scratch for " + type);
+        }
+        if (floatScratch[slot].length < count) {
+            floatScratch[slot] = new float[count];
+        }
+        return ElementBuffer.of(floatScratch[slot], 0, count);
+    }
+
+    // ----------------------------------------------------------------- blocking point-to-point helpers
+
+    /** Sends {@code n} elements of {@code b} from {@code off} to {@code peer} and waits. */
+    public void send(int peer, ElementBuffer b, int off, int n) {
+        Message m = pair[0].send(peer, header, b, off, n);
+        transport.post(m);
+        transport.await(m);
+    }
+
+    /** Receives {@code n} elements from {@code peer} into {@code b} at {@code off}. */
+    public void recv(int peer, ElementBuffer b, int off, int n) {
+        Message m = pair[1].recv(peer, header, b, off, n);
+        transport.post(m);
+        transport.await(m);
+    }
+
+    /** Receives {@code n} elements from {@code peer} and reduces them into {@code b} at {@code off}. */
+    public void recvReduce(int peer, ElementBuffer b, int off, int n, ReduceOp op, boolean incomingFirst) {
+        Message m = pair[1].recvReduce(peer, header, b, off, n, op, incomingFirst);
+        transport.post(m);
+        transport.await(m);
+    }
+
+    /**
+     * Sends to {@code sendPeer} and receives from {@code recvPeer} at the same time (the receive is posted first, so
+     * two ranks exchanging with each other never deadlock). With {@code op != null} the received elements are
+     * reduced into {@code rb} instead of overwriting it.
+     */
+    public void sendrecv(int sendPeer, ElementBuffer sb, int soff, int sn, int recvPeer, ElementBuffer rb, int roff,
+            int rn, ReduceOp op, boolean incomingFirst) {
+        Message r = op == null ? pair[1].recv(recvPeer, header, rb, roff, rn)
+                : pair[1].recvReduce(recvPeer, header, rb, roff, rn, op, incomingFirst);
+        transport.post(r);
+        Message s = pair[0].send(sendPeer, header, sb, soff, sn);
+        transport.post(s);
+        transport.await(r);
+        transport.await(s);
+    }
+}

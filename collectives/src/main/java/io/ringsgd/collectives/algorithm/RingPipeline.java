@@ -1,0 +1,130 @@
+package io.ringsgd.collectives.algorithm;
+
+import io.ringsgd.collectives.ElementBuffer;
+import io.ringsgd.collectives.ReduceOp;
+import io.ringsgd.collectives.transport.Message;
+import io.ringsgd.collectives.transport.Transport;
+
+/**
+ * The loop every ring collective shares. The vector is cut into P chunks (chunk c ends up owned by rank c) and each
+ * chunk into the same number of segments of at most {@link CollectiveContext#segmentBytes()}. At ring step s, rank r
+ * sends chunk r−1−s to its right neighbour and receives chunk r−2−s from its left one, reducing it into its own copy
+ * for the first {@code reduceSteps} steps (the reduce-scatter) and overwriting afterwards (the all-gather). The chunk
+ * received at step s is the chunk sent at step s+1, so segment j is forwarded as soon as it has arrived: sending
+ * segment j overlaps receiving and reducing segment j+1, with {@link CollectiveContext#window()} receives posted ahead.
+ *
+ * <p>AllReduce runs steps [0, 2P−2), reduce-scatter [0, P−1), all-gather [P−1, 2P−2).
+ */
+final class RingPipeline {
+    private RingPipeline() {
+    }
+
+    /** Start of chunk {@code c} of {@code count} elements split into {@code p} chunks. */
+    static int chunkStart(int count, int p, int c) {
+        int base = count / p;
+        return c * base + Math.min(c, count % p);
+    }
+
+    static int chunkLength(int count, int p, int c) {
+        return count / p + (c < count % p ? 1 : 0);
+    }
+
+    /**
+     * Runs ring steps [firstStep, endStep) over {@code data}; steps below {@code reduceSteps} reduce with op. Ranks
+     * are taken relative to {@code origin}: rank origin+q owns chunk q at the end.
+     */
+    static void run(CollectiveContext ctx, ElementBuffer data, int firstStep, int endStep, int reduceSteps,
+            ReduceOp op, int origin) {
+        int p = ctx.size();
+        if (p == 1 || endStep <= firstStep) {
+            return;
+        }
+        int count = data.count();
+        int r = Math.floorMod(ctx.rank() - origin, p);
+        int right = (ctx.rank() + 1) % p;
+        int left = (ctx.rank() - 1 + p) % p;
+        long maxChunkBytes = (long) chunkLength(count, p, 0) * data.type().bytes();
+        int segments = (int) Math.max(1, (maxChunkBytes + ctx.segmentBytes() - 1) / ctx.segmentBytes());
+        int units = (endStep - firstStep) * segments;
+        int window = Math.max(2, ctx.window());
+        Transport t = ctx.transport();
+
+        // Outstanding sends, oldest first; messages to one peer complete in order.
+        int sendHead = 0;
+        int sendTail = 0;
+        for (int j = 0; j < segments; j++) {
+            if (postSend(ctx, data, r, firstStep, j, segments, right, sendTail)) {
+                sendTail++;
+            }
+        }
+        int posted = 0;
+        for (int u = 0; u < units; u++) {
+            while (posted < units && posted < u + window) {
+                postRecv(ctx, data, r, firstStep + posted / segments, posted % segments, segments, left, reduceSteps,
+                        op, ctx.recvSlot(posted % window));
+                posted++;
+            }
+            Message m = ctx.recvSlot(u % window);
+            if (m.attachment != SKIPPED) {
+                t.await(m);
+            }
+            int s = firstStep + u / segments;
+            if (s + 1 < endStep) {
+                if (postSend(ctx, data, r, s + 1, u % segments, segments, right, sendTail)) {
+                    sendTail++;
+                }
+            }
+            while (sendHead < sendTail && t.test(ctx.sendSlot(sendHead))) {
+                sendHead++;
+            }
+            if (sendHead == sendTail) {
+                sendHead = 0;
+                sendTail = 0;
+            }
+        }
+        for (int i = sendHead; i < sendTail; i++) {
+            t.await(ctx.sendSlot(i));
+        }
+    }
+
+    /** Marks a receive slot whose segment is empty (count < P): neither side sends it. */
+    private static final Object SKIPPED = new Object();
+
+    private static boolean postSend(CollectiveContext ctx, ElementBuffer data, int rel, int step, int seg,
+            int segments, int right, int slot) {
+        int p = ctx.size();
+        int chunk = Math.floorMod(rel - 1 - step, p);
+        int start = segmentStart(data.count(), p, chunk, seg, segments);
+        int len = segmentStart(data.count(), p, chunk, seg + 1, segments) - start;
+        if (len == 0) {
+            return false;
+        }
+        Message m = ctx.sendSlot(slot).send(right, ctx.header(), data, start, len);
+        ctx.transport().post(m);
+        return true;
+    }
+
+    private static void postRecv(CollectiveContext ctx, ElementBuffer data, int rel, int step, int seg,
+            int segments, int left, int reduceSteps, ReduceOp op, Message m) {
+        int p = ctx.size();
+        int chunk = Math.floorMod(rel - 2 - step, p);
+        int start = segmentStart(data.count(), p, chunk, seg, segments);
+        int len = segmentStart(data.count(), p, chunk, seg + 1, segments) - start;
+        if (step < reduceSteps) {
+            m.recvReduce(left, ctx.header(), data, start, len, op, true);
+        } else {
+            m.recv(left, ctx.header(), data, start, len);
+        }
+        if (len == 0) {
+            m.attachment = SKIPPED;
+            return;
+        }
+        ctx.transport().post(m);
+    }
+
+    /** Start of segment {@code seg} (0..segments) of chunk {@code chunk}; segment {@code segments} is the chunk end. */
+    static int segmentStart(int count, int p, int chunk, int seg, int segments) {
+        int len = chunkLength(count, p, chunk);
+        return chunkStart(count, p, chunk) + (int) ((long) len * seg / segments);
+    }
+}

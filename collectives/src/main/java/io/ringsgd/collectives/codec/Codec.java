@@ -1,0 +1,25 @@
+package io.ringsgd.collectives.codec;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A lossy encoding of float vectors for the compressed ring AllReduce. Encoding is deterministic, so ranks that decode
+ * the same bytes get the same floats bit for bit. Byte offsets are absolute indices into little-endian buffers.
+ */
+public interface Codec {
+
+    /** Bytes that {@link #encode} writes for {@code n} elements. */
+    int encodedBytes(int n);
+
+    /** Encodes {@code src[off, off+n)} at byte {@code at} of {@code dst}. */
+    void encode(float[] src, int off, int n, ByteBuffer dst, int at);
+
+    /** Decodes {@code n} elements from byte {@code at} of {@code src} into {@code dst[off..]}, adding if asked. */
+    void decode(ByteBuffer src, int at, float[] dst, int off, int n, boolean accumulate);
+
+    /**
+     * What the receivers would see of {@code src}: {@code out[i] = decode(encode(src))[i]} (for error feedback: the
+     * residual {@code src - out} is what this rank's contribution lost).
+     */
+    void roundTrip(float[] src, int off, int n, float[] out, int outOff);
+}

@@ -1,0 +1,200 @@
+package io.ringsgd.collectives.transport;
+
+import io.ringsgd.collectives.Algorithm;
+import io.ringsgd.collectives.CollectiveKind;
+import io.ringsgd.collectives.CollectiveMismatchException;
+import io.ringsgd.collectives.ElementType;
+import io.ringsgd.collectives.ReduceOp;
+import java.nio.ByteBuffer;
+
+/**
+ * What collective a message belongs to: its sequence number on the communicator, kind, element type, total count,
+ * op, root and algorithm. Every message carries one, and every receiver compares it with its own, so that ranks that
+ * call different collectives fail with a {@link CollectiveMismatchException} instead of mixing up data.
+ */
+public final class Header {
+    /** Bytes of a header on the wire. */
+    public static final int WIRE_BYTES = 32;
+    /** Root of collectives that have none. */
+    public static final int NO_ROOT = -1;
+
+    private CollectiveKind kind = CollectiveKind.ALLREDUCE;
+    private ReduceOp op;
+    private ElementType type = ElementType.FLOAT;
+    private Algorithm algorithm = Algorithm.AUTO;
+    private int root = NO_ROOT;
+    private long seq;
+    private long count;
+    private int variant;
+
+    /** Sets every field; {@code op} may be null for collectives that do not reduce. */
+    public Header set(CollectiveKind kind, long seq, ElementType type, long count, ReduceOp op, int root,
+            Algorithm algorithm) {
+        this.kind = kind;
+        this.seq = seq;
+        this.type = type;
+        this.count = count;
+        this.op = op;
+        this.root = root;
+        this.algorithm = algorithm;
+        this.variant = 0;
+        return this;
+    }
+
+    public void copyFrom(Header h) {
+        set(h.kind, h.seq, h.type, h.count, h.op, h.root, h.algorithm);
+        this.variant = h.variant;
+    }
+
+    /** Variant of the algorithm (the compression of a compressed ring: its {@code Compression} ordinal). */
+    public int variant() {
+        return variant;
+    }
+
+    public Header variant(int v) {
+        this.variant = v;
+        return this;
+    }
+
+    public CollectiveKind kind() {
+        return kind;
+    }
+
+    public ReduceOp op() {
+        return op;
+    }
+
+    public ElementType type() {
+        return type;
+    }
+
+    public Algorithm algorithm() {
+        return algorithm;
+    }
+
+    public int root() {
+        return root;
+    }
+
+    public long seq() {
+        return seq;
+    }
+
+    public long count() {
+        return count;
+    }
+
+    /** Replaces the algorithm (an algorithm that delegates to another records the one that really runs). */
+    public void algorithm(Algorithm a) {
+        this.algorithm = a;
+    }
+
+    /** True when both headers describe the same call of the same collective. */
+    public boolean sameCollective(Header o) {
+        return seq == o.seq && kind == o.kind && type == o.type && count == o.count && op == o.op && root == o.root
+                && algorithm == o.algorithm && variant == o.variant;
+    }
+
+    /**
+     * Throws a {@link CollectiveMismatchException} that says what differs between the header {@code sender} sent and
+     * the one {@code receiver} expected, or returns if they match.
+     */
+    public static void check(Header sent, int sender, Header expected, int receiver) {
+        if (!sent.sameCollective(expected)) {
+            throw new CollectiveMismatchException(sender, mismatch(sent, sender, expected, receiver));
+        }
+    }
+
+    /** The message of a mismatch between what {@code sender} sent and what {@code receiver} expected. */
+    public static String mismatch(Header sent, int sender, Header expected, int receiver) {
+        StringBuilder sb = new StringBuilder();
+        if (sent.seq != expected.seq) {
+            sb.append("rank ").append(sender).append(" sent a message of collective #").append(sent.seq).append(" (")
+                    .append(sent.describe()).append(") while rank ").append(receiver).append(" is at collective #")
+                    .append(expected.seq).append(" (").append(expected.describe())
+                    .append("): the ranks have not called the same number of collectives");
+            return sb.toString();
+        }
+        sb.append("rank ").append(sender).append(" called ").append(sent.describe()).append(" but rank ")
+                .append(receiver).append(" called ").append(expected.describe()).append(" as collective #")
+                .append(expected.seq).append(": ");
+        if (sent.kind != expected.kind) {
+            sb.append("different collectives");
+        } else if (sent.type != expected.type) {
+            sb.append("the element type differs");
+        } else if (sent.count != expected.count) {
+            sb.append("the count differs");
+        } else if (sent.op != expected.op) {
+            sb.append("the reduce op differs");
+        } else if (sent.root != expected.root) {
+            sb.append("the root differs");
+        } else if (sent.variant != expected.variant) {
+            sb.append("the compression differs");
+        } else {
+            sb.append("the algorithm differs");
+        }
+        sb.append(". All ranks must call the same collectives in the same order with the same count, element type,"
+                + " op, root and algorithm");
+        return sb.toString();
+    }
+
+    /** "allreduce of 1024 floats, SUM, ring". */
+    public String describe() {
+        StringBuilder sb = new StringBuilder(kind.label()).append(" of ").append(count).append(' ')
+                .append(type.label()).append(count == 1 ? "" : "s");
+        if (op != null) {
+            sb.append(", ").append(op);
+        }
+        if (root != NO_ROOT) {
+            sb.append(", root ").append(root);
+        }
+        sb.append(", ").append(algorithm.cliName());
+        if (variant != 0) {
+            sb.append(" (").append(io.ringsgd.collectives.Compression.values()[variant].cliName()).append(')');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "#" + seq + " " + describe();
+    }
+
+    /** Writes the header at the buffer's position (little-endian). */
+    public void write(ByteBuffer b) {
+        b.put((byte) kind.ordinal());
+        b.put((byte) (op == null ? 0 : op.ordinal() + 1));
+        b.put((byte) type.ordinal());
+        b.put((byte) algorithm.ordinal());
+        b.put((byte) variant);
+        b.put((byte) 0).put((byte) 0).put((byte) 0);
+        b.putInt(root);
+        b.putInt(0);
+        b.putLong(seq);
+        b.putLong(count);
+    }
+
+    /**
+     * Reads a header written by {@link #write} at absolute index {@code at}; returns null (and leaves this header
+     * unchanged) when a field holds a code no valid header has.
+     */
+    public Header read(ByteBuffer b, int at) {
+        CollectiveKind k = CollectiveKind.ofCode(b.get(at));
+        int opCode = b.get(at + 1);
+        ElementType t = ElementType.ofCode(b.get(at + 2));
+        Algorithm a = Algorithm.ofCode(b.get(at + 3));
+        if (k == null || t == null || a == null || opCode < 0 || opCode > ReduceOp.values().length) {
+            return null;
+        }
+        int v = b.get(at + 4);
+        int r = b.getInt(at + 8);
+        long s = b.getLong(at + 16);
+        long c = b.getLong(at + 24);
+        if (c < 0 || v < 0 || v > 2) {
+            return null;
+        }
+        set(k, s, t, c, opCode == 0 ? null : ReduceOp.values()[opCode - 1], r, a);
+        this.variant = v;
+        return this;
+    }
+}

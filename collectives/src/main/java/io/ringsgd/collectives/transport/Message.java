@@ -1,0 +1,176 @@
+package io.ringsgd.collectives.transport;
+
+import io.ringsgd.collectives.CollectiveException;
+import io.ringsgd.collectives.ElementBuffer;
+import io.ringsgd.collectives.ReduceOp;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One point-to-point send or receive: a reusable, mutable request, owned by the algorithm that posts it, so that no
+ * object is allocated per message. A receive either overwrites its elements or reduces the incoming elements into
+ * them ({@link #recvReduce}), which lets a transport fuse "receive then reduce" without a scratch copy.
+ *
+ * <p>The fields below the divider belong to the transport that carries the message.
+ */
+public final class Message {
+    private int peer;
+    private boolean send;
+    private Header header;
+    private ElementBuffer buffer;
+    private int offset;
+    private int count;
+    private ReduceOp reduceOp;
+    private boolean incomingFirst;
+    private long notBeforeNanos;
+
+    // ---- transport state
+    private volatile boolean done;
+    private volatile Thread waiter;
+    private volatile CollectiveException error;
+    /** Bytes of payload moved so far (transports that move a message in pieces). */
+    public long progress;
+    /** Free slot for the transport carrying this message. */
+    public Object attachment;
+
+    /** Makes this a send of {@code count} elements of {@code buffer} from {@code offset} to {@code peer}. */
+    public Message send(int peer, Header header, ElementBuffer buffer, int offset, int count) {
+        return reset(peer, true, header, buffer, offset, count, null, false);
+    }
+
+    /** Makes this a receive from {@code peer} that overwrites {@code count} elements of {@code buffer}. */
+    public Message recv(int peer, Header header, ElementBuffer buffer, int offset, int count) {
+        return reset(peer, false, header, buffer, offset, count, null, false);
+    }
+
+    /**
+     * Makes this a receive from {@code peer} whose elements are reduced into {@code buffer}:
+     * {@code buf = incomingFirst ? op(incoming, buf) : op(buf, incoming)}.
+     */
+    public Message recvReduce(int peer, Header header, ElementBuffer buffer, int offset, int count, ReduceOp op,
+            boolean incomingFirst) {
+        return reset(peer, false, header, buffer, offset, count, op, incomingFirst);
+    }
+
+    private Message reset(int peer, boolean send, Header header, ElementBuffer buffer, int offset, int count,
+            ReduceOp op, boolean incomingFirst) {
+        if (offset < 0 || count < 0 || offset + count > buffer.count()) {
+            throw new IllegalArgumentException("message of " + count + " elements at " + offset + " outside "
+                    + buffer);
+        }
+        this.peer = peer;
+        this.send = send;
+        this.header = header;
+        this.buffer = buffer;
+        this.offset = offset;
+        this.count = count;
+        this.reduceOp = op;
+        this.incomingFirst = incomingFirst;
+        this.notBeforeNanos = 0;
+        this.done = false;
+        this.error = null;
+        this.waiter = null;
+        this.progress = 0;
+        this.attachment = null;
+        return this;
+    }
+
+    public int peer() {
+        return peer;
+    }
+
+    public boolean isSend() {
+        return send;
+    }
+
+    public Header header() {
+        return header;
+    }
+
+    public ElementBuffer buffer() {
+        return buffer;
+    }
+
+    /** First element of the message within {@link #buffer()}. */
+    public int offset() {
+        return offset;
+    }
+
+    /** Number of elements. */
+    public int count() {
+        return count;
+    }
+
+    /** Payload size in bytes. */
+    public long byteSize() {
+        return (long) count * buffer.type().bytes();
+    }
+
+    /** The reduction of a receive, or null for a plain receive. */
+    public ReduceOp reduceOp() {
+        return reduceOp;
+    }
+
+    public boolean incomingFirst() {
+        return incomingFirst;
+    }
+
+    /**
+     * Earliest {@link System#nanoTime()} at which the message may be seen as delivered (set by the emulated link on
+     * sends, carried to the matching receive by the transport; 0 = no constraint).
+     */
+    public long notBeforeNanos() {
+        return notBeforeNanos;
+    }
+
+    public void notBeforeNanos(long t) {
+        this.notBeforeNanos = t;
+    }
+
+    /**
+     * Delivers {@code n} elements of {@code src} from {@code srcOffset} into this receive at element {@code at}
+     * (relative to the message), overwriting or reducing as the receive asks.
+     */
+    public void deliver(ElementBuffer src, int srcOffset, int at, int n) {
+        if (reduceOp == null) {
+            src.copyTo(srcOffset, buffer, offset + at, n);
+        } else {
+            src.reduceInto(srcOffset, buffer, offset + at, n, reduceOp, incomingFirst);
+        }
+    }
+
+    // ---------------------------------------------------------------- completion, for transports
+
+    public boolean isDone() {
+        return done;
+    }
+
+    /** The failure that ended this message, if any. */
+    public CollectiveException error() {
+        return error;
+    }
+
+    /** Marks the message complete and wakes its waiter. */
+    public void complete() {
+        done = true;
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    /** Marks the message failed and wakes its waiter. */
+    public void fail(CollectiveException e) {
+        error = e;
+        complete();
+    }
+
+    /** Registers the current thread to be unparked by {@link #complete}; call before re-checking {@link #isDone}. */
+    public void registerWaiter() {
+        waiter = Thread.currentThread();
+    }
+
+    @Override
+    public String toString() {
+        return (send ? "send to " : "recv from ") + peer + ": " + count + " elements of " + header;
+    }
+}

@@ -1,0 +1,2 @@
+/** ringsgd launch. */
+package io.ringsgd.launch;

@@ -1,0 +1,2 @@
+/** ringsgd pipesgd. */
+package io.ringsgd.pipesgd;
