@@ -1,6 +1,9 @@
 package io.ringsgd.collectives;
 
 import io.ringsgd.collectives.algorithm.AlgorithmTable;
+import io.ringsgd.collectives.emulation.EmulatedTransport;
+import io.ringsgd.collectives.emulation.LinkModel;
+import io.ringsgd.collectives.transport.Transport;
 import java.time.Duration;
 
 /**
@@ -15,7 +18,9 @@ import java.time.Duration;
  *   ringsgd.window=4             RINGSGD_WINDOW       segments in flight (default 4, at least 2)
  *   ringsgd.algorithm=ring       RINGSGD_ALGORITHM    force the AllReduce algorithm (default auto)
  *   ringsgd.table=allreduce:0-16k=recursive-doubling  rows put in front of the selection table
- *   ringsgd.spin=10us            RINGSGD_SPIN         busy-wait before blocking (default 10us)
+ *   ringsgd.net.latency=200us  RINGSGD_NET_LATENCY  emulate a link (with ringsgd.net.bandwidth)
+ *   ringsgd.net.bandwidth=1gbit RINGSGD_NET_BANDWIDTH
+ *   ringsgd.spin=20us            RINGSGD_SPIN         busy-wait before blocking (default 20us)
  * </pre>
  */
 public final class CommunicatorConfig {
@@ -25,6 +30,7 @@ public final class CommunicatorConfig {
     private final Algorithm allreduceAlgorithm;
     private final AlgorithmTable table;
     private final Duration spin;
+    private final LinkModel link;
 
     private CommunicatorConfig(Builder b) {
         this.timeout = b.timeout;
@@ -33,6 +39,7 @@ public final class CommunicatorConfig {
         this.allreduceAlgorithm = b.allreduceAlgorithm;
         this.table = b.table;
         this.spin = b.spin;
+        this.link = b.link;
     }
 
     /** Defaults overridden by {@code ringsgd.*} system properties and {@code RINGSGD_*} environment variables. */
@@ -57,13 +64,18 @@ public final class CommunicatorConfig {
         if ((v = setting("spin")) != null) {
             b.spin(Units.parseDuration(v));
         }
+        String lat = setting("net.latency");
+        String bw = setting("net.bandwidth");
+        if (lat != null || bw != null) {
+            b.link(LinkModel.parse(lat == null ? "0us" : lat, bw == null ? "1000gbit" : bw));
+        }
         return b.build();
     }
 
     private static String setting(String key) {
         String v = System.getProperty("ringsgd." + key);
         if (v == null) {
-            v = System.getenv("RINGSGD_" + key.toUpperCase(java.util.Locale.ROOT));
+            v = System.getenv("RINGSGD_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
         }
         return v == null || v.isBlank() ? null : v;
     }
@@ -75,7 +87,7 @@ public final class CommunicatorConfig {
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
         return new Builder().timeout(timeout).segmentBytes(segmentBytes).window(window)
-                .allreduceAlgorithm(allreduceAlgorithm).table(table).spin(spin);
+                .allreduceAlgorithm(allreduceAlgorithm).table(table).spin(spin).link(link);
     }
 
     public Duration timeout() {
@@ -103,6 +115,16 @@ public final class CommunicatorConfig {
         return spin;
     }
 
+    /** The emulated link every message crosses, or null for none. */
+    public LinkModel link() {
+        return link;
+    }
+
+    /** {@code t} wrapped in the emulated link if one is configured. */
+    public Transport wrap(Transport t) {
+        return link == null ? t : new EmulatedTransport(t, link);
+    }
+
     /** Builder of {@link CommunicatorConfig}. */
     public static final class Builder {
         private Duration timeout = Duration.ofSeconds(300);
@@ -110,7 +132,8 @@ public final class CommunicatorConfig {
         private int window = 4;
         private Algorithm allreduceAlgorithm = Algorithm.AUTO;
         private AlgorithmTable table = AlgorithmTable.defaults();
-        private Duration spin = Duration.ofNanos(10_000);
+        private Duration spin = Duration.ofNanos(20_000);
+        private LinkModel link;
 
         public Builder timeout(Duration t) {
             if (t == null || t.isNegative() || t.isZero()) {
@@ -149,6 +172,12 @@ public final class CommunicatorConfig {
 
         public Builder spin(Duration d) {
             this.spin = d;
+            return this;
+        }
+
+        /** Emulate {@code l} on every message (null: none). */
+        public Builder link(LinkModel l) {
+            this.link = l;
             return this;
         }
 

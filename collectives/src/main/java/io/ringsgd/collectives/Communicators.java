@@ -27,14 +27,14 @@ public final class Communicators {
     public static List<Communicator> local(int n, CommunicatorConfig config) {
         List<Communicator> out = new ArrayList<>(n);
         for (LocalTransport t : LocalGroup.create(n, config.timeout(), config.spin().toNanos())) {
-            out.add(new TransportCommunicator(t, config));
+            out.add(new TransportCommunicator(config.wrap(t), config));
         }
         return out;
     }
 
     /** A communicator over any transport. */
     public static Communicator over(Transport transport, CommunicatorConfig config) {
-        return new TransportCommunicator(transport, config);
+        return new TransportCommunicator(config.wrap(transport), config);
     }
 
     /**

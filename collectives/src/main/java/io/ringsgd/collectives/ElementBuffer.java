@@ -348,6 +348,58 @@ public final class ElementBuffer {
         }
     }
 
+    /**
+     * Writes {@code dst[to..] = op(this[from..], other[otherFrom..])} for n elements: a reduction whose result goes
+     * to a third buffer (the out-of-place ring reads the caller's send buffer and writes its receive buffer).
+     * {@code dst} must not overlap this slice or {@code other} unless it is the same elements.
+     */
+    public void combineInto(int from, ElementBuffer other, int otherFrom, ElementBuffer dst, int to, int n,
+            ReduceOp op) {
+        if (n == 0) {
+            return;
+        }
+        sameType(other);
+        sameType(dst);
+        if (type == ElementType.FLOAT) {
+            if (floats != null && other.floats != null && dst.floats != null) {
+                Kernels.combine(dst.floats, dst.base + to, floats, base + from, other.floats, other.base + otherFrom,
+                        n, op);
+                return;
+            }
+        } else if (type == ElementType.DOUBLE) {
+            if (doubles != null && other.doubles != null && dst.doubles != null) {
+                Kernels.combine(dst.doubles, dst.base + to, doubles, base + from, other.doubles,
+                        other.base + otherFrom, n, op);
+                return;
+            }
+        } else {
+            throw new UnsupportedOperationException("byte buffers carry encoded payloads and cannot be reduced");
+        }
+        if (type == ElementType.FLOAT && floats == null && other.floats != null && dst.floats != null) {
+            // Incoming elements in a staging buffer: stage them into an array chunk, combine in one pass.
+            float[] s = Kernels.scratchFloats()[0];
+            for (int k = 0; k < n; k += Kernels.STAGE) {
+                int m = Math.min(Kernels.STAGE, n - k);
+                floatView.get(base + from + k, s, 0, m);
+                Kernels.combine(dst.floats, dst.base + to + k, s, 0, other.floats, other.base + otherFrom + k, m, op);
+            }
+            return;
+        }
+        if (type == ElementType.DOUBLE && doubles == null && other.doubles != null && dst.doubles != null) {
+            double[] s = Kernels.scratchDoubles()[0];
+            for (int k = 0; k < n; k += Kernels.STAGE) {
+                int m = Math.min(Kernels.STAGE, n - k);
+                doubleView.get(base + from + k, s, 0, m);
+                Kernels.combine(dst.doubles, dst.base + to + k, s, 0, other.doubles, other.base + otherFrom + k, m,
+                        op);
+            }
+            return;
+        }
+        // Other mixes: copy one operand into place, then reduce the other into it.
+        other.copyTo(otherFrom, dst, to, n);
+        reduceInto(from, dst, to, n, op, true);
+    }
+
     /** Divides elements {@code [from, from+n)} by {@code divisor} (AVG = SUM / P). */
     public void divide(int from, int n, int divisor) {
         switch (type) {

@@ -129,6 +129,62 @@ final class Kernels {
         }
     }
 
+    /** d[di..] = op(a[ai..], b[bi..]) for n elements. */
+    static void combine(float[] d, int di, float[] a, int ai, float[] b, int bi, int n, ReduceOp op) {
+        switch (op) {
+            case SUM:
+                for (int i = 0; i < n; i++) {
+                    d[di + i] = a[ai + i] + b[bi + i];
+                }
+                break;
+            case PROD:
+                for (int i = 0; i < n; i++) {
+                    d[di + i] = a[ai + i] * b[bi + i];
+                }
+                break;
+            case MIN:
+                for (int i = 0; i < n; i++) {
+                    d[di + i] = Math.min(a[ai + i], b[bi + i]);
+                }
+                break;
+            case MAX:
+                for (int i = 0; i < n; i++) {
+                    d[di + i] = Math.max(a[ai + i], b[bi + i]);
+                }
+                break;
+            default:
+                throw new IllegalArgumentException(op + " is not an element-wise reduction (AVG travels as SUM)");
+        }
+    }
+
+    /** d[di..] = op(a[ai..], b[bi..]) for n elements. */
+    static void combine(double[] d, int di, double[] a, int ai, double[] b, int bi, int n, ReduceOp op) {
+        switch (op) {
+            case SUM:
+                for (int i = 0; i < n; i++) {
+                    d[di + i] = a[ai + i] + b[bi + i];
+                }
+                break;
+            case PROD:
+                for (int i = 0; i < n; i++) {
+                    d[di + i] = a[ai + i] * b[bi + i];
+                }
+                break;
+            case MIN:
+                for (int i = 0; i < n; i++) {
+                    d[di + i] = Math.min(a[ai + i], b[bi + i]);
+                }
+                break;
+            case MAX:
+                for (int i = 0; i < n; i++) {
+                    d[di + i] = Math.max(a[ai + i], b[bi + i]);
+                }
+                break;
+            default:
+                throw new IllegalArgumentException(op + " is not an element-wise reduction (AVG travels as SUM)");
+        }
+    }
+
     static void divide(float[] d, int di, int n, float divisor) {
         for (int i = 0; i < n; i++) {
             d[di + i] = d[di + i] / divisor;

@@ -16,4 +16,15 @@ public interface AllreduceAlgorithm {
      * @param op an element-wise op (never AVG: the communicator divides afterwards)
      */
     void allreduce(CollectiveContext ctx, ElementBuffer data, ReduceOp op);
+
+    /**
+     * Reduces {@code send} across the group into {@code data} ({@code send} null: in place). Algorithms that can read
+     * {@code send} directly override this to save the copy.
+     */
+    default void allreduce(CollectiveContext ctx, ElementBuffer send, ElementBuffer data, ReduceOp op) {
+        if (send != null && !send.sameRegion(data)) {
+            send.copyTo(0, data, 0, data.count());
+        }
+        allreduce(ctx, data, op);
+    }
 }

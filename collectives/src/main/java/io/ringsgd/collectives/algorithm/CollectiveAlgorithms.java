@@ -20,13 +20,14 @@ public final class CollectiveAlgorithms {
         }
     }
 
-    /** In-place AllReduce of {@code data}. */
-    public void allreduce(CollectiveContext ctx, Algorithm algorithm, ElementBuffer data, ReduceOp op) {
+    /** AllReduce of {@code send} into {@code data} ({@code send} null: in place). */
+    public void allreduce(CollectiveContext ctx, Algorithm algorithm, ElementBuffer send, ElementBuffer data,
+            ReduceOp op) {
         AllreduceAlgorithm a = allreduce.get(algorithm);
         if (a == null) {
             throw new IllegalArgumentException("allreduce has no " + algorithm.cliName() + " algorithm");
         }
-        a.allreduce(ctx, data, op);
+        a.allreduce(ctx, send, data, op);
     }
 
     /** Broadcast of {@code data} from {@code root}. */

@@ -25,4 +25,11 @@ public final class RingAllreduce implements AllreduceAlgorithm {
         int p = ctx.size();
         RingPipeline.run(ctx, data, 0, 2 * p - 2, p - 1, op, 0);
     }
+
+    @Override
+    public void allreduce(CollectiveContext ctx, ElementBuffer send, ElementBuffer data, ReduceOp op) {
+        int p = ctx.size();
+        RingPipeline.run(ctx, send == null || send.sameRegion(data) ? null : send, data, 0, 2 * p - 2, p - 1, op,
+                0);
+    }
 }

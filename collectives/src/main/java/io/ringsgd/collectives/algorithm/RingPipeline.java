@@ -35,6 +35,17 @@ final class RingPipeline {
      */
     static void run(CollectiveContext ctx, ElementBuffer data, int firstStep, int endStep, int reduceSteps,
             ReduceOp op, int origin) {
+        run(ctx, null, data, firstStep, endStep, reduceSteps, op, origin);
+    }
+
+    /**
+     * As {@link #run(CollectiveContext, ElementBuffer, int, int, int, ReduceOp, int)}, reading this rank's own
+     * elements from {@code source} (null: from {@code data}) so an out-of-place AllReduce needs no initial copy:
+     * the first send of a chunk reads {@code source}, the first reduction into it combines the incoming elements
+     * with {@code source} and writes {@code data}, and the all-gather writes every other chunk of {@code data}.
+     */
+    static void run(CollectiveContext ctx, ElementBuffer source, ElementBuffer data, int firstStep, int endStep,
+            int reduceSteps, ReduceOp op, int origin) {
         int p = ctx.size();
         if (p == 1 || endStep <= firstStep) {
             return;
@@ -53,15 +64,15 @@ final class RingPipeline {
         int sendHead = 0;
         int sendTail = 0;
         for (int j = 0; j < segments; j++) {
-            if (postSend(ctx, data, r, firstStep, j, segments, right, sendTail)) {
+            if (postSend(ctx, source != null ? source : data, r, firstStep, j, segments, right, sendTail)) {
                 sendTail++;
             }
         }
         int posted = 0;
         for (int u = 0; u < units; u++) {
             while (posted < units && posted < u + window) {
-                postRecv(ctx, data, r, firstStep + posted / segments, posted % segments, segments, left, reduceSteps,
-                        op, ctx.recvSlot(posted % window));
+                postRecv(ctx, source, data, r, firstStep + posted / segments, posted % segments, segments, left,
+                        reduceSteps, op, ctx.recvSlot(posted % window));
                 posted++;
             }
             Message m = ctx.recvSlot(u % window);
@@ -104,13 +115,15 @@ final class RingPipeline {
         return true;
     }
 
-    private static void postRecv(CollectiveContext ctx, ElementBuffer data, int rel, int step, int seg,
-            int segments, int left, int reduceSteps, ReduceOp op, Message m) {
+    private static void postRecv(CollectiveContext ctx, ElementBuffer source, ElementBuffer data, int rel, int step,
+            int seg, int segments, int left, int reduceSteps, ReduceOp op, Message m) {
         int p = ctx.size();
         int chunk = Math.floorMod(rel - 2 - step, p);
         int start = segmentStart(data.count(), p, chunk, seg, segments);
         int len = segmentStart(data.count(), p, chunk, seg + 1, segments) - start;
-        if (step < reduceSteps) {
+        if (step < reduceSteps && source != null) {
+            m.recvCombine(left, ctx.header(), data, start, len, op, source, start);
+        } else if (step < reduceSteps) {
             m.recvReduce(left, ctx.header(), data, start, len, op, true);
         } else {
             m.recv(left, ctx.header(), data, start, len);

@@ -114,11 +114,17 @@ public final class TransportCommunicator implements Communicator {
         Algorithm a = o.compression() != Compression.NONE ? Algorithm.RING
                 : resolve(CollectiveKind.ALLREDUCE, o.algorithm(), bytes);
         ctx.header().set(CollectiveKind.ALLREDUCE, seq, recv.type(), n, op, Header.NO_ROOT, a);
-        if (send != null && !send.sameRegion(recv)) {
-            send.copyTo(0, recv, 0, n);
-        }
-        if (n == 0 || size == 1) {
+        if (n == 0) {
             return;
+        }
+        ElementBuffer source = send == null || send.sameRegion(recv) ? null : send;
+        if (size == 1 || o.compression() != Compression.NONE || a == Algorithm.NATIVE) {
+            if (source != null) {
+                source.copyTo(0, recv, 0, n);
+            }
+            if (size == 1) {
+                return;
+            }
         }
         ctx.segmentBytes(o.segmentBytes() != 0 ? o.segmentBytes() : config.segmentBytes());
         if (o.compression() != Compression.NONE) {
@@ -126,7 +132,7 @@ public final class TransportCommunicator implements Communicator {
         } else if (a == Algorithm.NATIVE) {
             nativeCollectives().allreduce(recv, op.wireOp());
         } else {
-            algorithms.allreduce(ctx, a, recv, op.wireOp());
+            algorithms.allreduce(ctx, a, source, recv, op.wireOp());
         }
         if (op == ReduceOp.AVG) {
             recv.divide(0, n, size);

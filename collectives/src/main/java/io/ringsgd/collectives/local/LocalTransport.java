@@ -137,8 +137,12 @@ public final class LocalTransport implements Transport {
             return;
         }
         long start = System.nanoTime();
-        while (!m.isDone() && System.nanoTime() - start < spinNanos) {
+        // Spin a little, then yield: with more ranks than cores the peer we wait for needs this core.
+        for (int i = 0; i < 64 && !m.isDone(); i++) {
             Thread.onSpinWait();
+        }
+        while (!m.isDone() && System.nanoTime() - start < spinNanos) {
+            Thread.yield();
         }
         if (!m.isDone()) {
             block(m, start);

@@ -21,6 +21,8 @@ public final class Message {
     private int count;
     private ReduceOp reduceOp;
     private boolean incomingFirst;
+    private ElementBuffer local;
+    private int localOffset;
     private long notBeforeNanos;
 
     // ---- transport state
@@ -51,6 +53,18 @@ public final class Message {
         return reset(peer, false, header, buffer, offset, count, op, incomingFirst);
     }
 
+    /**
+     * Makes this a receive whose elements are combined with {@code count} elements of {@code local} from
+     * {@code localOffset} into {@code buffer}: {@code buf = op(incoming, local)}. {@code local} is only read.
+     */
+    public Message recvCombine(int peer, Header header, ElementBuffer buffer, int offset, int count, ReduceOp op,
+            ElementBuffer local, int localOffset) {
+        reset(peer, false, header, buffer, offset, count, op, true);
+        this.local = local;
+        this.localOffset = localOffset;
+        return this;
+    }
+
     private Message reset(int peer, boolean send, Header header, ElementBuffer buffer, int offset, int count,
             ReduceOp op, boolean incomingFirst) {
         if (offset < 0 || count < 0 || offset + count > buffer.count()) {
@@ -65,6 +79,7 @@ public final class Message {
         this.count = count;
         this.reduceOp = op;
         this.incomingFirst = incomingFirst;
+        this.local = null;
         this.notBeforeNanos = 0;
         this.done = false;
         this.error = null;
@@ -133,6 +148,8 @@ public final class Message {
     public void deliver(ElementBuffer src, int srcOffset, int at, int n) {
         if (reduceOp == null) {
             src.copyTo(srcOffset, buffer, offset + at, n);
+        } else if (local != null) {
+            src.combineInto(srcOffset, local, localOffset + at, buffer, offset + at, n, reduceOp);
         } else {
             src.reduceInto(srcOffset, buffer, offset + at, n, reduceOp, incomingFirst);
         }

@@ -1,0 +1,80 @@
+package io.ringsgd.collectives.tcp;
+
+import io.ringsgd.collectives.ElementBuffer;
+import io.ringsgd.collectives.ElementType;
+import io.ringsgd.collectives.transport.Header;
+import io.ringsgd.collectives.transport.Message;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+
+/**
+ * The state a {@link TcpTransport} keeps per peer: the data and control connections, the FIFO queues of posted sends
+ * and receives, and one direct staging buffer each way (with typed views, so elements are copied or reduced straight
+ * between the staging buffer and the caller's arrays).
+ */
+final class TcpPeer {
+    /** Staging buffer size each way; big enough that a large segment costs few system calls. */
+    static final int STAGE_BYTES = 512 << 10;
+
+    final int rank;
+    final SocketChannel data;
+    final SocketChannel control;
+    SelectionKey dataKey;
+    SelectionKey controlKey;
+    int dataInterest = -1;
+
+    final ArrayDeque<Message> sends = new ArrayDeque<>();
+    final ArrayDeque<Message> recvs = new ArrayDeque<>();
+
+    // outgoing: the bytes of the head send being written, [position, limit) still to go
+    final ByteBuffer out = ByteBuffer.allocateDirect(STAGE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    final ElementBuffer outFloats = ElementBuffer.ofBytes(out, ElementType.FLOAT, 0, STAGE_BYTES / 4);
+    final ElementBuffer outDoubles = ElementBuffer.ofBytes(out, ElementType.DOUBLE, 0, STAGE_BYTES / 8);
+    final ElementBuffer outBytes = ElementBuffer.ofBytes(out, ElementType.BYTE, 0, STAGE_BYTES);
+    boolean outActive;
+
+    // incoming: bytes [inPos, inLimit) of `in` are received but not consumed
+    final ByteBuffer in = ByteBuffer.allocateDirect(STAGE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    final ElementBuffer inFloats = ElementBuffer.ofBytes(in, ElementType.FLOAT, 0, STAGE_BYTES / 4);
+    final ElementBuffer inDoubles = ElementBuffer.ofBytes(in, ElementType.DOUBLE, 0, STAGE_BYTES / 8);
+    final ElementBuffer inBytes = ElementBuffer.ofBytes(in, ElementType.BYTE, 0, STAGE_BYTES);
+    int inPos;
+    int inLimit;
+    /** A data frame header has been parsed and its payload is being consumed. */
+    boolean inFrame;
+    final Header rxHeader = new Header();
+    int rxPayload;
+    long rxNotBefore;
+    /** Payload bytes of the current frame already delivered. */
+    long rxDone;
+    /** The head receive has been checked against the current frame's header. */
+    boolean rxMatched;
+
+    final ByteBuffer controlIn = ByteBuffer.allocate(Frames.CONTROL_HEADER_BYTES + Frames.MAX_CONTROL_BODY)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    final Object controlWriteLock = new Object();
+
+    /** The peer said goodbye: it left the group deliberately. */
+    volatile boolean goodbye;
+    /** Its connection is gone. */
+    boolean eof;
+    /** Last {@link System#nanoTime()} at which bytes moved to or from this peer. */
+    long lastActivity = System.nanoTime();
+
+    TcpPeer(int rank, SocketChannel data, SocketChannel control) {
+        this.rank = rank;
+        this.data = data;
+        this.control = control;
+    }
+
+    ElementBuffer outView(ElementType t) {
+        return t == ElementType.FLOAT ? outFloats : t == ElementType.DOUBLE ? outDoubles : outBytes;
+    }
+
+    ElementBuffer inView(ElementType t) {
+        return t == ElementType.FLOAT ? inFloats : t == ElementType.DOUBLE ? inDoubles : inBytes;
+    }
+}

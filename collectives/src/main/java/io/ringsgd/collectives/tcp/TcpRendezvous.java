@@ -1,0 +1,433 @@
+package io.ringsgd.collectives.tcp;
+
+import io.ringsgd.collectives.CollectiveException;
+import io.ringsgd.collectives.CommunicatorConfig;
+import io.ringsgd.collectives.PeerFailureException;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How TCP ranks find each other, as torchrun's static rendezvous: every rank opens a listener (rank 0's is
+ * MASTER_ADDR:MASTER_PORT), registers its listener's address with rank 0, receives the table of all addresses, and
+ * connects a data and a control connection to every lower rank. Every connection first proves it knows the job
+ * secret ({@link Handshake}); one that does not, or that sends anything else (random bytes, a truncated hello, a
+ * second process claiming a rank already taken), is refused and logged, and the rendezvous goes on.
+ *
+ * <p>Usage: {@code TcpRendezvous.open(options)} binds the listener (so a test can bind port 0 and read
+ * {@link #port()}), then {@link #connect(CommunicatorConfig)} blocks until the mesh is complete.
+ */
+public final class TcpRendezvous implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TcpRendezvous.class);
+
+    private final TcpOptions options;
+    private final int rank;
+    private final int size;
+    private final ServerSocketChannel listener;
+    private final ScheduledExecutorService watchdog;
+    private final SocketChannel[] data;
+    private final SocketChannel[] control;
+    private final Registration[] registrations;
+    private final List<SocketChannel> pending = new ArrayList<>();
+    private Thread acceptor;
+    private volatile boolean closed;
+
+    /** A rank's registration with rank 0: its listener's address, and the connection to answer on. */
+    private record Registration(String host, int port, SocketChannel channel, DataOutputStream out) {
+    }
+
+    private TcpRendezvous(TcpOptions options) throws IOException {
+        this.options = options;
+        this.rank = options.rank();
+        this.size = options.worldSize();
+        this.data = new SocketChannel[size];
+        this.control = new SocketChannel[size];
+        this.registrations = new Registration[size];
+        this.listener = ServerSocketChannel.open();
+        listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        InetSocketAddress bind;
+        if (rank == 0) {
+            String host = options.bindHost() != null ? options.bindHost() : null;
+            bind = host == null ? new InetSocketAddress(options.masterPort())
+                    : new InetSocketAddress(host, options.masterPort());
+        } else {
+            bind = options.bindHost() == null ? new InetSocketAddress(0) : new InetSocketAddress(options.bindHost(), 0);
+        }
+        try {
+            listener.bind(bind, Math.max(64, 4 * size));
+        } catch (IOException e) {
+            listener.close();
+            throw new IOException("rank " + rank + " cannot listen on " + bind + ": " + e.getMessage()
+                    + (rank == 0 ? " (is MASTER_PORT already in use?)" : ""), e);
+        }
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ringsgd-handshake-watchdog-r" + rank);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Binds this rank's listener; nothing is connected until {@link #connect}. */
+    public static TcpRendezvous open(TcpOptions options) {
+        try {
+            return new TcpRendezvous(options);
+        } catch (IOException e) {
+            throw new CollectiveException(e.getMessage(), e);
+        }
+    }
+
+    /** The port this rank listens on (rank 0: the master port actually bound). */
+    public int port() {
+        try {
+            return ((InetSocketAddress) listener.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            throw new CollectiveException("listener closed", e);
+        }
+    }
+
+    /** Runs the rendezvous and returns this rank's transport; throws naming the ranks that never came. */
+    public TcpTransport connect(CommunicatorConfig config) {
+        long deadline = System.nanoTime() + options.setupTimeout().toNanos();
+        try {
+            if (size > 1) {
+                acceptor = new Thread(this::acceptLoop, "ringsgd-accept-r" + rank);
+                acceptor.setDaemon(true);
+                acceptor.start();
+                if (rank == 0) {
+                    awaitRegistrations(deadline);
+                } else {
+                    String[] hosts = new String[size];
+                    int[] ports = new int[size];
+                    register(deadline, hosts, ports);
+                    for (int j = 0; j < rank; j++) {
+                        String host = j == 0 ? options.masterAddr() : hosts[j];
+                        int port = j == 0 ? options.masterPort() : ports[j];
+                        data[j] = dial(host, port, Handshake.DATA, deadline);
+                        control[j] = dial(host, port, Handshake.CONTROL, deadline);
+                    }
+                }
+                awaitMesh(deadline);
+            }
+            TcpTransport t = new TcpTransport(rank, size, data, control, config);
+            log.debug("rank {} of {} connected over TCP", rank, size);
+            return t;
+        } catch (IOException e) {
+            closeAll();
+            throw new CollectiveException("rank " + rank + " could not join the TCP group: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeAll();
+            throw e;
+        } finally {
+            close();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- accepting side
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel ch;
+            try {
+                ch = listener.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!closed) {
+                    log.warn("rank {} failed to accept a connection: {}", rank, e.toString());
+                }
+                continue;
+            }
+            Thread h = new Thread(() -> handshake(ch), "ringsgd-handshake-r" + rank);
+            h.setDaemon(true);
+            h.start();
+        }
+    }
+
+    private void handshake(SocketChannel ch) {
+        String from = describe(ch);
+        ScheduledFuture<?> kill = watchdog.schedule(() -> closeQuietly(ch),
+                options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            tune(ch);
+            DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
+            Handshake.Hello hello = Handshake.accept(in, out, options.secret(), size);
+            if (hello.purpose() == Handshake.REGISTER) {
+                if (rank != 0) {
+                    throw new Handshake.Refused("rank " + hello.rank() + " tried to register with rank " + rank
+                            + ", which is not the master");
+                }
+                String host = in.readUTF();
+                int port = in.readInt();
+                kill.cancel(false);
+                accepted(hello, ch, new Registration(host, port, ch, out), from);
+            } else {
+                kill.cancel(false);
+                accepted(hello, ch, null, from);
+            }
+        } catch (Handshake.Refused e) {
+            kill.cancel(false);
+            log.warn("rank {} refused a connection from {}: {}", rank, from, e.getMessage());
+            closeQuietly(ch);
+        } catch (IOException | RuntimeException e) {
+            kill.cancel(false);
+            if (!closed) {
+                log.warn("rank {} refused a connection from {}: it broke off or sent garbage before proving the job"
+                        + " secret ({})", rank, from, e.toString());
+            }
+            closeQuietly(ch);
+        }
+    }
+
+    private synchronized void accepted(Handshake.Hello hello, SocketChannel ch, Registration reg, String from) {
+        int peer = hello.rank();
+        String problem = null;
+        if (closed) {
+            problem = "the rendezvous is over";
+        } else if (reg != null) {
+            if (registrations[peer] != null || peer == 0) {
+                problem = "rank " + peer + " is already registered (two processes started with RANK=" + peer + "?)";
+            } else {
+                registrations[peer] = reg;
+                pending.add(ch);
+            }
+        } else if (peer <= rank) {
+            problem = "rank " + peer + " must not connect to rank " + rank + " (ranks connect to lower ranks only)";
+        } else {
+            SocketChannel[] slot = hello.purpose() == Handshake.DATA ? data : control;
+            if (slot[peer] != null) {
+                problem = "rank " + peer + " is already connected (two processes started with RANK=" + peer + "?)";
+            } else {
+                slot[peer] = ch;
+            }
+        }
+        if (problem != null) {
+            log.warn("rank {} refused a connection from {}: {}", rank, from, problem);
+            closeQuietly(ch);
+        }
+        notifyAll();
+    }
+
+    // ------------------------------------------------------------------------------------------- rank 0
+
+    private void awaitRegistrations(long deadline) throws IOException {
+        synchronized (this) {
+            while (missing(registrations, 1).length() > 0) {
+                waitUntil(deadline, "registrations from ranks " + missing(registrations, 1));
+            }
+        }
+        for (int j = 1; j < size; j++) {
+            DataOutputStream out = registrations[j].out();
+            out.writeInt(size);
+            for (int k = 0; k < size; k++) {
+                Registration reg = registrations[k];
+                out.writeUTF(reg == null ? "" : reg.host());
+                out.writeInt(reg == null ? 0 : reg.port());
+            }
+            out.flush();
+        }
+        for (int j = 1; j < size; j++) {
+            closeQuietly(registrations[j].channel());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- other ranks
+
+    private void register(long deadline, String[] hosts, int[] ports) throws IOException {
+        SocketChannel ch = dialRaw(options.masterAddr(), options.masterPort(), deadline);
+        ScheduledFuture<?> kill = watchdog.schedule(() -> closeQuietly(ch),
+                Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+        try {
+            DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
+            Handshake.connect(in, out, options.secret(), Handshake.REGISTER, rank, size);
+            String host = options.advertiseHost() != null ? options.advertiseHost()
+                    : ((InetSocketAddress) ch.getLocalAddress()).getAddress().getHostAddress();
+            out.writeUTF(host);
+            out.writeInt(port());
+            out.flush();
+            int n = in.readInt();
+            if (n != size) {
+                throw new IOException("rank 0 sent a table of " + n + " ranks, expected " + size);
+            }
+            for (int k = 0; k < size; k++) {
+                hosts[k] = in.readUTF();
+                ports[k] = in.readInt();
+            }
+        } catch (ClosedChannelException e) {
+            throw new IOException("timed out waiting for rank 0 to receive the registrations of all " + size
+                    + " ranks (are all ranks started with WORLD_SIZE=" + size + "?)", e);
+        } finally {
+            kill.cancel(false);
+            closeQuietly(ch);
+        }
+    }
+
+    private SocketChannel dial(String host, int port, byte purpose, long deadline) throws IOException {
+        SocketChannel ch = dialRaw(host, port, deadline);
+        ScheduledFuture<?> kill = watchdog.schedule(() -> closeQuietly(ch),
+                options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
+            Handshake.connect(in, out, options.secret(), purpose, rank, size);
+            return ch;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new IOException("rank at " + host + ":" + port + " refused rank " + rank + ": " + e.getMessage(), e);
+        } finally {
+            kill.cancel(false);
+        }
+    }
+
+    /** Connects, retrying while the peer is not listening yet, until the deadline. */
+    private SocketChannel dialRaw(String host, int port, long deadline) throws IOException {
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            SocketChannel ch = SocketChannel.open();
+            try {
+                tune(ch);
+                ch.connect(new InetSocketAddress(host, port));
+                return ch;
+            } catch (ConnectException e) {
+                closeQuietly(ch);
+                last = e;
+                sleep(50);
+            } catch (IOException e) {
+                closeQuietly(ch);
+                throw new IOException("rank " + rank + " cannot reach " + host + ":" + port + ": " + e, e);
+            }
+        }
+        throw new IOException("rank " + rank + " could not connect to " + host + ":" + port + " within the setup"
+                + " timeout (" + options.setupTimeout().toSeconds() + " s): is rank 0 running with MASTER_PORT="
+                + options.masterPort() + "?", last);
+    }
+
+    // ------------------------------------------------------------------------------------------- helpers
+
+    private void awaitMesh(long deadline) {
+        synchronized (this) {
+            while (true) {
+                StringBuilder missing = new StringBuilder();
+                for (int j = rank + 1; j < size; j++) {
+                    if (data[j] == null || control[j] == null) {
+                        missing.append(missing.length() == 0 ? "" : ", ").append(j);
+                    }
+                }
+                if (missing.length() == 0) {
+                    return;
+                }
+                waitUntil(deadline, "connections from ranks " + missing);
+            }
+        }
+    }
+
+    private static String missing(Object[] slots, int from) {
+        StringBuilder sb = new StringBuilder();
+        for (int j = from; j < slots.length; j++) {
+            if (slots[j] == null) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(j);
+            }
+        }
+        return sb.toString();
+    }
+
+    private void waitUntil(long deadline, String what) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            String list = what.replaceAll("^[^0-9]*", "");
+            int first = list.isEmpty() ? -1 : Integer.parseInt(list.split(",")[0].trim());
+            throw new PeerFailureException(first, "rank " + rank + " timed out after "
+                    + options.setupTimeout().toSeconds() + " s waiting for " + what + ": are they running, with the"
+                    + " same MASTER_ADDR, MASTER_PORT, WORLD_SIZE=" + size + " and RINGSGD_SECRET?");
+        }
+        try {
+            wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CollectiveException("interrupted during the TCP rendezvous", e);
+        }
+    }
+
+    private void tune(SocketChannel ch) throws IOException {
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        if (options.socketBufferBytes() > 0) {
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, options.socketBufferBytes());
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, options.socketBufferBytes());
+        }
+    }
+
+    private static String describe(SocketChannel ch) {
+        try {
+            return String.valueOf(ch.getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void closeQuietly(java.nio.channels.Channel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing is best effort
+            }
+        }
+    }
+
+    private synchronized void closeAll() {
+        for (int j = 0; j < size; j++) {
+            closeQuietly(data[j]);
+            closeQuietly(control[j]);
+            if (registrations[j] != null) {
+                closeQuietly(registrations[j].channel());
+            }
+        }
+    }
+
+    /** Stops accepting; connections already handed to the transport stay open. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            for (SocketChannel ch : pending) {
+                if (!ch.isOpen()) {
+                    continue;
+                }
+                boolean kept = false;
+                for (int j = 0; j < size; j++) {
+                    kept |= ch == data[j] || ch == control[j];
+                }
+                if (!kept) {
+                    closeQuietly(ch);
+                }
+            }
+        }
+        closeQuietly(listener);
+        watchdog.shutdownNow();
+    }
+}

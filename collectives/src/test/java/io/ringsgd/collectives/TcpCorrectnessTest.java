@@ -1,0 +1,52 @@
+package io.ringsgd.collectives;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringsgd.collectives.testing.Inputs;
+import io.ringsgd.collectives.testing.TcpGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every algorithm over real TCP sockets on loopback (ranks as threads; one process per rank is in TcpProcessTest). */
+class TcpCorrectnessTest {
+
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {2, 3, 4, 5})
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void everyAlgorithmOverTcp(int p) {
+        CommunicatorConfig cfg = CommunicatorConfig.builder().timeout(Duration.ofSeconds(60)).segmentBytes(64 << 10)
+                .build();
+        List<List<String>> failures = TcpGroup.run(p, cfg, comm -> {
+            List<String> bad = new ArrayList<>();
+            int r = comm.rank();
+            for (Algorithm a : AllreduceCorrectnessTest.ALGORITHMS) {
+                CollectiveOptions o = CollectiveOptions.algorithm(a);
+                for (int n : new int[] {0, 1, p + 1, 1000, (1 << 18) + 3}) {
+                    for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX, ReduceOp.AVG}) {
+                        float[] f = Inputs.floats(op, r, n);
+                        comm.allreduce(f, 0, n, op, o);
+                        int i = Inputs.firstMismatch(f, op, p);
+                        if (i >= 0) {
+                            bad.add(a + " float " + op + " n=" + n + " rank " + r + " element " + i + " = " + f[i]);
+                        }
+                        double[] d = Inputs.doubles(op, r, n);
+                        comm.allreduce(d, 0, n, op, o);
+                        i = Inputs.firstMismatch(d, op, p);
+                        if (i >= 0) {
+                            bad.add(a + " double " + op + " n=" + n + " rank " + r + " element " + i + " = " + d[i]);
+                        }
+                    }
+                }
+            }
+            return bad;
+        });
+        for (List<String> f : failures) {
+            assertThat(f).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.ringsgd.collectives.testing;
+
+import io.ringsgd.collectives.CollectiveException;
+import io.ringsgd.collectives.Communicator;
+import io.ringsgd.collectives.CommunicatorConfig;
+import io.ringsgd.collectives.engine.TransportCommunicator;
+import io.ringsgd.collectives.tcp.TcpOptions;
+import io.ringsgd.collectives.tcp.TcpRendezvous;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+/** Runs n TCP ranks as threads of this JVM over 127.0.0.1 (rank 0 binds port 0). */
+public final class TcpGroup {
+    private TcpGroup() {
+    }
+
+    public static TcpOptions.Builder options(int rank, int n, int port, String secret) {
+        return TcpOptions.builder().rank(rank).worldSize(n).master("127.0.0.1", port).bindHost("127.0.0.1")
+                .secret(secret);
+    }
+
+    /** Each rank's result (or its exception, as the element) in rank order. */
+    public static List<Object> runCatching(int n, CommunicatorConfig cfg, Function<Communicator, ?> body) {
+        String secret = "test-secret";
+        TcpRendezvous master = TcpRendezvous.open(options(0, n, 0, secret).build());
+        int port = master.port();
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Object>> fs = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                int rank = r;
+                fs.add(pool.submit(() -> {
+                    TcpRendezvous rv = rank == 0 ? master : TcpRendezvous.open(options(rank, n, port, secret).build());
+                    try (Communicator c = new TransportCommunicator(rv.connect(cfg), cfg)) {
+                        return body.apply(c);
+                    }
+                }));
+            }
+            List<Object> out = new ArrayList<>();
+            for (Future<Object> f : fs) {
+                try {
+                    out.add(f.get());
+                } catch (ExecutionException e) {
+                    out.add(e.getCause());
+                }
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CollectiveException("interrupted", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Each rank's result in rank order; rethrows the first failure. */
+    @SuppressWarnings("unchecked")
+    public static <T> List<T> run(int n, CommunicatorConfig cfg, Function<Communicator, T> body) {
+        List<Object> all = runCatching(n, cfg, body);
+        for (Object o : all) {
+            if (o instanceof RuntimeException) {
+                throw (RuntimeException) o;
+            }
+            if (o instanceof Throwable) {
+                throw new CollectiveException("rank failed: " + o, (Throwable) o);
+            }
+        }
+        return (List<T>) all;
+    }
+}
