@@ -1,0 +1,81 @@
+package io.ringsgd.collectives;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringsgd.collectives.codec.Codec;
+import io.ringsgd.collectives.codec.Codecs;
+import io.ringsgd.collectives.codec.Fp16Codec;
+import io.ringsgd.collectives.codec.Int8Codec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The codecs of the compressed ring: exact binary16 rounding, int8 error bounds, encode/decode agreement. */
+class CodecTest {
+
+    @Test
+    void everyHalfRoundTripsAndFloatsRoundToNearestEven() {
+        for (int h = 0; h < 65536; h++) {
+            float f = Fp16Codec.toFloat((short) h);
+            if (Float.isNaN(f)) {
+                assertThat(Float.isNaN(Fp16Codec.toFloat(Fp16Codec.toHalf(f)))).isTrue();
+                continue;
+            }
+            assertThat(Fp16Codec.toHalf(f) & 0xffff).as("half 0x%04x", h).isEqualTo(h);
+        }
+        // Between two adjacent halves, values round to the nearer, ties to the even one.
+        Random rnd = new Random(1);
+        for (int k = 0; k < 200_000; k++) {
+            float x = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(9) - 6));
+            short h = Fp16Codec.toHalf(x);
+            float y = Fp16Codec.toFloat(h);
+            float up = Fp16Codec.toFloat((short) (h + 1));
+            float down = Fp16Codec.toFloat((short) (h - 1));
+            if (Math.abs(y) < 65504f && !Float.isInfinite(up) && !Float.isInfinite(down) && !Float.isNaN(up)
+                    && !Float.isNaN(down)) {
+                assertThat(Math.abs(x - y)).as("x=%s", x).isLessThanOrEqualTo(Math.abs(x - up));
+                assertThat(Math.abs(x - y)).as("x=%s", x).isLessThanOrEqualTo(Math.abs(x - down));
+            }
+        }
+        assertThat(Fp16Codec.toFloat(Fp16Codec.toHalf(1e6f))).isInfinite();
+        assertThat(Fp16Codec.toFloat(Fp16Codec.toHalf(1e-9f))).isZero();
+        assertThat(Fp16Codec.toFloat(Fp16Codec.toHalf(2.5f))).isEqualTo(2.5f);
+    }
+
+    @Test
+    void int8ErrorIsAtMostHalfAStepAndRoundTripMatchesDecode() {
+        Random rnd = new Random(7);
+        for (Codec c : new Codec[] {Codecs.of(Compression.INT8), Codecs.of(Compression.FP16)}) {
+            for (int n : new int[] {0, 1, 255, 256, 257, 10_000}) {
+                float[] x = new float[n];
+                for (int i = 0; i < n; i++) {
+                    x[i] = (float) (rnd.nextGaussian() * 3);
+                }
+                ByteBuffer b = ByteBuffer.allocateDirect(c.encodedBytes(n) + 8).order(ByteOrder.LITTLE_ENDIAN);
+                c.encode(x, 0, n, b, 8);
+                float[] dec = new float[n];
+                c.decode(b, 8, dec, 0, n, false);
+                float[] rt = new float[n];
+                c.roundTrip(x, 0, n, rt, 0);
+                assertThat(rt).as("roundTrip equals decode(encode)").isEqualTo(dec);
+                float[] acc = x.clone();
+                c.decode(b, 8, acc, 0, n, true);
+                for (int i = 0; i < n; i++) {
+                    assertThat(acc[i]).isEqualTo(x[i] + dec[i]);
+                }
+                if (c instanceof Int8Codec) {
+                    for (int blk = 0; blk < n; blk += Int8Codec.BLOCK) {
+                        float max = 0;
+                        for (int i = blk; i < Math.min(n, blk + Int8Codec.BLOCK); i++) {
+                            max = Math.max(max, Math.abs(x[i]));
+                        }
+                        for (int i = blk; i < Math.min(n, blk + Int8Codec.BLOCK); i++) {
+                            assertThat(Math.abs(dec[i] - x[i])).isLessThanOrEqualTo(max / 127f / 2 * 1.0001f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.ringsgd.collectives;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringsgd.collectives.testing.TcpRankMain;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** TCP with one JVM per rank, as in production: correct results, and a rank killed mid-job named by every survivor. */
+class TcpProcessTest {
+
+    static List<Process> spawn(int p, String... jvmArgs) throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        List<Process> procs = new ArrayList<>();
+        for (int r = 0; r < p; r++) {
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-Dringsgd.timeout=20s", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+            cmd.addAll(List.of(jvmArgs));
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TcpRankMain.class.getName()));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("RANK", Integer.toString(r));
+            pb.environment().put("WORLD_SIZE", Integer.toString(p));
+            pb.environment().put("MASTER_ADDR", "127.0.0.1");
+            pb.environment().put("MASTER_PORT", Integer.toString(port));
+            pb.environment().put("RINGSGD_SECRET", "process-test");
+            procs.add(pb.start());
+        }
+        return procs;
+    }
+
+    static String output(Process p) throws Exception {
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "TIMED OUT";
+        }
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {2, 3, 4})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void everyAlgorithmAcrossProcesses(int p) throws Exception {
+        List<Process> procs = spawn(p);
+        for (int r = 0; r < p; r++) {
+            String out = output(procs.get(r));
+            assertThat(out).as("rank %d output", r).contains("OK rank " + r);
+            assertThat(procs.get(r).exitValue()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {3, 4})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void aKilledRankIsNamedByEverySurvivor(int p) throws Exception {
+        int dead = p - 2;
+        List<Process> procs = spawn(p, "-Ddie=" + dead);
+        for (int r = 0; r < p; r++) {
+            String out = output(procs.get(r));
+            if (r == dead) {
+                assertThat(procs.get(r).exitValue()).isEqualTo(137);
+                continue;
+            }
+            assertThat(out).as("rank %d output", r).contains("FAILED blamed=" + dead);
+            assertThat(out).contains("rank " + dead);
+            assertThat(procs.get(r).exitValue()).isEqualTo(3);
+        }
+    }
+}
