@@ -29,6 +29,9 @@ public interface Communicator extends AutoCloseable {
     /** The transport's name ("local", "tcp", "mpj"). */
     String transportName();
 
+    /** The algorithm an AllReduce of {@code bytes} bytes with {@code options} runs on this group (AUTO resolved). */
+    Algorithm allreduceAlgorithm(long bytes, CollectiveOptions options);
+
     // ------------------------------------------------------------------------------------ core operations
 
     /**

@@ -69,6 +69,12 @@ public final class TransportCommunicator implements Communicator {
         return transport.name();
     }
 
+    @Override
+    public Algorithm allreduceAlgorithm(long bytes, CollectiveOptions options) {
+        return options.compression() != Compression.NONE ? Algorithm.RING
+                : resolve(CollectiveKind.ALLREDUCE, options.algorithm(), bytes);
+    }
+
     /** The transport underneath (benchmarks, diagnostics). */
     public Transport transport() {
         return transport;

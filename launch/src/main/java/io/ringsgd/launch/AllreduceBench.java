@@ -1,0 +1,113 @@
+package io.ringsgd.launch;
+
+import io.ringsgd.collectives.Algorithm;
+import io.ringsgd.collectives.CollectiveOptions;
+import io.ringsgd.collectives.Communicator;
+import io.ringsgd.collectives.ElementBuffer;
+import io.ringsgd.collectives.ElementType;
+import io.ringsgd.collectives.ReduceOp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Times AllReduce on a communicator the way nccl-tests and the Open MPI anchor do: out of place, after warm-up,
+ * each iteration timed on every rank, the time of an iteration being its slowest rank's. Every rank calls
+ * {@link #run} and gets the same results; the result is then checked against the exact expected sum.
+ */
+public final class AllreduceBench {
+
+    /** One measured size: times in microseconds, bandwidths in GB/s (10^9 bytes). */
+    public record Result(String transport, int np, String algorithm, long bytes, int iters, double medianUs,
+            double minUs, double meanUs, double algbwGbps, double busbwGbps, boolean correct) {
+
+        /** One JSON object (the {@code --json} format). */
+        public String toJson() {
+            return String.format(Locale.ROOT, "{\"transport\":\"%s\",\"np\":%d,\"algorithm\":\"%s\",\"bytes\":%d,"
+                    + "\"iters\":%d,\"median_us\":%.2f,\"min_us\":%.2f,\"mean_us\":%.2f,\"algbw_gbps\":%.4f,"
+                    + "\"busbw_gbps\":%.4f,\"correct\":%s}", transport, np, algorithm, bytes, iters, medianUs,
+                    minUs, meanUs, algbwGbps, busbwGbps, correct);
+        }
+    }
+
+    private AllreduceBench() {
+    }
+
+    /**
+     * Measures every size in {@code sizes} (bytes, rounded down to whole elements, at least one) with
+     * {@code algorithm} (AUTO: the table's choice, reported by name).
+     */
+    public static List<Result> run(Communicator c, List<Long> sizes, Algorithm algorithm, CollectiveOptions base,
+            ElementType type, int iters, int warmup) {
+        if (iters < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--iters must be >= 1 and --warmup >= 0");
+        }
+        List<Result> out = new ArrayList<>();
+        CollectiveOptions opts = base.withAlgorithm(algorithm);
+        int p = c.size();
+        for (long bytes : sizes) {
+            int n = (int) Math.max(1, bytes / type.bytes());
+            long realBytes = (long) n * type.bytes();
+            ElementBuffer send;
+            ElementBuffer recv;
+            if (type == ElementType.DOUBLE) {
+                double[] s = new double[n];
+                for (int i = 0; i < n; i++) {
+                    s[i] = (c.rank() + 1) + (i % 13);
+                }
+                send = ElementBuffer.of(s);
+                recv = ElementBuffer.of(new double[n]);
+            } else {
+                float[] s = new float[n];
+                for (int i = 0; i < n; i++) {
+                    s[i] = (c.rank() + 1) + (i % 13);
+                }
+                send = ElementBuffer.of(s);
+                recv = ElementBuffer.of(new float[n]);
+            }
+            for (int i = 0; i < warmup; i++) {
+                c.allreduce(send, recv, ReduceOp.SUM, opts);
+            }
+            c.barrier();
+            double[] t = new double[iters];
+            long loopStart = System.nanoTime();
+            for (int i = 0; i < iters; i++) {
+                long t0 = System.nanoTime();
+                c.allreduce(send, recv, ReduceOp.SUM, opts);
+                t[i] = (System.nanoTime() - t0) / 1e3;
+            }
+            double[] loop = {(System.nanoTime() - loopStart) / 1e3 / iters};
+            boolean ok = true;
+            double base0 = p * (p + 1) / 2.0;
+            for (int i = 0; i < n && ok; i++) {
+                ok = recv.get(i) == base0 + p * (i % 13);
+            }
+            double[] flags = {ok ? 1 : 0};
+            // The slowest rank defines each iteration, the loop mean and correctness.
+            c.allreduce(t, ReduceOp.MAX);
+            c.allreduce(loop, ReduceOp.MAX);
+            c.allreduce(flags, ReduceOp.MIN);
+            double[] sorted = t.clone();
+            Arrays.sort(sorted);
+            double median = iters % 2 == 1 ? sorted[iters / 2] : (sorted[iters / 2 - 1] + sorted[iters / 2]) / 2;
+            double algbw = realBytes / (median * 1e-6) / 1e9;
+            out.add(new Result(c.transportName(), p, c.allreduceAlgorithm(realBytes, opts).cliName(), realBytes,
+                    iters, median, sorted[0], loop[0], algbw, algbw * 2.0 * (p - 1) / p, flags[0] == 1));
+        }
+        return out;
+    }
+
+    /** The text table of results. */
+    public static String table(List<Result> results) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%12s %20s %12s %12s %12s %12s %12s %8s%n", "bytes", "algorithm",
+                "median_us", "min_us", "mean_us", "algbw_GB/s", "busbw_GB/s", "correct"));
+        for (Result r : results) {
+            sb.append(String.format(Locale.ROOT, "%12d %20s %12.1f %12.1f %12.1f %12.3f %12.3f %8s%n", r.bytes(),
+                    r.algorithm(), r.medianUs(), r.minUs(), r.meanUs(), r.algbwGbps(), r.busbwGbps(),
+                    r.correct() ? "yes" : "NO"));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,189 @@
+package io.ringsgd.launch;
+
+import io.ringsgd.collectives.Algorithm;
+import io.ringsgd.collectives.CollectiveOptions;
+import io.ringsgd.collectives.CommunicatorConfig;
+import io.ringsgd.collectives.Compression;
+import io.ringsgd.collectives.ElementType;
+import io.ringsgd.collectives.Units;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ringsgd bench}: measurements of the collectives. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure collectives.",
+        subcommands = {BenchCommand.Allreduce.class})
+final class BenchCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** {@code ringsgd bench allreduce}. */
+    @Command(name = "allreduce", mixinStandardHelpOptions = true,
+            description = "Time AllReduce (out of place, float SUM) per message size, like nccl-tests: median and"
+                    + " minimum time per operation (each iteration timed on its slowest rank), algorithm bandwidth"
+                    + " and bus bandwidth (busbw = algbw × 2(P-1)/P), and whether the result was exactly right.",
+            footer = {"", "Examples:", "  ringsgd bench allreduce --np 4 --bytes 8,4m",
+                "  ringsgd bench allreduce --transport tcp --np 4 --bytes 8:4m --algorithm all --json"})
+    static final class Allreduce implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--transport", defaultValue = "local",
+                description = "local (threads of this JVM), tcp (one process per rank; starts --np processes"
+                        + " itself unless run under 'ringsgd run') or mpj (under ringsgd-mpjrun). Default: local.")
+        String transport;
+
+        @Option(names = "--np", defaultValue = "4", description = "Ranks for local and tcp (default 4).")
+        int np;
+
+        @Option(names = "--bytes", defaultValue = "8,1k,64k,1m,4m",
+                description = "Message sizes: a list (8,64k,4m) or a doubling sweep (8:4m). Default: ${DEFAULT-VALUE}.")
+        String bytes;
+
+        @Option(names = "--algorithm", defaultValue = "auto",
+                description = "auto, ring, recursive-doubling, rabenseifner, tree, mpj-native, a comma list, or all.")
+        String algorithm;
+
+        @Option(names = "--iters", defaultValue = "50", description = "Timed iterations per size (default 50).")
+        int iters;
+
+        @Option(names = "--warmup", defaultValue = "10", description = "Untimed iterations first (default 10).")
+        int warmup;
+
+        @Option(names = "--type", defaultValue = "float", description = "float or double (default float).")
+        String type;
+
+        @Option(names = "--segment", description = "Pipeline segment size, e.g. 256k (default: ringsgd.segment or"
+                + " 256k).")
+        String segment;
+
+        @Option(names = "--compress", defaultValue = "none", description = "none, fp16 or int8 (float only).")
+        String compress;
+
+        @Option(names = "--json", description = "One JSON object per line instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            Jobs.Transport t = Jobs.Transport.parse(transport);
+            List<Long> sizes = parseSizes(bytes);
+            List<Algorithm> algorithms = parseAlgorithms(algorithm, t);
+            ElementType et = parseType(type);
+            CollectiveOptions base = CollectiveOptions.compressed(Compression.parse(compress));
+            if (base.compression() != Compression.NONE && et != ElementType.FLOAT) {
+                throw new IllegalArgumentException("--compress applies to --type float only");
+            }
+            if (iters < 1 || warmup < 0) {
+                throw new IllegalArgumentException("--iters must be at least 1 and --warmup at least 0");
+            }
+            CommunicatorConfig.Builder cb = CommunicatorConfig.fromSystemProperties().toBuilder();
+            if (segment != null) {
+                cb.segmentBytes((int) Units.parseBytes(segment));
+            }
+            CommunicatorConfig cfg = cb.build();
+            if (t == Jobs.Transport.TCP && !Jobs.inTcpJob()) {
+                List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+                return new LocalLauncher(np, "127.0.0.1", 0, false, Map.of()).launch(args, System.out, System.err);
+            }
+            List<AllreduceBench.Result> results = Jobs.run(t, np, cfg, c -> {
+                List<AllreduceBench.Result> all = new ArrayList<>();
+                for (Algorithm a : algorithms) {
+                    all.addAll(AllreduceBench.run(c, sizes, a, base, et, iters, warmup));
+                }
+                return all;
+            });
+            if (results != null) {
+                if (json) {
+                    results.forEach(r -> System.out.println(r.toJson()));
+                } else {
+                    AllreduceBench.Result first = results.get(0);
+                    System.out.printf(Locale.ROOT, "# ringsgd bench allreduce: transport=%s np=%d type=%s op=sum"
+                            + " iters=%d warmup=%d compress=%s segment=%s%n", first.transport(), first.np(),
+                            et.label(), iters, warmup, base.compression().cliName(),
+                            Units.formatBytes(cfg.segmentBytes()));
+                    System.out.print(AllreduceBench.table(results));
+                }
+                System.out.flush();
+                boolean allCorrect = results.stream().allMatch(AllreduceBench.Result::correct);
+                return allCorrect ? 0 : 1;
+            }
+            return 0;
+        }
+    }
+
+    /** "8,64k,4m" or the doubling sweep "8:4m". */
+    static List<Long> parseSizes(String spec) {
+        List<Long> out = new ArrayList<>();
+        for (String part : spec.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int colon = p.indexOf(':');
+            if (colon >= 0) {
+                long lo = Units.parseBytes(p.substring(0, colon));
+                long hi = Units.parseBytes(p.substring(colon + 1));
+                if (lo < 1 || hi < lo) {
+                    throw new IllegalArgumentException("--bytes sweep '" + p + "' must go from at least 1 up");
+                }
+                for (long b = lo; b <= hi; b *= 2) {
+                    out.add(b);
+                }
+            } else {
+                long b = Units.parseBytes(p);
+                if (b < 1) {
+                    throw new IllegalArgumentException("--bytes sizes must be at least 1, got " + p);
+                }
+                out.add(b);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("--bytes is empty: give sizes like 8,64k,4m");
+        }
+        return out;
+    }
+
+    static List<Algorithm> parseAlgorithms(String spec, Jobs.Transport t) {
+        List<Algorithm> out = new ArrayList<>();
+        if (spec.trim().equalsIgnoreCase("all")) {
+            out.addAll(List.of(Algorithm.RING, Algorithm.RECURSIVE_DOUBLING, Algorithm.RABENSEIFNER, Algorithm.TREE));
+            if (t == Jobs.Transport.MPJ) {
+                out.add(Algorithm.NATIVE);
+            }
+            return out;
+        }
+        for (String s : spec.split(",")) {
+            Algorithm a = Algorithm.parse(s);
+            if (a == Algorithm.NATIVE && t != Jobs.Transport.MPJ) {
+                throw new IllegalArgumentException("--algorithm " + s.trim() + " needs --transport mpj (MPJ Express's"
+                        + " own Allreduce)");
+            }
+            out.add(a);
+        }
+        return out;
+    }
+
+    static ElementType parseType(String s) {
+        switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "float":
+                return ElementType.FLOAT;
+            case "double":
+                return ElementType.DOUBLE;
+            default:
+                throw new IllegalArgumentException("--type must be float or double, got '" + s + "'");
+        }
+    }
+
+}

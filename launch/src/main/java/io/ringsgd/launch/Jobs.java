@@ -1,0 +1,72 @@
+package io.ringsgd.launch;
+
+import io.ringsgd.collectives.Communicator;
+import io.ringsgd.collectives.CommunicatorConfig;
+import io.ringsgd.collectives.Communicators;
+import io.ringsgd.collectives.tcp.TcpCommunicators;
+import io.ringsgd.collectives.tcp.TcpOptions;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * How a command gets its ranks: {@code local} runs N threads in this JVM; {@code tcp} makes this process one rank of a
+ * job described by the environment (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, as set by {@code ringsgd run});
+ * {@code mpj} makes it one rank of an MPJ Express job started by {@code ringsgd-mpjrun}.
+ */
+public final class Jobs {
+    private Jobs() {
+    }
+
+    /** The transports a command accepts. */
+    public enum Transport {
+        LOCAL, TCP, MPJ;
+
+        static Transport parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown transport '" + s + "': use local, tcp or mpj");
+            }
+        }
+    }
+
+    /** True when this process was started as one rank of a TCP job. */
+    public static boolean inTcpJob() {
+        return System.getenv("RANK") != null && System.getenv("WORLD_SIZE") != null;
+    }
+
+    /**
+     * Runs {@code body} on every rank of this process and returns rank 0's result, or null if this process does
+     * not hold rank 0. {@code np} applies to the local transport (the others take the size from their launcher).
+     */
+    public static <T> T run(Transport transport, int np, CommunicatorConfig config, Function<Communicator, T> body) {
+        switch (transport) {
+            case LOCAL: {
+                if (np < 1) {
+                    throw new IllegalArgumentException("--np must be at least 1, got " + np);
+                }
+                List<T> results = Communicators.runLocal(np, config, body);
+                return results.get(0);
+            }
+            case TCP: {
+                if (!inTcpJob()) {
+                    throw new IllegalArgumentException("--transport tcp needs RANK, WORLD_SIZE, MASTER_ADDR and"
+                            + " MASTER_PORT: start the ranks with 'ringsgd run -np N -- ...'");
+                }
+                try (Communicator c = TcpCommunicators.connect(TcpOptions.fromEnvironment(), config)) {
+                    T result = body.apply(c);
+                    return c.rank() == 0 ? result : null;
+                }
+            }
+            case MPJ: {
+                try (Communicator c = MpjBridge.communicator(config)) {
+                    T result = body.apply(c);
+                    return c.rank() == 0 ? result : null;
+                }
+            }
+            default:
+                throw new IllegalStateException();
+        }
+    }
+}

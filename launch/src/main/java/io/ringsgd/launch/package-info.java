@@ -1,2 +1,0 @@
-/** ringsgd launch. */
-package io.ringsgd.launch;
