@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * every rank fail with a mismatch naming the disagreement; nothing hangs. On both transports.
  */
 class FailureTest {
-    static final CommunicatorConfig FAST = CommunicatorConfig.builder().timeout(Duration.ofMillis(1500)).build();
+    static final CommunicatorConfig FAST = CommunicatorConfig.builder().timeout(Duration.ofMillis(2000)).build();
 
     static List<Object> run(String transport, int n, Function<Communicator, Object> body) {
         if (transport.equals("tcp")) {

@@ -92,7 +92,9 @@ public final class AllreduceBench {
             Arrays.sort(sorted);
             double median = iters % 2 == 1 ? sorted[iters / 2] : (sorted[iters / 2 - 1] + sorted[iters / 2]) / 2;
             double algbw = realBytes / (median * 1e-6) / 1e9;
-            out.add(new Result(c.transportName(), p, c.allreduceAlgorithm(realBytes, opts).cliName(), realBytes,
+            Algorithm used = c.allreduceAlgorithm(realBytes, opts);
+            String name = used == Algorithm.NATIVE ? c.transportName() + "-native" : used.cliName();
+            out.add(new Result(c.transportName(), p, name, realBytes,
                     iters, median, sorted[0], loop[0], algbw, algbw * 2.0 * (p - 1) / p, flags[0] == 1));
         }
         return out;

@@ -27,6 +27,17 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (MpjBridge.isMpjLaunch(args)) {
+            // Started by mpjrun: in multicore mode every rank is a thread of one JVM, so a rank must not call
+            // System.exit on success (that would end the other ranks); a failure ends the job, as MPI_Abort does.
+            int status = execute(MpjBridge.init(args));
+            if (status != 0) {
+                // Skip MPI.Finalize: with a dead or stalled peer it would wait forever.
+                System.exit(status);
+            }
+            MpjBridge.finish();
+            return;
+        }
         System.exit(execute(args));
     }
 
@@ -51,6 +62,11 @@ public final class Main implements Runnable {
         }
         if (e instanceof CollectiveException) {
             err.println("ringsgd: " + e.getMessage());
+            Throwable cause = e.getCause();
+            if (cause != null && !(cause instanceof CollectiveException) && !(cause instanceof java.io.IOException)) {
+                // Not a peer's failure but an error inside this rank: show where.
+                cause.printStackTrace(err);
+            }
             return COLLECTIVE_FAILED;
         }
         err.println("ringsgd: unexpected failure: " + e);

@@ -2,18 +2,77 @@ package io.ringsgd.launch;
 
 import io.ringsgd.collectives.Communicator;
 import io.ringsgd.collectives.CommunicatorConfig;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Set;
 
 /**
- * Finds the MPJ Express transport, which is compiled only when MPJ Express is installed (see the README), and runs
- * MPJ's initialization for commands started by {@code ringsgd-mpjrun}.
+ * Reaches the MPJ Express support ({@code io.ringsgd.launch.mpj}), which is compiled only when MPJ Express is
+ * installed at build time (see the README), and recognizes a process started by {@code mpjrun}: MPJ Express calls
+ * {@code main} with its own arguments first (the rank, the group size or device configuration, the device name).
  */
 final class MpjBridge {
+    private static final String RUNTIME = "io.ringsgd.launch.mpj.MpjRuntime";
+    private static final Set<String> DEVICES = Set.of("smpdev", "niodev", "mxdev", "hybdev", "native", "multicore");
+
+    private static volatile boolean initialized;
+
     private MpjBridge() {
     }
 
+    /** True when {@code args} start with the arguments MPJ Express's starter passes to every rank. */
+    static boolean isMpjLaunch(String[] args) {
+        return args.length >= 3 && args[0].matches("\\d+") && DEVICES.contains(args[2]);
+    }
+
+    /** {@code MPI.Init}: returns the application's own arguments. */
+    static String[] init(String[] args) {
+        String[] rest = (String[]) invoke("init", new Class<?>[] {String[].class}, (Object) args);
+        initialized = true;
+        return rest;
+    }
+
+    static void finish() {
+        if (initialized) {
+            invoke("finish", new Class<?>[0]);
+        }
+    }
+
     static Communicator communicator(CommunicatorConfig config) {
-        throw new IllegalArgumentException("--transport mpj needs MPJ Express: this build of ringsgd was made"
-                + " without it. Install it (Debian: apt-get install libmpj-java, or set MPJ_HOME), rebuild with"
-                + " mvn install, and start the ranks with launch/bin/ringsgd-mpjrun");
+        if (!initialized) {
+            throw new IllegalArgumentException("--transport mpj needs an MPJ Express job: start the ranks with"
+                    + " launch/bin/ringsgd-mpjrun -np N -- <command>");
+        }
+        return (Communicator) invoke("communicator", new Class<?>[] {CommunicatorConfig.class}, config);
+    }
+
+    private static Object invoke(String name, Class<?>[] types, Object... args) {
+        Class<?> runtime;
+        try {
+            runtime = Class.forName(RUNTIME);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("--transport mpj needs MPJ Express: this build of ringsgd was made"
+                    + " without it. Install it (Debian: apt-get install libmpj-java, or unpack MPJ Express and set"
+                    + " MPJ_HOME), rebuild with mvn install, and start the ranks with launch/bin/ringsgd-mpjrun");
+        } catch (LinkageError e) {
+            throw new IllegalArgumentException("MPJ Express is not on the class path (" + e + "): start the ranks"
+                    + " with launch/bin/ringsgd-mpjrun");
+        }
+        try {
+            Method m = runtime.getMethod(name, types);
+            return m.invoke(null, args);
+        } catch (InvocationTargetException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) {
+                throw (RuntimeException) c;
+            }
+            if (c instanceof LinkageError) {
+                throw new IllegalArgumentException("MPJ Express is not on the class path (" + c + "): start the"
+                        + " ranks with launch/bin/ringsgd-mpjrun", c);
+            }
+            throw new IllegalStateException(c);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("broken MPJ support: " + e, e);
+        }
     }
 }

@@ -6,7 +6,7 @@ import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.PeerFailureException;
 import io.ringsgd.collectives.transport.Header;
 import io.ringsgd.collectives.transport.Message;
-import io.ringsgd.collectives.transport.Stalls;
+import io.ringsgd.collectives.transport.StallBoard;
 import io.ringsgd.collectives.transport.Transport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +16,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Iterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +44,7 @@ public final class TcpTransport implements Transport {
     private final long timeoutNanos;
     private final long spinNanos;
     private final long graceNanos;
-    private final int[] stallWaitsOn;
-    private final long[] stallSeq;
+    private final StallBoard stalls;
     private final ByteBuffer controlOut = ByteBuffer.allocate(Frames.CONTROL_HEADER_BYTES + Frames.MAX_CONTROL_BODY)
             .order(ByteOrder.LITTLE_ENDIAN);
     private volatile CollectiveException failure;
@@ -59,10 +57,8 @@ public final class TcpTransport implements Transport {
         this.timeout = config.timeout();
         this.timeoutNanos = timeout.toNanos();
         this.spinNanos = config.spin().toNanos();
-        this.graceNanos = Math.max(200_000_000L, Math.min(2_000_000_000L, timeoutNanos / 5));
-        this.stallWaitsOn = new int[size];
-        this.stallSeq = new long[size];
-        Arrays.fill(stallWaitsOn, Stalls.NOBODY);
+        this.graceNanos = Math.max(1_000_000_000L, Math.min(5_000_000_000L, timeoutNanos / 5));
+        this.stalls = new StallBoard(rank, size);
         this.selector = Selector.open();
         this.peers = new TcpPeer[size];
         for (int j = 0; j < size; j++) {
@@ -164,6 +160,7 @@ public final class TcpTransport implements Transport {
         }
         TcpPeer p = peer(m.peer());
         long start = System.nanoTime();
+        stalls.waiting(m.peer(), m.header().seq());
         try {
             while (!m.isDone()) {
                 checkFailure();
@@ -192,6 +189,8 @@ public final class TcpTransport implements Transport {
             }
         } catch (IOException e) {
             throw fail(new CollectiveException("rank " + rank + ": TCP progress failed: " + e, e));
+        } finally {
+            stalls.done();
         }
         rethrow(m);
     }
@@ -499,11 +498,9 @@ public final class TcpTransport implements Transport {
             if (type == Frames.GOODBYE) {
                 p.goodbye = true;
             } else if (type == Frames.STALL && len >= 16) {
-                int waiter = b.getInt(body);
-                int waitsOn = b.getInt(body + 4);
-                if (waiter >= 0 && waiter < size) {
-                    stallWaitsOn[waiter] = waitsOn;
-                    stallSeq[waiter] = b.getLong(body + 8);
+                stalls.heard(b.getInt(body), b.getInt(body + 4), b.getLong(body + 8));
+                if (stalls.shouldReport(false)) {
+                    reportStall();
                 }
             } else if (type == Frames.ABORT && len >= 5) {
                 byte kind = b.get(body);
@@ -553,14 +550,25 @@ public final class TcpTransport implements Transport {
     // ------------------------------------------------------------------------------------------- failure
 
     private void stalled(Message m, TcpPeer p, long idle) throws IOException {
-        long seq = m.header().seq();
-        stallWaitsOn[rank] = m.peer();
-        stallSeq[rank] = seq;
-        ByteBuffer body = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(rank).putInt(m.peer())
-                .putLong(seq);
-        body.flip();
-        broadcastControl(Frames.STALL, body);
-        long graceEnd = System.nanoTime() + graceNanos;
+        if (stalls.shouldReport(true)) {
+            reportStall();
+        }
+        long waited = idle + graceNanos;
+        graceWait(m, graceNanos);
+        if (!m.isDone() && stalls.suspectsOnly(m.peer())) {
+            // No report from the peer yet: if it is alive it will report or abort soon; wait once more.
+            graceWait(m, graceNanos);
+            waited += graceNanos;
+        }
+        if (m.isDone()) {
+            return;
+        }
+        checkFailure();
+        throw fail(stalls.verdict(m.peer(), m.header(), waited / 1_000_000));
+    }
+
+    private void graceWait(Message m, long nanos) throws IOException {
+        long graceEnd = System.nanoTime() + nanos;
         while (System.nanoTime() < graceEnd && !m.isDone()) {
             checkFailure();
             driveAll();
@@ -568,14 +576,13 @@ public final class TcpTransport implements Transport {
             selector.select(Math.max(1, (graceEnd - System.nanoTime()) / 1_000_000));
             handleSelected();
         }
-        if (m.isDone()) {
-            stallWaitsOn[rank] = Stalls.NOBODY;
-            return;
-        }
-        checkFailure();
-        int culprit = Stalls.culprit(m.peer(), r -> stallSeq[r] == seq ? stallWaitsOn[r] : Stalls.NOBODY, size);
-        boolean deadlock = stallSeq[culprit] == seq && stallWaitsOn[culprit] != Stalls.NOBODY;
-        throw fail(Stalls.stalled(culprit, rank, m.peer(), (idle + graceNanos) / 1_000_000, m.header(), deadlock));
+    }
+
+    private void reportStall() {
+        ByteBuffer body = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(rank)
+                .putInt(stalls.ownWaitsOn()).putLong(stalls.ownSeq());
+        body.flip();
+        broadcastControl(Frames.STALL, body);
     }
 
     private CollectiveException broken(TcpPeer p, IOException e) {
