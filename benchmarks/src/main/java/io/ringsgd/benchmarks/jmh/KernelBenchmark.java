@@ -1,0 +1,112 @@
+package io.ringsgd.benchmarks.jmh;
+
+import io.ringsgd.collectives.Compression;
+import io.ringsgd.collectives.ElementBuffer;
+import io.ringsgd.collectives.ElementType;
+import io.ringsgd.collectives.ReduceOp;
+import io.ringsgd.collectives.codec.Codec;
+import io.ringsgd.collectives.codec.Codecs;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The reduction kernels alone, on one core: array ← array (the in-JVM path), array ← little-endian staging buffer
+ * (the TCP receive path), the three-operand combine of the out-of-place ring, and the fp16 / int8 codecs.
+ * Throughput in operations per second; bytes per second = ops/s × n × 4.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class KernelBenchmark {
+
+    @Param({"262144"})
+    public int n;
+
+    private ElementBuffer a;
+    private ElementBuffer b;
+    private ElementBuffer c;
+    private ElementBuffer staged;
+    private float[] floats;
+    private ByteBuffer wire;
+    private Codec fp16;
+    private Codec int8;
+
+    @Setup
+    public void setUp() {
+        Random rnd = new Random(1);
+        float[] x = new float[n];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = rnd.nextFloat();
+            y[i] = rnd.nextFloat();
+        }
+        floats = x;
+        a = ElementBuffer.of(x);
+        b = ElementBuffer.of(y);
+        c = ElementBuffer.of(new float[n]);
+        ByteBuffer bb = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        staged = ElementBuffer.ofBytes(bb, ElementType.FLOAT, 0, n);
+        a.copyTo(0, staged, 0, n);
+        wire = ByteBuffer.allocateDirect(4 * n + 64).order(ByteOrder.LITTLE_ENDIAN);
+        fp16 = Codecs.of(Compression.FP16);
+        int8 = Codecs.of(Compression.INT8);
+    }
+
+    @Benchmark
+    public ElementBuffer sumArrayIntoArray() {
+        a.reduceInto(0, b, 0, n, ReduceOp.SUM, true);
+        return b;
+    }
+
+    @Benchmark
+    public ElementBuffer sumStagingIntoArray() {
+        staged.reduceInto(0, b, 0, n, ReduceOp.SUM, true);
+        return b;
+    }
+
+    @Benchmark
+    public ElementBuffer combineStagingAndArrayIntoArray() {
+        staged.combineInto(0, a, 0, c, 0, n, ReduceOp.SUM);
+        return c;
+    }
+
+    @Benchmark
+    public ElementBuffer copyArrayToStaging() {
+        a.copyTo(0, staged, 0, n);
+        return staged;
+    }
+
+    @Benchmark
+    public ByteBuffer encodeInt8() {
+        int8.encode(floats, 0, n, wire, 0);
+        return wire;
+    }
+
+    @Benchmark
+    public float[] decodeAddInt8() {
+        int8.decode(wire, 0, c.floatArray(), 0, n, true);
+        return c.floatArray();
+    }
+
+    @Benchmark
+    public ByteBuffer encodeFp16() {
+        fp16.encode(floats, 0, n, wire, 0);
+        return wire;
+    }
+}

@@ -1,0 +1,93 @@
+package io.ringsgd.benchmarks.jmh;
+
+import io.ringsgd.collectives.CollectiveException;
+import io.ringsgd.collectives.Communicator;
+import io.ringsgd.collectives.CommunicatorConfig;
+import io.ringsgd.collectives.Communicators;
+import io.ringsgd.collectives.engine.TransportCommunicator;
+import io.ringsgd.collectives.tcp.TcpCommunicators;
+import io.ringsgd.collectives.tcp.TcpOptions;
+import io.ringsgd.collectives.tcp.TcpRendezvous;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A group of P ranks for JMH: rank 0 is the benchmark thread; ranks 1..P−1 are helper threads that repeat the same
+ * collective forever. The collective itself keeps them in lockstep with rank 0, so one JMH invocation on rank 0 is one
+ * collective of the whole group. Closing aborts the group, which releases helpers blocked in a collective.
+ */
+final class RankGroup implements AutoCloseable {
+    private final List<Communicator> comms;
+    private final List<Thread> helpers = new ArrayList<>();
+    private volatile boolean closed;
+
+    private RankGroup(List<Communicator> comms) {
+        this.comms = comms;
+    }
+
+    /** P ranks over the in-JVM transport. */
+    static RankGroup local(int p, CommunicatorConfig cfg) {
+        return new RankGroup(Communicators.local(p, cfg));
+    }
+
+    /** P ranks over TCP loopback (one thread each, real sockets). */
+    static RankGroup tcp(int p, CommunicatorConfig cfg) {
+        TcpRendezvous master = TcpRendezvous.open(options(0, p, 0).build());
+        int port = master.port();
+        List<CompletableFuture<Communicator>> fs = new ArrayList<>();
+        fs.add(CompletableFuture.supplyAsync(() -> new TransportCommunicator(master.connect(cfg), cfg)));
+        for (int r = 1; r < p; r++) {
+            int rank = r;
+            fs.add(CompletableFuture.supplyAsync(() -> TcpCommunicators.connect(options(rank, p, port).build(), cfg)));
+        }
+        List<Communicator> comms = new ArrayList<>();
+        for (CompletableFuture<Communicator> f : fs) {
+            comms.add(f.join());
+        }
+        return new RankGroup(comms);
+    }
+
+    private static TcpOptions.Builder options(int rank, int p, int port) {
+        return TcpOptions.builder().rank(rank).worldSize(p).master("127.0.0.1", port).bindHost("127.0.0.1")
+                .secret("jmh");
+    }
+
+    /** Starts the helper ranks, each running {@code body} on its communicator until the group closes. */
+    void start(Consumer<Communicator> body) {
+        for (int r = 1; r < comms.size(); r++) {
+            Communicator c = comms.get(r);
+            Thread t = new Thread(() -> {
+                try {
+                    while (!closed) {
+                        body.accept(c);
+                    }
+                } catch (CollectiveException expectedAtClose) {
+                    // the group was aborted
+                }
+            }, "jmh-rank-" + r);
+            t.setDaemon(true);
+            t.start();
+            helpers.add(t);
+        }
+    }
+
+    Communicator rank0() {
+        return comms.get(0);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        for (Communicator c : comms) {
+            ((TransportCommunicator) c).transport().abort(new CollectiveException("benchmark over"));
+        }
+        for (Thread t : helpers) {
+            t.join(10_000);
+        }
+        for (Communicator c : comms) {
+            c.close();
+        }
+    }
+}

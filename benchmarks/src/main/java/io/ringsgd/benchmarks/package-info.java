@@ -1,2 +1,0 @@
-/** ringsgd benchmarks. */
-package io.ringsgd.benchmarks;

@@ -1,0 +1,154 @@
+package io.ringsgd.gpu;
+
+import io.ringsgd.collectives.ReduceOp;
+import java.nio.ByteBuffer;
+
+/**
+ * Argument checks shared by every {@link Device}, so that both implementations reject the same calls with the same
+ * messages before anything is enqueued.
+ */
+final class Checks {
+    private Checks() {
+    }
+
+    static void count(int count, String what) {
+        if (count < 0) {
+            throw new IllegalArgumentException(what + " must be >= 0, got " + count);
+        }
+    }
+
+    /** {@code [off, off+n)} lies inside {@code b} (already known to be a live buffer of the device). */
+    static void range(DeviceBuffer b, int off, int n, String name) {
+        if (n < 0) {
+            throw new IllegalArgumentException(name + ": count must be >= 0, got " + n);
+        }
+        if (off < 0) {
+            throw new IllegalArgumentException(name + ": offset must be >= 0, got " + off);
+        }
+        if ((long) off + n > b.count()) {
+            throw new IllegalArgumentException(name + ": offset " + off + " + count " + n
+                    + " is past the end of a device buffer of " + b.count() + " floats");
+        }
+    }
+
+    static void array(float[] a, int off, int n, String name) {
+        if (a == null) {
+            throw new IllegalArgumentException(name + " is null: pass a float[]");
+        }
+        if (n < 0) {
+            throw new IllegalArgumentException(name + ": count must be >= 0, got " + n);
+        }
+        if (off < 0) {
+            throw new IllegalArgumentException(name + ": offset must be >= 0, got " + off);
+        }
+        if ((long) off + n > a.length) {
+            throw new IllegalArgumentException(name + ": offset " + off + " + count " + n
+                    + " is past the end of a float[" + a.length + "]");
+        }
+    }
+
+    /** A direct host buffer holding {@code n} floats from byte {@code byteOff}; {@code write}: it is a destination. */
+    static void bytes(ByteBuffer bb, int byteOff, int n, boolean write, String name) {
+        if (bb == null) {
+            throw new IllegalArgumentException(name + " is null: pass a direct or pinned ByteBuffer");
+        }
+        if (!bb.isDirect()) {
+            throw new IllegalArgumentException(name + " is a heap ByteBuffer: asynchronous device copies need a direct"
+                    + " buffer (Device.allocatePinned for overlap); copy heap data with the float[] overloads");
+        }
+        if (write && bb.isReadOnly()) {
+            throw new IllegalArgumentException(name + " is read-only but the copy writes into it");
+        }
+        if (n < 0) {
+            throw new IllegalArgumentException(name + ": count must be >= 0, got " + n);
+        }
+        if (byteOff < 0) {
+            throw new IllegalArgumentException(name + ": byte offset must be >= 0, got " + byteOff);
+        }
+        if (byteOff + 4L * n > bb.capacity()) {
+            throw new IllegalArgumentException(name + ": byte offset " + byteOff + " + " + n + " floats ("
+                    + 4L * n + " bytes) is past the end of a ByteBuffer of capacity " + bb.capacity());
+        }
+    }
+
+    /**
+     * A rows×cols row-major matrix with leading dimension {@code ld} at {@code off} fits in {@code b}; returns the
+     * number of elements it spans (0 for an empty matrix).
+     */
+    static long matrix(DeviceBuffer b, int off, int rows, int cols, int ld, String name) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException(name + ": dimensions must be >= 0, got " + rows + "x" + cols);
+        }
+        if (ld < Math.max(1, cols)) {
+            throw new IllegalArgumentException(name + ": leading dimension " + ld + " is smaller than its " + cols
+                    + " columns (row-major: ld is the distance between rows, at least the number of columns)");
+        }
+        if (off < 0) {
+            throw new IllegalArgumentException(name + ": offset must be >= 0, got " + off);
+        }
+        long span = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
+        if (off + span > b.count()) {
+            throw new IllegalArgumentException(name + ": a " + rows + "x" + cols + " matrix with leading dimension "
+                    + ld + " at offset " + off + " needs " + (off + span) + " floats but the buffer holds "
+                    + b.count());
+        }
+        return span;
+    }
+
+    /** Rejects two ranges of the same buffer that overlap, unless {@code sameOk} and they are the same range. */
+    static void disjoint(DeviceBuffer a, int aOff, long aLen, String aName, DeviceBuffer b, int bOff, long bLen,
+            String bName, boolean sameOk) {
+        if (a != b || aLen == 0 || bLen == 0) {
+            return;
+        }
+        if (sameOk && aOff == bOff && aLen == bLen) {
+            return;
+        }
+        if (aOff < bOff + bLen && bOff < aOff + aLen) {
+            throw new IllegalArgumentException(aName + " [" + aOff + ", " + (aOff + aLen) + ") overlaps " + bName
+                    + " [" + bOff + ", " + (bOff + bLen) + ") in the same buffer" + (sameOk
+                            ? ": use exactly the same range (in place) or separate ranges"
+                            : ": use separate ranges"));
+        }
+    }
+
+    /** The element-wise op code kernels use: SUM 0, PROD 1, MIN 2, MAX 3. */
+    static int reduceCode(ReduceOp op) {
+        if (op == null) {
+            throw new IllegalArgumentException("op is null: pass SUM, PROD, MIN or MAX");
+        }
+        switch (op) {
+            case SUM:
+                return 0;
+            case PROD:
+                return 1;
+            case MIN:
+                return 2;
+            case MAX:
+                return 3;
+            default:
+                throw new IllegalArgumentException(op + " is not an element-wise reduction: AVG is SUM followed by"
+                        + " Device.divide by the group size (DeviceAllreduce does that for you)");
+        }
+    }
+
+    static void pinnedSize(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("pinned buffer size must be >= 0 bytes, got " + bytes);
+        }
+    }
+
+    /** The arguments of {@link Device#softmaxCrossEntropy}. */
+    static void softmax(DeviceBuffer logits, int logitsOffset, int rows, int cols, DeviceBuffer labels,
+            int labelsOffset, DeviceBuffer grad, int gradOffset, DeviceBuffer loss, int lossOffset) {
+        long span = matrix(logits, logitsOffset, rows, cols, Math.max(1, cols), "logits");
+        matrix(grad, gradOffset, rows, cols, Math.max(1, cols), "grad");
+        range(labels, labelsOffset, rows, "labels");
+        range(loss, lossOffset, rows, "loss");
+        disjoint(logits, logitsOffset, span, "logits", grad, gradOffset, span, "grad", true);
+        disjoint(labels, labelsOffset, rows, "labels", grad, gradOffset, span, "grad", false);
+        disjoint(labels, labelsOffset, rows, "labels", loss, lossOffset, rows, "loss", false);
+        disjoint(logits, logitsOffset, span, "logits", loss, lossOffset, rows, "loss", false);
+        disjoint(grad, gradOffset, span, "grad", loss, lossOffset, rows, "loss", false);
+    }
+}
