@@ -4,6 +4,7 @@ import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.collectives.algorithm.CollectiveContext;
+import io.ringsgd.collectives.algorithm.RingLayout;
 import io.ringsgd.collectives.transport.Message;
 import io.ringsgd.collectives.transport.Transport;
 import java.util.concurrent.locks.LockSupport;
@@ -108,17 +109,9 @@ final class DeviceRing implements AutoCloseable {
 
     // ----------------------------------------------------------------------------------------- geometry
 
-    private int chunkStart(int c) {
-        return c * (count / p) + Math.min(c, count % p);
-    }
-
-    private int chunkLength(int c) {
-        return count / p + (c < count % p ? 1 : 0);
-    }
-
     /** First element (relative to the call's offset) of segment {@code seg} of chunk {@code c}; seg may be segments. */
     private int segmentStart(int c, int seg) {
-        return chunkStart(c) + (int) ((long) chunkLength(c) * seg / segments);
+        return RingLayout.segmentStart(count, p, c, seg, segments);
     }
 
     private int recvChunk(int unit) {
@@ -151,8 +144,9 @@ final class DeviceRing implements AutoCloseable {
         p = ctx.size();
         rank = ctx.rank();
         count = n;
-        segments = Math.max(1, (chunkLength(0) + segFloats - 1) / segFloats);
-        if ((chunkLength(0) + segments - 1) / segments > capacity) {
+        segments = RingLayout.segments(n, p, 4, 4 * segFloats);
+        int longest = RingLayout.chunkLength(n, p, 0);
+        if ((longest + segments - 1) / segments > capacity) {
             throw new IllegalStateException("segments of up to " + segFloats + " floats do not fit the staging of "
                     + capacity);
         }

@@ -5,7 +5,7 @@ import io.ringsgd.collectives.ElementBuffer;
 /**
  * Binomial-tree scatter of P chunks from a root (the first half of MPICH's scatter-allgather broadcast): the rank at
  * relative position q receives chunks [q, q + lowbit(q)) once and forwards the upper parts to its subtree, so every
- * rank ends holding chunk {@code rel} of the P chunks of {@link RingPipeline#chunkStart}.
+ * rank ends holding chunk {@code rel} of the P chunks of {@link RingLayout#chunkStart}.
  *
  * <p>Cost for n bytes on P ranks: ⌈lg P⌉·α + (P−1)/P·n·β.
  */
@@ -20,8 +20,8 @@ final class BinomialScatter {
         int mask = 1;
         while (mask < p) {
             if ((rel & mask) != 0) {
-                int from = RingPipeline.chunkStart(count, p, rel);
-                int to = RingPipeline.chunkStart(count, p, Math.min(rel + mask, p));
+                int from = RingLayout.chunkStart(count, p, rel);
+                int to = RingLayout.chunkStart(count, p, Math.min(rel + mask, p));
                 ctx.recv(((rel - mask) + root) % p, data, from, to - from);
                 break;
             }
@@ -30,8 +30,8 @@ final class BinomialScatter {
         mask >>= 1;
         while (mask > 0) {
             if (rel + mask < p) {
-                int from = RingPipeline.chunkStart(count, p, rel + mask);
-                int to = RingPipeline.chunkStart(count, p, Math.min(rel + 2 * mask, p));
+                int from = RingLayout.chunkStart(count, p, rel + mask);
+                int to = RingLayout.chunkStart(count, p, Math.min(rel + 2 * mask, p));
                 ctx.send(((rel + mask) + root) % p, data, from, to - from);
             }
             mask >>= 1;

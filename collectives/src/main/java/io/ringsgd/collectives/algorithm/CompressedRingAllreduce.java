@@ -48,8 +48,7 @@ public final class CompressedRingAllreduce {
             arr = work;
             base = 0;
         }
-        long maxChunkBytes = 4L * RingPipeline.chunkLength(n, p, 0);
-        int segments = (int) Math.max(1, (maxChunkBytes + ctx.segmentBytes() - 1) / ctx.segmentBytes());
+        int segments = RingLayout.segments(n, p, 4, ctx.segmentBytes());
         int region = layout(codec, n, p, segments);
         ensureWire(3L * region);
         new Run(ctx, codec, arr, base, n, segments, region).run();
@@ -68,8 +67,8 @@ public final class CompressedRingAllreduce {
         for (int c = 0; c < p; c++) {
             for (int j = 0; j < segments; j++) {
                 segmentBytes[c * stride + j] = (int) off;
-                int len = RingPipeline.segmentStart(n, p, c, j + 1, segments)
-                        - RingPipeline.segmentStart(n, p, c, j, segments);
+                int len = RingLayout.segmentStart(n, p, c, j + 1, segments)
+                        - RingLayout.segmentStart(n, p, c, j, segments);
                 off += codec.encodedBytes(len);
             }
             segmentBytes[c * stride + segments] = (int) off;
@@ -121,7 +120,7 @@ public final class CompressedRingAllreduce {
         }
 
         private int start(int c, int j) {
-            return RingPipeline.segmentStart(n, p, c, j, segments);
+            return RingLayout.segmentStart(n, p, c, j, segments);
         }
 
         private int len(int c, int j) {

@@ -110,6 +110,6 @@ public final class RabenseifnerAllreduce implements AllreduceAlgorithm {
 
     /** Start of block {@code i} of {@code count} elements split into {@code blocks} blocks ({@code i = blocks}: end). */
     private static int disp(int count, int blocks, int i) {
-        return RingPipeline.chunkStart(count, blocks, i);
+        return RingLayout.chunkStart(count, blocks, i);
     }
 }

@@ -19,16 +19,6 @@ final class RingPipeline {
     private RingPipeline() {
     }
 
-    /** Start of chunk {@code c} of {@code count} elements split into {@code p} chunks. */
-    static int chunkStart(int count, int p, int c) {
-        int base = count / p;
-        return c * base + Math.min(c, count % p);
-    }
-
-    static int chunkLength(int count, int p, int c) {
-        return count / p + (c < count % p ? 1 : 0);
-    }
-
     /**
      * Runs ring steps [firstStep, endStep) over {@code data}; steps below {@code reduceSteps} reduce with op. Ranks
      * are taken relative to {@code origin}: rank origin+q owns chunk q at the end.
@@ -54,8 +44,7 @@ final class RingPipeline {
         int r = Math.floorMod(ctx.rank() - origin, p);
         int right = (ctx.rank() + 1) % p;
         int left = (ctx.rank() - 1 + p) % p;
-        long maxChunkBytes = (long) chunkLength(count, p, 0) * data.type().bytes();
-        int segments = (int) Math.max(1, (maxChunkBytes + ctx.segmentBytes() - 1) / ctx.segmentBytes());
+        int segments = RingLayout.segments(count, p, data.type().bytes(), ctx.segmentBytes());
         int units = (endStep - firstStep) * segments;
         int window = Math.max(2, ctx.window());
         Transport t = ctx.transport();
@@ -105,8 +94,8 @@ final class RingPipeline {
             int segments, int right, int slot) {
         int p = ctx.size();
         int chunk = Math.floorMod(rel - 1 - step, p);
-        int start = segmentStart(data.count(), p, chunk, seg, segments);
-        int len = segmentStart(data.count(), p, chunk, seg + 1, segments) - start;
+        int start = RingLayout.segmentStart(data.count(), p, chunk, seg, segments);
+        int len = RingLayout.segmentStart(data.count(), p, chunk, seg + 1, segments) - start;
         if (len == 0) {
             return false;
         }
@@ -119,8 +108,8 @@ final class RingPipeline {
             int seg, int segments, int left, int reduceSteps, ReduceOp op, Message m) {
         int p = ctx.size();
         int chunk = Math.floorMod(rel - 2 - step, p);
-        int start = segmentStart(data.count(), p, chunk, seg, segments);
-        int len = segmentStart(data.count(), p, chunk, seg + 1, segments) - start;
+        int start = RingLayout.segmentStart(data.count(), p, chunk, seg, segments);
+        int len = RingLayout.segmentStart(data.count(), p, chunk, seg + 1, segments) - start;
         if (step < reduceSteps && source != null) {
             m.recvCombine(left, ctx.header(), data, start, len, op, source, start);
         } else if (step < reduceSteps) {
@@ -135,9 +124,4 @@ final class RingPipeline {
         ctx.transport().post(m);
     }
 
-    /** Start of segment {@code seg} (0..segments) of chunk {@code chunk}; segment {@code segments} is the chunk end. */
-    static int segmentStart(int count, int p, int chunk, int seg, int segments) {
-        int len = chunkLength(count, p, chunk);
-        return chunkStart(count, p, chunk) + (int) ((long) len * seg / segments);
-    }
 }

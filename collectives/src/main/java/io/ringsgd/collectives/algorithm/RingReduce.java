@@ -21,13 +21,13 @@ final class RingReduce {
         RingPipeline.run(ctx, work, 0, p - 1, p - 1, op, root);
         int rel = Math.floorMod(ctx.rank() - root, p);
         if (rel != 0) {
-            int from = RingPipeline.chunkStart(count, p, rel);
-            ctx.send(root, work, from, RingPipeline.chunkLength(count, p, rel));
+            int from = RingLayout.chunkStart(count, p, rel);
+            ctx.send(root, work, from, RingLayout.chunkLength(count, p, rel));
             return;
         }
         for (int q = 1; q < p; q++) {
-            int from = RingPipeline.chunkStart(count, p, q);
-            ctx.recv((q + root) % p, work, from, RingPipeline.chunkLength(count, p, q));
+            int from = RingLayout.chunkStart(count, p, q);
+            ctx.recv((q + root) % p, work, from, RingLayout.chunkLength(count, p, q));
         }
     }
 }

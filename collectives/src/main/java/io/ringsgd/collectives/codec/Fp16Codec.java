@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
  * {@code Float.floatToFloat16}). 2 bytes per element; values above 65504 become infinite, below 2^-24 zero.
  */
 public final class Fp16Codec implements Codec {
+    private static final int STAGE = 2048;
+    private static final ThreadLocal<byte[]> BYTES = ThreadLocal.withInitial(() -> new byte[2 * STAGE]);
 
     /** The binary16 bits nearest to {@code f} (ties to even). */
     public static short toHalf(float f) {
@@ -66,20 +68,34 @@ public final class Fp16Codec implements Codec {
 
     @Override
     public void encode(float[] src, int off, int n, ByteBuffer dst, int at) {
-        for (int i = 0; i < n; i++) {
-            dst.putShort(at + 2 * i, toHalf(src[off + i]));
+        // Little-endian halves built in a byte array, then one bulk copy per chunk.
+        byte[] b = BYTES.get();
+        for (int k = 0; k < n; k += STAGE) {
+            int m = Math.min(STAGE, n - k);
+            for (int i = 0; i < m; i++) {
+                short h = toHalf(src[off + k + i]);
+                b[2 * i] = (byte) h;
+                b[2 * i + 1] = (byte) (h >> 8);
+            }
+            dst.put(at + 2 * k, b, 0, 2 * m);
         }
     }
 
     @Override
     public void decode(ByteBuffer src, int at, float[] dst, int off, int n, boolean accumulate) {
-        if (accumulate) {
-            for (int i = 0; i < n; i++) {
-                dst[off + i] += toFloat(src.getShort(at + 2 * i));
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                dst[off + i] = toFloat(src.getShort(at + 2 * i));
+        byte[] b = BYTES.get();
+        for (int k = 0; k < n; k += STAGE) {
+            int m = Math.min(STAGE, n - k);
+            src.get(at + 2 * k, b, 0, 2 * m);
+            int d = off + k;
+            if (accumulate) {
+                for (int i = 0; i < m; i++) {
+                    dst[d + i] += toFloat((short) ((b[2 * i] & 0xff) | (b[2 * i + 1] << 8)));
+                }
+            } else {
+                for (int i = 0; i < m; i++) {
+                    dst[d + i] = toFloat((short) ((b[2 * i] & 0xff) | (b[2 * i + 1] << 8)));
+                }
             }
         }
     }

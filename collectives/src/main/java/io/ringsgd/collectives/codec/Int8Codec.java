@@ -27,12 +27,19 @@ public final class Int8Codec implements Codec {
             float scale = scaleOf(src, off + b, m);
             float inv = scale == 0f ? 0f : 1f / scale;
             for (int i = 0; i < m; i++) {
-                q[i] = (byte) Math.max(-127, Math.min(127, Math.round(src[off + b + i] * inv)));
+                q[i] = quantize(src[off + b + i], inv);
             }
             dst.putFloat(pos, scale);
             dst.put(pos + 4, q, 0, m);
             pos += 4 + m;
         }
+    }
+
+    /** round(x · inv), halves away from zero, clamped to ±127 (|x · inv| ≤ 127 already unless x is not finite). */
+    private static byte quantize(float x, float inv) {
+        float y = x * inv;
+        int q = (int) (y + (y >= 0f ? 0.5f : -0.5f));
+        return (byte) Math.max(-127, Math.min(127, q));
     }
 
     private static float scaleOf(float[] src, int from, int m) {
@@ -72,8 +79,7 @@ public final class Int8Codec implements Codec {
             float scale = scaleOf(src, off + b, m);
             float inv = scale == 0f ? 0f : 1f / scale;
             for (int i = 0; i < m; i++) {
-                int qi = Math.max(-127, Math.min(127, Math.round(src[off + b + i] * inv)));
-                out[outOff + b + i] = (byte) qi * scale;
+                out[outOff + b + i] = quantize(src[off + b + i], inv) * scale;
             }
         }
     }
