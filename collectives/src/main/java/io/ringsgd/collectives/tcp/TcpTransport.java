@@ -616,6 +616,11 @@ public final class TcpTransport implements Transport {
             return;
         }
         log.debug("rank {} aborts: {}", rank, cause.getMessage());
+        broadcastControl(Frames.ABORT, abortBody(cause));
+        selector.wakeup();
+    }
+
+    private ByteBuffer abortBody(CollectiveException cause) {
         byte kind = cause instanceof PeerFailureException ? Frames.ABORT_PEER
                 : cause instanceof CollectiveMismatchException ? Frames.ABORT_MISMATCH : Frames.ABORT_FAILURE;
         int culprit = cause instanceof PeerFailureException ? ((PeerFailureException) cause).rank()
@@ -625,8 +630,7 @@ public final class TcpTransport implements Transport {
         ByteBuffer body = ByteBuffer.allocate(5 + len).order(ByteOrder.LITTLE_ENDIAN).put(kind).putInt(culprit)
                 .put(text, 0, len);
         body.flip();
-        broadcastControl(Frames.ABORT, body);
-        selector.wakeup();
+        return body;
     }
 
     @Override
@@ -642,7 +646,14 @@ public final class TcpTransport implements Transport {
             }
             closed = true;
         }
-        broadcastControl(Frames.GOODBYE, ByteBuffer.allocate(0));
+        CollectiveException f = failure;
+        if (f != null) {
+            // Leaving after a failure: repeat it, so a peer that sees this rank go before it heard the failure from
+            // its origin learns the cause instead of blaming this rank.
+            broadcastControl(Frames.ABORT, abortBody(f));
+        } else {
+            broadcastControl(Frames.GOODBYE, ByteBuffer.allocate(0));
+        }
         for (TcpPeer p : peers) {
             if (p != null) {
                 TcpRendezvous.closeQuietly(p.data);

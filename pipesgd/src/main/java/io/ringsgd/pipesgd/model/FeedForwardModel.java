@@ -1,0 +1,285 @@
+package io.ringsgd.pipesgd.model;
+
+import io.ringsgd.pipesgd.data.Batch;
+import java.util.SplittableRandom;
+
+/**
+ * Dense layers with ReLU between them and softmax cross-entropy on top; the shared engine of {@link Mlp} (hidden
+ * layers) and {@link SoftmaxRegression} (none). Layer l maps {@code sizes[l]} to {@code sizes[l+1]} features; its
+ * parameters are a row-major {@code sizes[l] × sizes[l+1]} weight matrix followed by {@code sizes[l+1]} biases, layers
+ * one after the other in the flat vector. Matrix products go through BLAS; the softmax runs in double precision.
+ */
+abstract class FeedForwardModel implements Model {
+    private final int[] sizes;
+    private final int[] weightOffset;
+    private final int[] biasOffset;
+    private final int parameterCount;
+    private final int widest;
+    /** acts[l] holds the output of layer l−1 (after ReLU for hidden layers); acts[layers] holds the logits. */
+    private final float[][] acts;
+    private float[] deltaA = new float[0];
+    private float[] deltaB = new float[0];
+    private int capacity;
+
+    FeedForwardModel(int[] sizes) {
+        for (int s : sizes) {
+            if (s < 1) {
+                throw new IllegalArgumentException("layer sizes must be positive, got "
+                        + java.util.Arrays.toString(sizes));
+            }
+        }
+        if (sizes[sizes.length - 1] < 2) {
+            throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + sizes[sizes.length - 1]);
+        }
+        this.sizes = sizes.clone();
+        int layers = sizes.length - 1;
+        this.weightOffset = new int[layers];
+        this.biasOffset = new int[layers];
+        long off = 0;
+        int w = 0;
+        for (int l = 0; l < layers; l++) {
+            weightOffset[l] = (int) off;
+            off += (long) sizes[l] * sizes[l + 1];
+            biasOffset[l] = (int) off;
+            off += sizes[l + 1];
+            if (off > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("model " + describe() + " has more than 2^31 parameters");
+            }
+            w = Math.max(w, sizes[l + 1]);
+        }
+        this.parameterCount = (int) off;
+        this.widest = w;
+        this.acts = new float[layers + 1][];
+    }
+
+    final int layers() {
+        return sizes.length - 1;
+    }
+
+    /** Offset of layer {@code l}'s weight matrix in the parameter vector. */
+    final int weightOffset(int l) {
+        return weightOffset[l];
+    }
+
+    final int biasOffset(int l) {
+        return biasOffset[l];
+    }
+
+    final int size(int i) {
+        return sizes[i];
+    }
+
+    /** Layer sizes joined by '-', e.g. "784-256-128-10". */
+    final String shape() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < sizes.length; i++) {
+            sb.append(i == 0 ? "" : "-").append(sizes[i]);
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public final int inputSize() {
+        return sizes[0];
+    }
+
+    @Override
+    public final int classCount() {
+        return sizes[sizes.length - 1];
+    }
+
+    @Override
+    public final int parameterCount() {
+        return parameterCount;
+    }
+
+    /**
+     * He-normal weights (std √(2/fan-in)) for layers followed by a ReLU, Glorot-uniform (±√(6/(fan-in+fan-out)))
+     * for the output layer, zero biases.
+     */
+    @Override
+    public void initialize(float[] params, long seed) {
+        checkLength(params, "parameter");
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int l = 0; l < layers(); l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            int w = weightOffset[l];
+            if (l < layers() - 1) {
+                double std = Math.sqrt(2.0 / in);
+                for (int i = 0; i < in * out; i++) {
+                    params[w + i] = (float) (std * rnd.nextGaussian());
+                }
+            } else {
+                double limit = Math.sqrt(6.0 / (in + out));
+                for (int i = 0; i < in * out; i++) {
+                    params[w + i] = (float) ((2 * rnd.nextDouble() - 1) * limit);
+                }
+            }
+            java.util.Arrays.fill(params, biasOffset[l], biasOffset[l] + out, 0f);
+        }
+    }
+
+    @Override
+    public final double lossAndGradient(float[] params, Batch batch, float[] grad) {
+        checkLength(params, "parameter");
+        checkLength(grad, "gradient");
+        checkBatch(batch);
+        int n = batch.size();
+        if (n == 0) {
+            java.util.Arrays.fill(grad, 0f);
+            return 0.0;
+        }
+        ensureCapacity(n);
+        float[] x = batch.features();
+        forward(params, x, n);
+        int last = layers();
+        int classes = classCount();
+        float[] logits = acts[last];
+        float[] delta = deltaA;
+        int[] y = batch.labels();
+        double lossSum = 0;
+        double invN = 1.0 / n;
+        for (int i = 0; i < n; i++) {
+            int row = i * classes;
+            float max = logits[row];
+            for (int j = 1; j < classes; j++) {
+                max = Math.max(max, logits[row + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < classes; j++) {
+                sum += Math.exp(logits[row + j] - max);
+            }
+            int label = y[i];
+            lossSum += Math.log(sum) - (logits[row + label] - max);
+            for (int j = 0; j < classes; j++) {
+                double p = Math.exp(logits[row + j] - max) / sum;
+                delta[row + j] = (float) ((j == label ? p - 1.0 : p) * invN);
+            }
+        }
+        float[] other = deltaB;
+        for (int l = last - 1; l >= 0; l--) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            float[] input = l == 0 ? x : acts[l];
+            // dW = inputᵀ · delta  (in × out)
+            RowMajor.gemm(true, false, in, out, n, 1f, input, 0, in, delta, 0, out, 0f, grad, weightOffset[l], out);
+            int b = biasOffset[l];
+            for (int j = 0; j < out; j++) {
+                grad[b + j] = 0f;
+            }
+            for (int i = 0; i < n; i++) {
+                int row = i * out;
+                for (int j = 0; j < out; j++) {
+                    grad[b + j] += delta[row + j];
+                }
+            }
+            if (l > 0) {
+                // d(input) = delta · Wᵀ  (n × in), then through the ReLU that produced input
+                RowMajor.gemm(false, true, n, in, out, 1f, delta, 0, out, params, weightOffset[l], out, 0f, other, 0,
+                        in);
+                for (int i = 0; i < n * in; i++) {
+                    if (input[i] <= 0f) {
+                        other[i] = 0f;
+                    }
+                }
+                float[] t = delta;
+                delta = other;
+                other = t;
+            }
+        }
+        return lossSum * invN;
+    }
+
+    @Override
+    public final void evaluateBatch(float[] params, Batch batch, Evaluation.Tally tally) {
+        checkLength(params, "parameter");
+        checkBatch(batch);
+        int n = batch.size();
+        if (n == 0) {
+            return;
+        }
+        ensureCapacity(n);
+        forward(params, batch.features(), n);
+        float[] logits = acts[layers()];
+        int classes = classCount();
+        int[] y = batch.labels();
+        long correct = 0;
+        double lossSum = 0;
+        for (int i = 0; i < n; i++) {
+            int row = i * classes;
+            int best = 0;
+            float max = logits[row];
+            for (int j = 1; j < classes; j++) {
+                if (logits[row + j] > max) {
+                    max = logits[row + j];
+                    best = j;
+                }
+            }
+            double sum = 0;
+            for (int j = 0; j < classes; j++) {
+                sum += Math.exp(logits[row + j] - max);
+            }
+            lossSum += Math.log(sum) - (logits[row + y[i]] - max);
+            if (best == y[i]) {
+                correct++;
+            }
+        }
+        tally.add(n, correct, lossSum);
+    }
+
+    /** Computes every layer's output for the first {@code n} rows of {@code x}; logits end in acts[layers]. */
+    private void forward(float[] params, float[] x, int n) {
+        float[] input = x;
+        for (int l = 0; l < layers(); l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            float[] z = acts[l + 1];
+            RowMajor.gemm(false, false, n, out, in, 1f, input, 0, in, params, weightOffset[l], out, 0f, z, 0, out);
+            int b = biasOffset[l];
+            boolean relu = l < layers() - 1;
+            for (int i = 0; i < n; i++) {
+                int row = i * out;
+                for (int j = 0; j < out; j++) {
+                    float v = z[row + j] + params[b + j];
+                    z[row + j] = relu && v < 0f ? 0f : v;
+                }
+            }
+            input = z;
+        }
+    }
+
+    private void ensureCapacity(int n) {
+        if (n <= capacity) {
+            return;
+        }
+        for (int l = 1; l <= layers(); l++) {
+            acts[l] = new float[Math.multiplyExact(n, sizes[l])];
+        }
+        int deltaSize = Math.multiplyExact(n, widest);
+        deltaA = new float[deltaSize];
+        deltaB = new float[deltaSize];
+        capacity = n;
+    }
+
+    private void checkLength(float[] v, String what) {
+        if (v.length != parameterCount) {
+            throw new IllegalArgumentException(what + " vector has " + v.length + " floats but " + describe()
+                    + " has " + parameterCount + " parameters");
+        }
+    }
+
+    private void checkBatch(Batch batch) {
+        if (batch.featureCount() != sizes[0]) {
+            throw new IllegalArgumentException("batch samples have " + batch.featureCount() + " features but "
+                    + describe() + " takes " + sizes[0]);
+        }
+        int[] y = batch.labels();
+        for (int i = 0; i < batch.size(); i++) {
+            if (y[i] < 0 || y[i] >= classCount()) {
+                throw new IllegalArgumentException("label " + y[i] + " of batch sample " + i + " is not a class of "
+                        + describe());
+            }
+        }
+    }
+}

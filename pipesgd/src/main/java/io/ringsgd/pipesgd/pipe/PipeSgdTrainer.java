@@ -1,0 +1,274 @@
+package io.ringsgd.pipesgd.pipe;
+
+import io.ringsgd.collectives.CollectiveOptions;
+import io.ringsgd.collectives.Communicator;
+import io.ringsgd.collectives.Compression;
+import io.ringsgd.collectives.ElementBuffer;
+import io.ringsgd.collectives.ReduceOp;
+import io.ringsgd.collectives.Request;
+import io.ringsgd.pipesgd.checkpoint.Checkpoint;
+import io.ringsgd.pipesgd.checkpoint.CheckpointException;
+import io.ringsgd.pipesgd.compress.ErrorFeedback;
+import io.ringsgd.pipesgd.data.Batch;
+import io.ringsgd.pipesgd.model.Model;
+import io.ringsgd.pipesgd.train.TrainConfig;
+import io.ringsgd.pipesgd.train.TrainResult;
+import io.ringsgd.pipesgd.train.Trainer;
+import io.ringsgd.pipesgd.train.TrainingListener;
+import io.ringsgd.pipesgd.train.TrainingSession;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Pipe-SGD with pipeline width K. Iteration t computes the gradient g_t of this rank's mini-batch at the current
+ * parameters into slot t mod K of a ring of K gradient buffers, starts a non-blocking AVG AllReduce of it, then waits
+ * for the AllReduce of g_{t−K+1} (started K−1 iterations earlier, so it overlapped their computation) and applies it:
+ * the update of step t uses a gradient K−1 steps stale. The first K−1 iterations (after the synchronous warm-up) only
+ * fill the pipeline; after the last iteration the gradients still in flight are applied in order, so every gradient is
+ * applied exactly once whatever K. Each gradient is applied with the learning rate of the iteration that computed it.
+ *
+ * <p>K = 1 is synchronous AllReduce SGD (trainer {@code sync}). {@code syncWarmup} iterations run with K = 1 before the
+ * pipeline starts. With {@code --compress fp16|int8} the AllReduce is the compressed ring and each rank keeps an
+ * error-feedback residual ({@link ErrorFeedback}).
+ *
+ * <p>Every rank holds bit-identical parameters after every update: they start identical (same seed), the averaged
+ * gradients are bit-identical (a property of the collectives) and the update is deterministic. A checkpoint waits
+ * for the AllReduces in flight and saves their results (identical on every rank) with the shared state, and each
+ * rank's residual with its own state, so a resumed run continues bit for bit, without changing the trajectory.
+ * The final checkpoint is written after the pipeline has been drained; continuing from it with more iterations
+ * refills the pipeline, so it is not bit-identical to a single longer run.
+ */
+public final class PipeSgdTrainer implements Trainer {
+    private final String name;
+    private final boolean synchronous;
+
+    private PipeSgdTrainer(String name, boolean synchronous) {
+        this.name = name;
+        this.synchronous = synchronous;
+    }
+
+    /** The pipelined trainer ({@code pipe}); its width comes from the configuration. */
+    public static PipeSgdTrainer pipelined() {
+        return new PipeSgdTrainer("pipe", false);
+    }
+
+    /** Synchronous AllReduce SGD ({@code sync}): Pipe-SGD of width 1. */
+    public static PipeSgdTrainer synchronous() {
+        return new PipeSgdTrainer("sync", true);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The width this trainer runs {@code cfg} with. */
+    public int width(TrainConfig cfg) {
+        return synchronous ? 1 : cfg.width();
+    }
+
+    @Override
+    public void validate(TrainConfig cfg) {
+        if (synchronous && cfg.widthSet() && cfg.width() != 1) {
+            throw new IllegalArgumentException("trainer sync is synchronous SGD (width 1), got --width " + cfg.width()
+                    + ": drop --width or use --trainer pipe");
+        }
+    }
+
+    @Override
+    public TrainResult train(Communicator comm, TrainConfig cfg, TrainingListener listener) {
+        validate(cfg);
+        int k = width(cfg);
+        TrainingSession s = TrainingSession.open(comm, cfg, name, k, listener);
+        return new Run(s, k).run();
+    }
+
+    /** One rank's run: the gradient ring and its bookkeeping. */
+    private static final class Run {
+        private final TrainingSession s;
+        private final Communicator comm;
+        private final int k;
+        private final int n;
+        private final long warmup;
+        private final long total;
+        private final float[][] slots;
+        private final ElementBuffer[] views;
+        private final Request[] pending;
+        private final long[] slotIteration;
+        private final CollectiveOptions options;
+        private final ErrorFeedback feedback;
+
+        Run(TrainingSession s, int k) {
+            this.s = s;
+            this.comm = s.comm();
+            this.k = k;
+            this.n = s.parameterCount();
+            this.warmup = s.config().syncWarmup();
+            this.total = s.totalIterations();
+            this.slots = new float[k][n];
+            this.views = new ElementBuffer[k];
+            for (int i = 0; i < k; i++) {
+                views[i] = ElementBuffer.of(slots[i]);
+            }
+            this.pending = new Request[k];
+            this.slotIteration = new long[k];
+            Arrays.fill(slotIteration, -1);
+            Compression c = s.config().compression();
+            this.options = c == Compression.NONE ? CollectiveOptions.DEFAULT : CollectiveOptions.compressed(c);
+            this.feedback = c == Compression.NONE ? null : new ErrorFeedback(c, n);
+        }
+
+        /**
+         * The iteration whose gradient step t applies, or -1 for none: during the synchronous warm-up its own, then
+         * the one K−1 iterations back, except those the warm-up already applied.
+         */
+        long due(long t) {
+            if (t < warmup) {
+                return t;
+            }
+            long g = t - (k - 1);
+            return g >= warmup ? g : -1;
+        }
+
+        TrainResult run() {
+            long start = restore();
+            s.start();
+            Model model = s.model();
+            Batch batch = s.batch();
+            float[] params = s.params();
+            for (long t = start; t < total; t++) {
+                long c0 = System.nanoTime();
+                int slot = (int) (t % k);
+                if (slotIteration[slot] >= 0) {
+                    throw new IllegalStateException("pipeline slot " + slot + " still holds the gradient of iteration "
+                            + slotIteration[slot] + " at iteration " + t);
+                }
+                s.loadBatch(t);
+                double loss = model.lossAndGradient(params, batch, slots[slot]);
+                if (feedback != null) {
+                    feedback.compensate(slots[slot]);
+                }
+                pending[slot] = comm.iallreduce(null, views[slot], ReduceOp.AVG, options);
+                slotIteration[slot] = t;
+                long c1 = System.nanoTime();
+                long wait = 0;
+                double lr = 0;
+                long g = due(t);
+                // The due gradient is absent only after resuming from a drained (final) checkpoint, whose gradients
+                // were all applied: the pipeline then refills.
+                if (g >= 0 && slotIteration[(int) (g % k)] == g) {
+                    int j = (int) (g % k);
+                    wait = awaitSlot(j);
+                    lr = s.learningRate(g);
+                    apply(j);
+                }
+                long c2 = System.nanoTime();
+                s.iterationDone(t, loss, lr, (c2 - c0) - wait, wait);
+                if (s.checkpointDue(t)) {
+                    long d0 = System.nanoTime();
+                    drainRequests();
+                    s.addCheckpointNanos(System.nanoTime() - d0);
+                    s.saveCheckpoint(sharedCheckpoint(t + 1), rankCheckpoint(t + 1));
+                }
+                if (s.evaluationDue(t)) {
+                    s.evaluate(t + 1, false);
+                }
+            }
+            long f0 = System.nanoTime();
+            long drainWait = 0;
+            for (int j : slotsInOrder()) {
+                drainWait += awaitSlot(j);
+                apply(j);
+            }
+            s.addTimes(System.nanoTime() - f0 - drainWait, drainWait);
+            long end = Math.max(start, total);
+            return s.finish(end, s.checkpointing() ? sharedCheckpoint(end) : null,
+                    s.checkpointing() ? rankCheckpoint(end) : null);
+        }
+
+        /** Waits for slot j's AllReduce if still in flight; returns the nanoseconds blocked. */
+        private long awaitSlot(int j) {
+            Request r = pending[j];
+            if (r == null) {
+                return 0;
+            }
+            long w0 = System.nanoTime();
+            r.await();
+            pending[j] = null;
+            return System.nanoTime() - w0;
+        }
+
+        private void apply(int j) {
+            s.applyUpdate(slots[j], slotIteration[j]);
+            slotIteration[j] = -1;
+        }
+
+        private void drainRequests() {
+            for (int j = 0; j < k; j++) {
+                awaitSlot(j);
+            }
+        }
+
+        /** Occupied slots, oldest gradient first. */
+        private int[] slotsInOrder() {
+            List<Integer> js = new ArrayList<>();
+            for (int j = 0; j < k; j++) {
+                if (slotIteration[j] >= 0) {
+                    js.add(j);
+                }
+            }
+            js.sort((a, b) -> Long.compare(slotIteration[a], slotIteration[b]));
+            return js.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        private Checkpoint sharedCheckpoint(long iteration) {
+            Checkpoint c = s.newSharedCheckpoint(iteration);
+            StringBuilder inflight = new StringBuilder();
+            for (int j : slotsInOrder()) {
+                if (pending[j] != null) {
+                    throw new IllegalStateException("checkpoint with an AllReduce still in flight");
+                }
+                inflight.append(inflight.length() == 0 ? "" : ",").append(slotIteration[j]);
+                c.put("inflight." + slotIteration[j], slots[j]);
+            }
+            c.put("inflight", inflight.toString());
+            return c;
+        }
+
+        private Checkpoint rankCheckpoint(long iteration) {
+            Checkpoint c = s.newRankCheckpoint(iteration);
+            if (feedback != null) {
+                c.put("residual", feedback.residual());
+            }
+            return c;
+        }
+
+        /** Loads the pipeline state of a checkpoint if resuming; returns the first iteration to run. */
+        private long restore() {
+            TrainingSession.Restored r = s.restore();
+            if (r == null) {
+                return 0;
+            }
+            long start = r.shared().iteration();
+            String inflight = r.shared().requireMeta("inflight");
+            if (!inflight.isEmpty()) {
+                for (String part : inflight.split(",")) {
+                    long g = Long.parseLong(part.trim());
+                    if (g >= start || g < start - (k - 1)) {
+                        throw new CheckpointException("checkpoint at iteration " + start + " holds an in-flight "
+                                + "gradient of iteration " + g + ", impossible with width " + k + ": corrupt checkpoint");
+                    }
+                    int j = (int) (g % k);
+                    System.arraycopy(r.shared().requireArray("inflight." + g, n), 0, slots[j], 0, n);
+                    slotIteration[j] = g;
+                }
+            }
+            if (feedback != null) {
+                float[] res = r.rank().requireArray("residual", n);
+                System.arraycopy(res, 0, feedback.residual(), 0, n);
+            }
+            return start;
+        }
+    }
+}

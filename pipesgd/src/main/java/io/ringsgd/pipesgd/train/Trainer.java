@@ -1,0 +1,27 @@
+package io.ringsgd.pipesgd.train;
+
+import io.ringsgd.collectives.Communicator;
+
+/**
+ * A data-parallel training algorithm. Every rank of {@code comm} calls {@link #train} with the same configuration;
+ * ranks train on disjoint shards and end with bit-identical parameters. Instances are stateless and may be shared.
+ */
+public interface Trainer {
+
+    /** The registry name ({@code --trainer}). */
+    String name();
+
+    /**
+     * Rejects configurations this trainer cannot run, with a one-line {@link IllegalArgumentException}; called by
+     * {@link TrainConfig.Builder#build()}.
+     */
+    default void validate(TrainConfig cfg) {
+    }
+
+    /**
+     * Trains on this rank; blocks until done. {@code listener} (never null; use {@link TrainingListener#NONE})
+     * hears progress on the calling thread. Throws if a peer fails (the collectives' exceptions) or the
+     * configuration does not fit the data or the communicator.
+     */
+    TrainResult train(Communicator comm, TrainConfig cfg, TrainingListener listener);
+}

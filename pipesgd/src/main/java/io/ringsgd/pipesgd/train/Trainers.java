@@ -1,0 +1,76 @@
+package io.ringsgd.pipesgd.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/**
+ * The registry of trainers by name: the providers found by {@link ServiceLoader} on the class path ({@code pipe} and
+ * {@code sync} from this module, {@code cocod} from ringsgd-cocod) plus any registered at run time.
+ */
+public final class Trainers {
+    private static final Map<String, TrainerProvider> PROVIDERS = new TreeMap<>();
+    private static boolean loaded;
+
+    private Trainers() {
+    }
+
+    /** Registers (or replaces) a provider. */
+    public static synchronized void register(TrainerProvider provider) {
+        ensureLoaded();
+        PROVIDERS.put(provider.name().toLowerCase(Locale.ROOT), provider);
+    }
+
+    /** A trainer by name; the message lists the known names if there is none. */
+    public static synchronized Trainer create(String name) {
+        ensureLoaded();
+        TrainerProvider p = name == null ? null : PROVIDERS.get(name.trim().toLowerCase(Locale.ROOT));
+        if (p == null) {
+            throw new IllegalArgumentException("unknown trainer '" + name + "': use one of " + String.join(", ",
+                    PROVIDERS.keySet()));
+        }
+        return p.create();
+    }
+
+    /** True if a trainer of that name is registered. */
+    public static synchronized boolean isKnown(String name) {
+        ensureLoaded();
+        return name != null && PROVIDERS.containsKey(name.trim().toLowerCase(Locale.ROOT));
+    }
+
+    /** Registered names, sorted. */
+    public static synchronized List<String> names() {
+        ensureLoaded();
+        return new ArrayList<>(PROVIDERS.keySet());
+    }
+
+    /** Registered providers, sorted by name (for help texts). */
+    public static synchronized List<TrainerProvider> providers() {
+        ensureLoaded();
+        return new ArrayList<>(PROVIDERS.values());
+    }
+
+    private static void ensureLoaded() {
+        if (loaded) {
+            return;
+        }
+        loaded = true;
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        if (cl == null) {
+            cl = Trainers.class.getClassLoader();
+        }
+        load(ServiceLoader.load(TrainerProvider.class, cl));
+        if (cl != Trainers.class.getClassLoader()) {
+            load(ServiceLoader.load(TrainerProvider.class, Trainers.class.getClassLoader()));
+        }
+    }
+
+    private static void load(ServiceLoader<TrainerProvider> loader) {
+        for (TrainerProvider p : loader) {
+            PROVIDERS.putIfAbsent(p.name().toLowerCase(Locale.ROOT), p);
+        }
+    }
+}

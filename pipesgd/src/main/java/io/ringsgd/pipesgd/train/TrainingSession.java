@@ -1,0 +1,563 @@
+package io.ringsgd.pipesgd.train;
+
+import io.ringsgd.collectives.CollectiveOptions;
+import io.ringsgd.collectives.Communicator;
+import io.ringsgd.collectives.ElementBuffer;
+import io.ringsgd.collectives.ElementType;
+import io.ringsgd.collectives.ReduceOp;
+import io.ringsgd.pipesgd.checkpoint.Checkpoint;
+import io.ringsgd.pipesgd.checkpoint.CheckpointException;
+import io.ringsgd.pipesgd.checkpoint.CheckpointFormat;
+import io.ringsgd.pipesgd.checkpoint.CheckpointStore;
+import io.ringsgd.pipesgd.data.Batch;
+import io.ringsgd.pipesgd.data.DataSets;
+import io.ringsgd.pipesgd.data.Dataset;
+import io.ringsgd.pipesgd.data.Seeds;
+import io.ringsgd.pipesgd.data.Shard;
+import io.ringsgd.pipesgd.data.ShardSampler;
+import io.ringsgd.pipesgd.data.TrainTestData;
+import io.ringsgd.pipesgd.model.Evaluation;
+import io.ringsgd.pipesgd.model.Model;
+import io.ringsgd.pipesgd.model.RowMajor;
+import io.ringsgd.pipesgd.optim.LrSchedule;
+import io.ringsgd.pipesgd.optim.Optimizer;
+import io.ringsgd.pipesgd.optim.SgdMomentum;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every data-parallel trainer is made of, set up from a {@link TrainConfig} on one rank: the shared data set
+ * and this rank's shard sampler and reused batch, the model and its parameters (initialized identically on every
+ * rank from the seed), the optimizer and learning-rate schedule, sharded test evaluation, checkpoints, timing and
+ * listener events. A trainer supplies the loop; see {@code PipeSgdTrainer}. Not thread-safe: one per rank.
+ *
+ * <p>Iteration t (0-based) uses the samples of epoch ⌊t / B⌋, batch t mod B of this rank's shuffled shard, where B
+ * ({@link #batchesPerEpoch()}) is the smallest shard's size divided by the batch size, so every rank runs the same
+ * number of iterations.
+ */
+public final class TrainingSession {
+    private static final Logger log = LoggerFactory.getLogger(TrainingSession.class);
+    /** Samples per evaluation batch. */
+    public static final int EVAL_BATCH = 500;
+    /** Checkpoint keys whose values must match for a resume to continue exactly. */
+    private static final List<String> STRICT_KEYS = List.of("trainer", "model", "parameters", "workers", "width",
+            "compression", "batch", "data", "seed", "sync-warmup", "local-steps");
+
+    private final Communicator comm;
+    private final TrainConfig cfg;
+    private final TrainingListener listener;
+    private final String trainerName;
+    private final int width;
+    private final int rank;
+    private final int workers;
+    private final TrainTestData data;
+    private final Model model;
+    private final float[] params;
+    private final Optimizer optimizer;
+    private final LrSchedule schedule;
+    private final ShardSampler sampler;
+    private final Batch batch;
+    private final int batchesPerEpoch;
+    private final long totalIterations;
+    private final Batch evalBatch;
+    private final CheckpointStore store;
+    private final double[] evalSums = new double[3];
+    private final double[] timeSums = new double[2];
+
+    private long startIteration;
+    private long startNanos;
+    private long evalNanos;
+    private long checkpointNanos;
+    private long computeNanos;
+    private long waitNanos;
+    private long updates;
+    private int epoch = -1;
+    private long epochIterations;
+    private double epochLoss;
+    private long epochCompute;
+    private long epochWait;
+    private long lastCheckpoint = -1;
+    private final List<EvaluationStats> evaluations = new ArrayList<>();
+    private final List<EpochStats> epochs = new ArrayList<>();
+
+    private TrainingSession(Communicator comm, TrainConfig cfg, String trainerName, int width,
+            TrainingListener listener) {
+        this.comm = comm;
+        this.cfg = cfg;
+        this.listener = listener == null ? TrainingListener.NONE : listener;
+        this.trainerName = trainerName;
+        this.width = width;
+        this.rank = comm.rank();
+        this.workers = comm.size();
+        if (workers != cfg.workers()) {
+            throw new IllegalArgumentException("the configuration says " + cfg.workers() + " workers but the "
+                    + "communicator has " + workers + " ranks: pass --workers " + workers);
+        }
+        this.data = DataSets.load(cfg.data());
+        cfg.checkAgainst(data);
+        Dataset train = data.train();
+        this.model = cfg.modelFactory().create(data.featureCount(), data.classCount());
+        if (model.inputSize() != data.featureCount() || model.classCount() != data.classCount()) {
+            throw new IllegalArgumentException("model " + model.describe() + " takes " + model.inputSize()
+                    + " features and " + model.classCount() + " classes but the data has " + data.featureCount()
+                    + " and " + data.classCount() + ": fix the model factory");
+        }
+        this.params = initialParameters(model, cfg.seed());
+        this.optimizer = new SgdMomentum(params.length, cfg.momentum(), cfg.nesterov(), cfg.weightDecay());
+        this.batchesPerEpoch = batchesPerEpoch(cfg, train.size());
+        long all = (long) cfg.epochs() * batchesPerEpoch;
+        this.totalIterations = cfg.maxIterations() > 0 ? Math.min(all, cfg.maxIterations()) : all;
+        this.schedule = scheduleFor(cfg, batchesPerEpoch);
+        this.sampler = new ShardSampler(Shard.of(train, rank, workers), cfg.seed());
+        this.batch = new Batch(cfg.batch(), data.featureCount());
+        this.evalBatch = new Batch(EVAL_BATCH, data.featureCount());
+        this.store = cfg.checkpointDir() == null ? null : new CheckpointStore(cfg.checkpointDir(), rank);
+    }
+
+    /**
+     * Sets up rank {@code comm.rank()}'s part of a run of {@code trainerName} with pipeline width {@code width} (1
+     * for trainers without a pipeline). Loads the data (shared per JVM) and checks it against the configuration.
+     */
+    public static TrainingSession open(Communicator comm, TrainConfig cfg, String trainerName, int width,
+            TrainingListener listener) {
+        return new TrainingSession(comm, cfg, trainerName, width, listener);
+    }
+
+    /** The parameters every rank starts from for job seed {@code seed} (a function of the seed only). */
+    public static float[] initialParameters(Model model, long seed) {
+        float[] p = new float[model.parameterCount()];
+        model.initialize(p, Seeds.derive(seed, 0x1A17, 0));
+        return p;
+    }
+
+    /** Iterations per epoch of {@code cfg} on a training set of {@code trainSize} samples (same on every rank). */
+    public static int batchesPerEpoch(TrainConfig cfg, int trainSize) {
+        return Shard.smallestSize(trainSize, cfg.workers()) / cfg.batch();
+    }
+
+    /** The learning-rate schedule of {@code cfg} in iterations (epochs converted with {@code batchesPerEpoch}). */
+    public static LrSchedule scheduleFor(TrainConfig cfg, int batchesPerEpoch) {
+        return new LrSchedule(cfg.lr(), cfg.schedule(), Math.round(cfg.warmupEpochs() * batchesPerEpoch),
+                (long) cfg.stepEpochs() * batchesPerEpoch, cfg.stepFactor(), (long) cfg.epochs() * batchesPerEpoch);
+    }
+
+    // ------------------------------------------------------------------------------------------ accessors
+
+    public Communicator comm() {
+        return comm;
+    }
+
+    public TrainConfig config() {
+        return cfg;
+    }
+
+    public TrainingListener listener() {
+        return listener;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    public TrainTestData data() {
+        return data;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    /** The live parameter vector (identical on every rank after every update). */
+    public float[] params() {
+        return params;
+    }
+
+    public int parameterCount() {
+        return params.length;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public LrSchedule schedule() {
+        return schedule;
+    }
+
+    /** The reused batch {@link #loadBatch} fills. */
+    public Batch batch() {
+        return batch;
+    }
+
+    /** Iterations per epoch (the same on every rank). */
+    public int batchesPerEpoch() {
+        return batchesPerEpoch;
+    }
+
+    /** Iterations of the whole run (epochs × batches per epoch, or fewer with max-iterations). */
+    public long totalIterations() {
+        return totalIterations;
+    }
+
+    /** First iteration of this invocation (above 0 after a resume). */
+    public long startIteration() {
+        return startIteration;
+    }
+
+    /** Epoch of iteration {@code t}. */
+    public int epochOf(long t) {
+        return (int) (t / batchesPerEpoch);
+    }
+
+    /** Learning rate of the gradient computed at iteration {@code t}. */
+    public double learningRate(long t) {
+        return schedule.rate(t);
+    }
+
+    // ------------------------------------------------------------------------------------------ the loop
+
+    /** Fills {@link #batch()} with this rank's samples of iteration {@code t}. */
+    public void loadBatch(long t) {
+        sampler.fill(t, batchesPerEpoch, cfg.batch(), batch);
+    }
+
+    /** Starts the clock and tells the listener; call once, after {@link #restore()}. */
+    public void start() {
+        startNanos = System.nanoTime();
+        listener.onStart(new TrainingStarted(trainerName, rank, workers, width, model.describe(), params.length,
+                data.description(), data.embeddedSubset(), batchesPerEpoch, totalIterations, startIteration,
+                RowMajor.blasName()));
+        if (rank == 0) {
+            log.info("{} width {} on {} workers: {} ({} parameters), {}, {} iterations of batch {} per worker "
+                    + "({} per epoch), from iteration {}, BLAS {}", trainerName, width, workers, model.describe(),
+                    params.length, data.description(), totalIterations, cfg.batch(), batchesPerEpoch,
+                    startIteration, RowMajor.blasName());
+        }
+    }
+
+    /** Applies {@code grad}, the averaged gradient computed at iteration {@code gradientIteration}. */
+    public void applyUpdate(float[] grad, long gradientIteration) {
+        optimizer.step(params, grad, schedule.rate(gradientIteration));
+        listener.onParametersUpdated(updates++, params);
+    }
+
+    /**
+     * Records iteration {@code t}: its loss, the rate of the update applied in it (0 if none), and its compute and
+     * wait times; tells the listener, and closes the epoch at its last iteration.
+     */
+    public void iterationDone(long t, double loss, double lr, long compute, long wait) {
+        int e = epochOf(t);
+        if (e != epoch) {
+            epoch = e;
+            epochIterations = 0;
+            epochLoss = 0;
+            epochCompute = 0;
+            epochWait = 0;
+        }
+        computeNanos += compute;
+        waitNanos += wait;
+        epochIterations++;
+        epochLoss += loss;
+        epochCompute += compute;
+        epochWait += wait;
+        long now = System.nanoTime();
+        if (listener != TrainingListener.NONE) {
+            listener.onIteration(new IterationStats(rank, t, e, loss, lr, compute, wait, trainSeconds(now)));
+        }
+        if ((t + 1) % batchesPerEpoch == 0 || t + 1 == totalIterations) {
+            EpochStats s = new EpochStats(rank, e, epochIterations, t + 1, epochLoss / epochIterations, epochCompute,
+                    epochWait, trainSeconds(now));
+            epochs.add(s);
+            listener.onEpochEnd(s);
+        }
+    }
+
+    /** Whether to evaluate after iteration {@code t}: at every epoch's end and every eval-every iterations. */
+    public boolean evaluationDue(long t) {
+        long done = t + 1;
+        if (done >= totalIterations) {
+            return false;
+        }
+        return done % batchesPerEpoch == 0 || (cfg.evalEvery() > 0 && done % cfg.evalEvery() == 0);
+    }
+
+    /** Whether to checkpoint after iteration {@code t} (the final checkpoint is written by {@link #finish}). */
+    public boolean checkpointDue(long t) {
+        long done = t + 1;
+        return store != null && cfg.checkpointEvery() > 0 && done % cfg.checkpointEvery() == 0
+                && done < totalIterations;
+    }
+
+    /**
+     * Evaluates the current parameters on the test set: each rank takes its strided share, the sums are all-reduced,
+     * so every rank gets the same numbers. Collective. Its time counts as evaluation, not training.
+     */
+    public Evaluation evaluate(long iterationsDone, boolean last) {
+        long t0 = System.nanoTime();
+        Dataset test = data.test();
+        Evaluation.Tally tally = new Evaluation.Tally();
+        int n = test.size();
+        int k = 0;
+        while (rank + (long) k * workers < n) {
+            int m = 0;
+            evalBatch.resize(EVAL_BATCH);
+            while (m < EVAL_BATCH && rank + (long) k * workers < n) {
+                evalBatch.set(m++, test, rank + k * workers);
+                k++;
+            }
+            evalBatch.resize(m);
+            model.evaluateBatch(params, evalBatch, tally);
+        }
+        evalSums[0] = tally.samples();
+        evalSums[1] = tally.correct();
+        evalSums[2] = tally.lossSum();
+        comm.allreduce(evalSums, ReduceOp.SUM);
+        Evaluation ev = new Evaluation((long) evalSums[0], (long) evalSums[1], evalSums[2]);
+        long t1 = System.nanoTime();
+        evalNanos += t1 - t0;
+        EvaluationStats s = new EvaluationStats(rank, iterationsDone, epochOf(Math.max(0, iterationsDone - 1)),
+                ev.accuracy(), ev.meanLoss(), (t1 - t0) / 1e9, trainSeconds(t1), (t1 - startNanos) / 1e9, last);
+        evaluations.add(s);
+        listener.onEvaluation(s);
+        if (rank == 0) {
+            log.info("iteration {} (epoch {}): test accuracy {}, loss {}", iterationsDone, s.epoch() + 1,
+                    String.format("%.4f", ev.accuracy()), String.format("%.4f", ev.meanLoss()));
+        }
+        return ev;
+    }
+
+    // ------------------------------------------------------------------------------------------ checkpoints
+
+    /** True if this run writes checkpoints. */
+    public boolean checkpointing() {
+        return store != null;
+    }
+
+    /**
+     * A shared checkpoint of the state after {@code iteration} iterations with the configuration fingerprint, the
+     * parameters and the optimizer state; the trainer adds its own entries.
+     */
+    public Checkpoint newSharedCheckpoint(long iteration) {
+        Checkpoint c = new Checkpoint(iteration);
+        fingerprint(c);
+        c.put("params", params);
+        for (Map.Entry<String, float[]> e : optimizer.state().entrySet()) {
+            c.put("optimizer." + e.getKey(), e.getValue());
+        }
+        return c;
+    }
+
+    /** This rank's checkpoint of the state after {@code iteration} iterations; the trainer adds its entries. */
+    public Checkpoint newRankCheckpoint(long iteration) {
+        Checkpoint c = new Checkpoint(iteration);
+        c.put("rank", Integer.toString(rank));
+        c.put("workers", Integer.toString(workers));
+        return c;
+    }
+
+    private void fingerprint(Checkpoint c) {
+        c.put("trainer", trainerName);
+        c.put("model", model.describe());
+        c.put("parameters", Integer.toString(params.length));
+        c.put("workers", Integer.toString(workers));
+        c.put("width", Integer.toString(width));
+        c.put("compression", cfg.compression().cliName());
+        c.put("batch", Integer.toString(cfg.batch()));
+        c.put("data", cfg.data().toString());
+        c.put("seed", Long.toString(cfg.seed()));
+        c.put("sync-warmup", Long.toString(cfg.syncWarmup()));
+        c.put("local-steps", Integer.toString(cfg.localSteps()));
+        c.put("format", Integer.toString(CheckpointFormat.VERSION));
+    }
+
+    /**
+     * Writes a checkpoint (collective): every rank writes its own state, then, once all have, rank 0 writes the
+     * shared state, so the newest shared file always has all its rank files. Checkpoints older than the previous one
+     * are deleted afterwards. Its time counts as checkpoint time, not training.
+     */
+    public void saveCheckpoint(Checkpoint shared, Checkpoint rankState) {
+        if (store == null) {
+            throw new IllegalStateException("no --checkpoint-dir configured");
+        }
+        long t0 = System.nanoTime();
+        long it = rankState.iteration();
+        store.writeRank(rankState);
+        comm.barrier();
+        Path sharedFile = null;
+        if (rank == 0) {
+            sharedFile = store.writeShared(shared);
+        }
+        if (lastCheckpoint >= 0 && lastCheckpoint < it) {
+            store.deleteOlderThan(lastCheckpoint, rank == 0);
+        }
+        lastCheckpoint = it;
+        checkpointNanos += System.nanoTime() - t0;
+        listener.onCheckpoint(it, sharedFile);
+        if (rank == 0) {
+            log.debug("checkpoint of iteration {} written to {}", it, sharedFile);
+        }
+    }
+
+    /**
+     * Adds compute and wait time spent outside iterations (e.g. applying the gradients still in a pipeline after the
+     * last iteration) to the run's totals.
+     */
+    public void addTimes(long compute, long wait) {
+        computeNanos += compute;
+        waitNanos += wait;
+    }
+
+    /** Adds time spent on checkpoint work outside {@link #saveCheckpoint} (e.g. draining a pipeline). */
+    public void addCheckpointNanos(long nanos) {
+        checkpointNanos += nanos;
+    }
+
+    /** State loaded by {@link #restore()}: the shared checkpoint and this rank's. */
+    public record Restored(Checkpoint shared, Checkpoint rank) {
+    }
+
+    /**
+     * If the configuration asks to resume: finds the newest complete checkpoint (rank 0 decides and broadcasts the
+     * shared state, so other ranks need not see its file), checks that it belongs to this configuration, loads the
+     * parameters and optimizer state, and returns both checkpoints for the trainer's own state; returns null when not
+     * resuming or when the directory holds no checkpoint. Collective; every rank fails alike on a bad checkpoint.
+     */
+    public Restored restore() {
+        if (!cfg.resume()) {
+            return null;
+        }
+        double[] head = new double[3];
+        byte[] bytes = null;
+        CheckpointException failure = null;
+        if (rank == 0) {
+            try {
+                long newest = store.newestComplete();
+                if (newest >= 0) {
+                    bytes = store.readSharedBytes(newest);
+                    CheckpointFormat.decode(bytes, store.sharedFile(newest).toString());
+                    head[0] = 1;
+                    head[1] = newest;
+                    head[2] = bytes.length;
+                }
+            } catch (CheckpointException e) {
+                failure = e;
+                head[0] = -1;
+            }
+        }
+        comm.broadcast(head, 0);
+        if (head[0] < 0) {
+            if (failure != null) {
+                throw failure;
+            }
+            throw new CheckpointException("rank 0 could not load the newest checkpoint in " + cfg.checkpointDir()
+                    + ": see its error");
+        }
+        if (head[0] == 0) {
+            if (rank == 0) {
+                log.info("--resume: no checkpoint in {}, starting from iteration 0", cfg.checkpointDir());
+            }
+            return null;
+        }
+        long iteration = (long) head[1];
+        if (rank != 0) {
+            bytes = new byte[(int) head[2]];
+        }
+        comm.broadcast(ElementBuffer.ofBytes(ByteBuffer.wrap(bytes), ElementType.BYTE, 0, bytes.length), 0,
+                CollectiveOptions.DEFAULT);
+        Checkpoint shared = CheckpointFormat.decode(bytes, store.sharedFile(iteration) + " (from rank 0)");
+        Checkpoint mine = null;
+        double[] ok = {1};
+        try {
+            mine = store.readRank(iteration);
+            if (mine.iteration() != iteration || !Integer.toString(rank).equals(mine.meta("rank"))) {
+                throw new CheckpointException(store.rankFile(iteration) + " holds iteration " + mine.iteration()
+                        + " of rank " + mine.meta("rank") + ", expected iteration " + iteration + " of rank " + rank
+                        + ": delete the checkpoint directory's stray files");
+            }
+        } catch (CheckpointException e) {
+            failure = e;
+            ok[0] = 0;
+        }
+        comm.allreduce(ok, ReduceOp.MIN);
+        if (ok[0] == 0) {
+            if (failure != null) {
+                throw failure;
+            }
+            throw new CheckpointException("another rank could not read its state of checkpoint iteration "
+                    + iteration + " in " + cfg.checkpointDir() + ": see its error");
+        }
+        checkCompatible(shared, store.sharedFile(iteration));
+        System.arraycopy(shared.requireArray("params", params.length), 0, params, 0, params.length);
+        for (Map.Entry<String, float[]> e : optimizer.state().entrySet()) {
+            float[] saved = shared.requireArray("optimizer." + e.getKey(), e.getValue().length);
+            System.arraycopy(saved, 0, e.getValue(), 0, saved.length);
+        }
+        if (iteration > totalIterations) {
+            throw new CheckpointException("checkpoint " + store.sharedFile(iteration) + " is at iteration "
+                    + iteration + ", beyond this run's " + totalIterations + ": raise --epochs or start fresh");
+        }
+        startIteration = iteration;
+        lastCheckpoint = iteration;
+        if (rank == 0) {
+            log.info("resuming from {} at iteration {} (epoch {})", store.sharedFile(iteration), iteration,
+                    epochOf(iteration) + 1);
+        }
+        return new Restored(shared, mine);
+    }
+
+    private void checkCompatible(Checkpoint c, Path file) {
+        Checkpoint expected = new Checkpoint(c.iteration());
+        fingerprint(expected);
+        for (String key : STRICT_KEYS) {
+            String want = expected.meta(key);
+            String got = c.meta(key);
+            if (!want.equals(got)) {
+                throw new CheckpointException(file + " was written with " + key + " " + got + ", this run has "
+                        + want + ": resume with the same " + key + " or use another --checkpoint-dir");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ the end
+
+    /** Training seconds at {@code now}: wall time minus evaluation and checkpoint time. */
+    public double trainSeconds(long now) {
+        return (now - startNanos - evalNanos - checkpointNanos) / 1e9;
+    }
+
+    /**
+     * Ends the run after {@code iterationsDone} iterations: the final evaluation, the final checkpoint (if
+     * {@code finalShared} is given), timings averaged over ranks, the result. Collective.
+     */
+    public TrainResult finish(long iterationsDone, Checkpoint finalShared, Checkpoint finalRank) {
+        Evaluation last = evaluate(iterationsDone, true);
+        if (store != null && finalShared != null && finalRank != null) {
+            saveCheckpoint(finalShared, finalRank);
+        }
+        long end = System.nanoTime();
+        timeSums[0] = computeNanos / 1e6;
+        timeSums[1] = waitNanos / 1e6;
+        comm.allreduce(timeSums, ReduceOp.AVG);
+        TrainResult r = TrainResult.builder().config(cfg).trainer(trainerName).width(width).workers(workers)
+                .rank(rank).model(model.describe()).parameterCount(params.length).data(data.description())
+                .iterations(iterationsDone).startIteration(startIteration)
+                .finalTest(last.accuracy(), last.meanLoss())
+                .seconds((end - startNanos) / 1e9, trainSeconds(end), evalNanos / 1e9, checkpointNanos / 1e9)
+                .computeAndWait(computeNanos / 1e6, waitNanos / 1e6, timeSums[0], timeSums[1])
+                .parameters(params).evaluations(evaluations).epochStats(epochs).build();
+        if (rank == 0) {
+            log.info("done: {}", r);
+        }
+        listener.onFinish(r);
+        return r;
+    }
+}

@@ -1,0 +1,153 @@
+package io.ringsgd.pipesgd.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringsgd.collectives.Communicators;
+import io.ringsgd.pipesgd.data.DataSpec;
+import io.ringsgd.pipesgd.train.IterationStats;
+import io.ringsgd.pipesgd.train.TrainConfig;
+import io.ringsgd.pipesgd.train.TrainResult;
+import io.ringsgd.pipesgd.train.Trainers;
+import io.ringsgd.pipesgd.train.TrainingListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run killed mid-way and resumed from its newest checkpoint ends bit-identical to an uninterrupted run. */
+@Timeout(120)
+class ResumeTest {
+    private static final DataSpec DATA = DataSpec.synthetic(600, 200, 12, 3, 0.15, 5);
+
+    @TempDir
+    Path tmp;
+
+    private static TrainConfig.Builder config(int workers, int width, String compression) {
+        return TrainConfig.builder().trainer("pipe").width(width).workers(workers).data(DATA).model("mlp").hidden(8)
+                .epochs(2).batch(10).lr(0.05).momentum(0.9).nesterov(true).weightDecay(1e-3).warmupEpochs(0.2)
+                .compression(compression).seed(23);
+    }
+
+    private static List<TrainResult> train(TrainConfig cfg, TrainingListener listener) {
+        return Communicators.runLocal(cfg.workers(), comm -> Trainers.create(cfg.trainer()).train(comm, cfg,
+                listener));
+    }
+
+    /** Every rank throws at iteration {@code at}, as if the job were killed. */
+    private static TrainingListener crashAt(long at) {
+        return new TrainingListener() {
+            @Override
+            public void onIteration(IterationStats s) {
+                if (s.iteration() == at) {
+                    throw new IllegalStateException("simulated crash at iteration " + at);
+                }
+            }
+        };
+    }
+
+    private void resumeIsExact(int workers, int width, String compression, long syncWarmup, long crashAt,
+            long expectedStart) {
+        TrainConfig.Builder b = config(workers, width, compression).syncWarmup(syncWarmup).checkpointEvery(7);
+        String reference = train(config(workers, width, compression).syncWarmup(syncWarmup).build(),
+                TrainingListener.NONE).get(0).paramsSha256();
+        Path full = tmp.resolve("full-" + workers + width + compression);
+        TrainResult uninterrupted = train(b.checkpointDir(full).build(), TrainingListener.NONE).get(0);
+        assertThat(uninterrupted.paramsSha256()).as("checkpoints do not change the trajectory").isEqualTo(reference);
+
+        Path crashed = tmp.resolve("crashed-" + workers + width + compression);
+        TrainConfig first = b.checkpointDir(crashed).build();
+        assertThatThrownBy(() -> train(first, crashAt(crashAt))).hasMessageContaining("simulated crash");
+        List<TrainResult> resumed = train(b.checkpointDir(crashed).resume(true).build(), TrainingListener.NONE);
+        for (TrainResult r : resumed) {
+            assertThat(r.startIteration()).isEqualTo(expectedStart);
+            assertThat(r.iterations()).isEqualTo(2 * (600 / workers / 10));
+            assertThat(r.paramsSha256()).as("rank %d", r.rank()).isEqualTo(uninterrupted.paramsSha256());
+        }
+    }
+
+    @Test
+    void pipelineWithInt8ResumesExactly() {
+        // Width 2 with error feedback: the in-flight gradient and each rank's residual are restored.
+        resumeIsExact(2, 2, "int8", 0, 17, 14);
+    }
+
+    @Test
+    void widePipelineWithWarmupResumesExactly() {
+        resumeIsExact(3, 3, "none", 5, 30, 28);
+    }
+
+    @Test
+    void synchronousFp16ResumesExactly() {
+        resumeIsExact(2, 1, "fp16", 0, 9, 7);
+    }
+
+    @Test
+    void resumeWithoutCheckpointsStartsFresh() {
+        Path empty = tmp.resolve("empty");
+        TrainConfig cfg = config(2, 2, "none").checkpointDir(empty).resume(true).build();
+        String fresh = train(config(2, 2, "none").build(), TrainingListener.NONE).get(0).paramsSha256();
+        TrainResult r = train(cfg, TrainingListener.NONE).get(0);
+        assertThat(r.startIteration()).isZero();
+        assertThat(r.paramsSha256()).isEqualTo(fresh);
+    }
+
+    @Test
+    void resumingAFinishedRunReturnsItsParameters() throws IOException {
+        Path dir = tmp.resolve("done");
+        TrainConfig cfg = config(2, 2, "none").checkpointDir(dir).checkpointEvery(10).build();
+        TrainResult done = train(cfg, TrainingListener.NONE).get(0);
+        try (Stream<Path> s = Files.list(dir)) {
+            // only the final checkpoint and the one before it remain: shared + one file per rank each
+            assertThat(s.map(p -> p.getFileName().toString()).sorted()).containsExactly(
+                    "checkpoint-000000000050.ckpt", "checkpoint-000000000050.rank-0.ckpt",
+                    "checkpoint-000000000050.rank-1.ckpt", "checkpoint-000000000060.ckpt",
+                    "checkpoint-000000000060.rank-0.ckpt", "checkpoint-000000000060.rank-1.ckpt");
+        }
+        TrainResult again = train(cfg.toBuilder().resume(true).build(), TrainingListener.NONE).get(0);
+        assertThat(again.startIteration()).isEqualTo(60);
+        assertThat(again.paramsSha256()).isEqualTo(done.paramsSha256());
+    }
+
+    @Test
+    void continuingFromAFinalCheckpointRefillsThePipeline() {
+        Path dir = tmp.resolve("extend");
+        TrainConfig shortRun = config(2, 2, "int8").checkpointDir(dir).maxIterations(30).build();
+        assertThat(train(shortRun, TrainingListener.NONE).get(0).iterations()).isEqualTo(30);
+        java.util.concurrent.atomic.AtomicLong updates = new java.util.concurrent.atomic.AtomicLong();
+        List<TrainResult> rs = train(shortRun.toBuilder().maxIterations(0).resume(true).build(),
+                new TrainingListener() {
+                    @Override
+                    public void onParametersUpdated(long update, float[] params) {
+                        updates.incrementAndGet();
+                    }
+                });
+        assertThat(rs.get(0).startIteration()).isEqualTo(30);
+        assertThat(rs.get(0).iterations()).isEqualTo(60);
+        assertThat(updates.get()).as("one update per new gradient, on each of 2 ranks").isEqualTo(2 * 30);
+        assertThat(rs.get(1).paramsSha256()).isEqualTo(rs.get(0).paramsSha256());
+    }
+
+    @Test
+    void incompatibleOrCorruptCheckpointsAreRefusedOnEveryRank() throws IOException {
+        Path dir = tmp.resolve("ckpt");
+        TrainConfig cfg = config(2, 2, "none").checkpointDir(dir).checkpointEvery(20).build();
+        train(cfg, TrainingListener.NONE);
+        assertThatThrownBy(() -> train(cfg.toBuilder().width(3).resume(true).build(), TrainingListener.NONE))
+                .isInstanceOf(CheckpointException.class).hasMessageContaining("was written with width 2")
+                .hasMessageContaining("this run has 3");
+        assertThatThrownBy(() -> train(cfg.toBuilder().hidden(9).resume(true).build(), TrainingListener.NONE))
+                .isInstanceOf(CheckpointException.class).hasMessageContaining("model");
+        Path newest = dir.resolve("checkpoint-000000000060.ckpt");
+        byte[] bytes = Files.readAllBytes(newest);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(newest, bytes);
+        assertThatThrownBy(() -> train(cfg.toBuilder().resume(true).build(), TrainingListener.NONE))
+                .isInstanceOf(CheckpointException.class).hasMessageContaining(newest.toString())
+                .hasMessageContaining("corrupt");
+    }
+}

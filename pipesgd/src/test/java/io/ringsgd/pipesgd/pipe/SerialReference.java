@@ -1,0 +1,69 @@
+package io.ringsgd.pipesgd.pipe;
+
+import io.ringsgd.pipesgd.data.Batch;
+import io.ringsgd.pipesgd.data.DataSets;
+import io.ringsgd.pipesgd.data.Shard;
+import io.ringsgd.pipesgd.data.ShardSampler;
+import io.ringsgd.pipesgd.data.TrainTestData;
+import io.ringsgd.pipesgd.model.Model;
+import io.ringsgd.pipesgd.optim.LrSchedule;
+import io.ringsgd.pipesgd.optim.SgdMomentum;
+import io.ringsgd.pipesgd.train.TrainConfig;
+import io.ringsgd.pipesgd.train.TrainingSession;
+import java.util.TreeMap;
+
+/**
+ * Pipe-SGD computed serially in one thread, written independently of the trainer: every "rank"'s gradient of its
+ * batch at the shared parameters, averaged as (g_0 + g_1 + … + g_{P−1}) / P, queued, and applied K−1 iterations later
+ * (immediately during the synchronous warm-up), the rest applied in order at the end.
+ */
+final class SerialReference {
+    private SerialReference() {
+    }
+
+    static float[] run(TrainConfig cfg, int width) {
+        TrainTestData data = DataSets.load(cfg.data());
+        int p = cfg.workers();
+        Model model = cfg.modelFactory().create(data.featureCount(), data.classCount());
+        float[] w = TrainingSession.initialParameters(model, cfg.seed());
+        int n = w.length;
+        SgdMomentum opt = new SgdMomentum(n, cfg.momentum(), cfg.nesterov(), cfg.weightDecay());
+        int perEpoch = Shard.smallestSize(data.train().size(), p) / cfg.batch();
+        long total = (long) cfg.epochs() * perEpoch;
+        if (cfg.maxIterations() > 0) {
+            total = Math.min(total, cfg.maxIterations());
+        }
+        LrSchedule schedule = TrainingSession.scheduleFor(cfg, perEpoch);
+        ShardSampler[] samplers = new ShardSampler[p];
+        for (int r = 0; r < p; r++) {
+            samplers[r] = new ShardSampler(Shard.of(data.train(), r, p), cfg.seed());
+        }
+        Batch batch = new Batch(cfg.batch(), data.featureCount());
+        float[] g = new float[n];
+        TreeMap<Long, float[]> queue = new TreeMap<>();
+        long warmup = cfg.syncWarmup();
+        for (long t = 0; t < total; t++) {
+            float[] sum = new float[n];
+            for (int r = 0; r < p; r++) {
+                samplers[r].fill(t, perEpoch, cfg.batch(), batch);
+                model.lossAndGradient(w, batch, g);
+                for (int i = 0; i < n; i++) {
+                    sum[i] += g[i];
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                sum[i] = sum[i] / p;
+            }
+            queue.put(t, sum);
+            long due = t < warmup ? t : (t - (width - 1) >= warmup ? t - (width - 1) : -1);
+            if (due >= 0) {
+                opt.step(w, queue.remove(due), schedule.rate(due));
+            }
+        }
+        while (!queue.isEmpty()) {
+            var e = queue.pollFirstEntry();
+            opt.step(w, e.getValue(), schedule.rate(e.getKey()));
+        }
+        return w;
+    }
+}
