@@ -14,6 +14,9 @@ final class Logging {
         setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");
         setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
         setIfAbsent("org.slf4j.simpleLogger.levelInBrackets", "true");
+        // The train command prints its own progress and summary.
+        setIfAbsent("org.slf4j.simpleLogger.log.io.ringsgd.pipesgd.train.TrainingSession", "warn");
+        setIfAbsent("org.slf4j.simpleLogger.log.io.ringsgd.pipesgd.data.DataSets", "warn");
     }
 
     private static void setIfAbsent(String key, String value) {

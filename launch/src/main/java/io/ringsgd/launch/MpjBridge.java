@@ -38,6 +38,25 @@ final class MpjBridge {
         }
     }
 
+    /** Size of the MPJ job this process belongs to. */
+    static int worldSize() {
+        requireInitialized();
+        return (Integer) invoke("size", new Class<?>[0]);
+    }
+
+    /** This process's rank in the MPJ job. */
+    static int rank() {
+        requireInitialized();
+        return (Integer) invoke("rank", new Class<?>[0]);
+    }
+
+    private static void requireInitialized() {
+        if (!initialized) {
+            throw new IllegalArgumentException("--transport mpj needs an MPJ Express job: start the ranks with"
+                    + " launch/bin/ringsgd-mpjrun -np N -- <command>");
+        }
+    }
+
     static Communicator communicator(CommunicatorConfig config) {
         if (!initialized) {
             throw new IllegalArgumentException("--transport mpj needs an MPJ Express job: start the ranks with"

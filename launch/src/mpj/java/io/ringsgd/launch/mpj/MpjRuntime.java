@@ -29,6 +29,16 @@ public final class MpjRuntime {
         return new TransportCommunicator(config.wrap(t), config);
     }
 
+    /** Number of ranks of the job. */
+    public static int size() {
+        return MPI.COMM_WORLD.Size();
+    }
+
+    /** This process's rank. */
+    public static int rank() {
+        return MPI.COMM_WORLD.Rank();
+    }
+
     /** Shuts MPJ Express down. */
     public static void finish() {
         MPI.Finalize();

@@ -115,6 +115,10 @@ public final class DataSpec {
         if (lower.equals("fashion-mnist") || lower.equals("fashion_mnist") || lower.equals("fashionmnist")) {
             return fashionMnist();
         }
+        if (lower.startsWith("fashion-mnist:") || lower.startsWith("mnist:")) {
+            // An explicit directory must hold the files: no fallback to the embedded subset.
+            return directory(Paths.get(v.substring(v.indexOf(':') + 1)));
+        }
         if (lower.equals("embedded")) {
             return embedded();
         }

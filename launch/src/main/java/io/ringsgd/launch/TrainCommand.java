@@ -1,0 +1,311 @@
+package io.ringsgd.launch;
+
+import io.ringsgd.collectives.Communicator;
+import io.ringsgd.collectives.CommunicatorConfig;
+import io.ringsgd.collectives.emulation.LinkModel;
+import io.ringsgd.pipesgd.metrics.MetricsRecorder;
+import io.ringsgd.pipesgd.metrics.SummaryJson;
+import io.ringsgd.pipesgd.train.TrainConfig;
+import io.ringsgd.pipesgd.train.TrainResult;
+import io.ringsgd.pipesgd.train.Trainer;
+import io.ringsgd.pipesgd.train.Trainers;
+import io.ringsgd.pipesgd.train.TrainingListener;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ringsgd train}: data-parallel training with one of the trainers (sync, pipe, cocod) on N workers: threads of
+ * this JVM ({@code --transport local}), processes over TCP (under {@code ringsgd run}) or an MPJ Express job (under
+ * {@code ringsgd-mpjrun}). Every option is checked before any work starts; rank 0 shows progress and writes the
+ * metrics CSV, the plot and the JSON summary.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a model data-parallel with Pipe-SGD (pipeline width K), synchronous SGD (K = 1) or"
+                + " CoCoD-SGD (local steps while the model average is in flight).",
+        footer = {"", "Examples:",
+            "  ringsgd train --trainer pipe --width 2 --workers 4 --model mlp --data fashion-mnist --epochs 3",
+            "  ringsgd train --trainer cocod --local-steps 4 --compress int8 --net-latency 200us --net-bandwidth 1gbit",
+            "  ringsgd run -np 4 -- train --transport tcp --trainer pipe --width 2"})
+final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--trainer", defaultValue = "pipe", description = "sync, pipe or cocod (default ${DEFAULT-VALUE}).")
+    String trainer;
+
+    @Option(names = "--width", description = "Pipe-SGD pipeline width K >= 1 (default 2 for pipe; sync is 1).")
+    Integer width;
+
+    @Option(names = "--local-steps", description = "CoCoD-SGD: local steps per model average, tau >= 1 (default 4).")
+    Integer localSteps;
+
+    @Option(names = "--workers", description = "Workers (threads with --transport local; the job's size otherwise)."
+            + " Default 4 locally.")
+    Integer workers;
+
+    @Option(names = "--transport", defaultValue = "local", description = "local, tcp or mpj (default ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "--model", defaultValue = "mlp", description = "mlp or softmax (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--hidden", description = "MLP hidden layer sizes (default 256,128).")
+    String hidden;
+
+    @Option(names = "--data", defaultValue = "fashion-mnist",
+            description = "fashion-mnist (Debian's files, else the embedded subset), fashion-mnist:DIR, embedded,"
+                    + " synthetic[:train=..,test=..,features=..,classes=..,noise=..] (default ${DEFAULT-VALUE}).")
+    String data;
+
+    @Option(names = "--epochs", description = "Epochs (default 3).")
+    Integer epochs;
+
+    @Option(names = "--batch", description = "Mini-batch per worker (default 16).")
+    Integer batch;
+
+    @Option(names = "--lr", description = "Learning rate (default 0.05).")
+    Double lr;
+
+    @Option(names = "--momentum", description = "Momentum (default 0.8).")
+    Double momentum;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum.")
+    Boolean nesterov;
+
+    @Option(names = "--weight-decay", description = "L2 weight decay (default 1e-4).")
+    Double weightDecay;
+
+    @Option(names = "--schedule", description = "Learning-rate schedule after warm-up: constant, step or cosine"
+            + " (default cosine).")
+    String schedule;
+
+    @Option(names = "--warmup-epochs", description = "Linear learning-rate warm-up, in epochs (default 0).")
+    Double warmupEpochs;
+
+    @Option(names = "--sync-warmup", description = "Synchronous iterations before the pipeline starts (default 0).")
+    Long syncWarmup;
+
+    @Option(names = "--compress", description = "AllReduce traffic compression: none, fp16 or int8, with error"
+            + " feedback (default none).")
+    String compress;
+
+    @Option(names = "--seed", description = "Seed of initialization, shuffling and synthetic data (default 1).")
+    Long seed;
+
+    @Option(names = "--eval-every", description = "Also evaluate every N iterations (default: each epoch only).")
+    Long evalEvery;
+
+    @Option(names = "--checkpoint-dir", description = "Directory for checkpoints.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every", description = "Checkpoint every N iterations (and at the end).")
+    Long checkpointEvery;
+
+    @Option(names = "--resume", description = "Continue from the newest checkpoint in --checkpoint-dir.")
+    boolean resume;
+
+    @Option(names = "--out", description = "Directory for metrics.csv, metrics.png and summary.json (default"
+            + " runs/<trainer>-<time>).")
+    Path out;
+
+    @Option(names = "--metrics", description = "Metrics CSV file (default <out>/metrics.csv).")
+    Path metrics;
+
+    @Option(names = "--plot", description = "PNG plot of loss and test accuracy against time (default"
+            + " <out>/metrics.png).")
+    Path plot;
+
+    @Option(names = "--summary", description = "JSON summary (default <out>/summary.json).")
+    Path summary;
+
+    @Option(names = "--net-latency", description = "Emulate a network link with this latency (e.g. 200us).")
+    String netLatency;
+
+    @Option(names = "--net-bandwidth", description = "Emulate a network link with this bandwidth (e.g. 1gbit).")
+    String netBandwidth;
+
+    @Option(names = "--np", hidden = true, description = "Alias of --workers.")
+    Integer np;
+
+    @Option(names = "--quiet", description = "No progress output.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        Jobs.Transport t = Jobs.Transport.parse(transport);
+        Integer n = workers != null ? workers : np;
+        if (t == Jobs.Transport.TCP && Jobs.inTcpJob()) {
+            int size = Integer.parseInt(System.getenv("WORLD_SIZE").trim());
+            if (n != null && n != size) {
+                throw new IllegalArgumentException("--workers " + n + " but the job has WORLD_SIZE=" + size
+                        + " ranks: drop --workers or start " + n + " ranks");
+            }
+            n = size;
+        }
+        if (t == Jobs.Transport.MPJ) {
+            int size = MpjBridge.worldSize();
+            if (n != null && n != size) {
+                throw new IllegalArgumentException("--workers " + n + " but the MPJ job has " + size
+                        + " ranks: drop --workers or start " + n + " ranks with ringsgd-mpjrun -np " + n);
+            }
+            n = size;
+        }
+        TrainConfig cfg = config(n == null ? 4 : n);
+        Trainer trainerImpl = Trainers.create(cfg.trainer());
+        trainerImpl.validate(cfg);
+        boolean rankZeroHere = t == Jobs.Transport.LOCAL || rankFromEnvironment(t) == 0;
+        Path outDir = out != null ? out : Paths.get("runs", cfg.trainer() + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path csv = metrics != null ? metrics : outDir.resolve("metrics.csv");
+        Path png = plot != null ? plot : outDir.resolve("metrics.png");
+        Path json = summary != null ? summary : outDir.resolve("summary.json");
+        if (rankZeroHere) {
+            for (Path f : new Path[] {csv, png, json}) {
+                Path parent = f.toAbsolutePath().getParent();
+                TrainConfig.checkWritableDirectory(parent, "output " + f);
+            }
+        }
+        cfg.checkEnvironment();
+        CommunicatorConfig comm = communicatorConfig();
+        MetricsRecorder recorder = new MetricsRecorder();
+        Progress progress = new Progress(quiet, System.err);
+        Outcome outcome = Jobs.run(t, cfg.workers(), comm, c -> {
+            TrainingListener l = c.rank() == 0 ? TrainingListener.all(recorder, progress) : TrainingListener.NONE;
+            TrainResult r = trainerImpl.train(c, cfg, l);
+            return new Outcome(r, sameOnEveryRank(c, r.paramsSha256()));
+        });
+        if (outcome == null) {
+            return 0;
+        }
+        TrainResult result = outcome.result();
+        if (!outcome.identical()) {
+            throw new io.ringsgd.collectives.CollectiveException("the ranks ended with different parameters (rank 0: "
+                    + result.paramsSha256() + "): this is a bug, please report it");
+        }
+        recorder.writeCsv(csv);
+        recorder.writePlot(png, cfg.trainer() + (cfg.trainer().equals("pipe") ? " K=" + result.width() : "")
+                + ", " + cfg.workers() + " workers");
+        SummaryJson.write(result, json);
+        printSummary(result, comm, csv, png, json);
+        return 0;
+    }
+
+    private TrainConfig config(int n) {
+        TrainConfig.Builder b = TrainConfig.builder().trainer(trainer).workers(n).model(model).data(data);
+        if (width != null) {
+            b.width(width);
+        }
+        if (localSteps != null) {
+            b.localSteps(localSteps);
+        }
+        if (hidden != null) {
+            b.hidden(TrainConfig.parseHidden(hidden));
+        }
+        if (epochs != null) {
+            b.epochs(epochs);
+        }
+        if (batch != null) {
+            b.batch(batch);
+        }
+        if (lr != null) {
+            b.lr(lr);
+        }
+        if (momentum != null) {
+            b.momentum(momentum);
+        }
+        if (nesterov != null) {
+            b.nesterov(nesterov);
+        }
+        if (weightDecay != null) {
+            b.weightDecay(weightDecay);
+        }
+        if (schedule != null) {
+            b.schedule(schedule);
+        }
+        if (warmupEpochs != null) {
+            b.warmupEpochs(warmupEpochs);
+        }
+        if (syncWarmup != null) {
+            b.syncWarmup(syncWarmup);
+        }
+        if (compress != null) {
+            b.compression(compress);
+        }
+        if (seed != null) {
+            b.seed(seed);
+        }
+        if (evalEvery != null) {
+            b.evalEvery(evalEvery);
+        }
+        if (checkpointDir != null) {
+            b.checkpointDir(checkpointDir);
+        }
+        if (checkpointEvery != null) {
+            b.checkpointEvery(checkpointEvery);
+        }
+        b.resume(resume);
+        return b.build();
+    }
+
+    private CommunicatorConfig communicatorConfig() {
+        CommunicatorConfig.Builder b = CommunicatorConfig.fromSystemProperties().toBuilder();
+        if (netLatency != null || netBandwidth != null) {
+            if (netLatency == null || netBandwidth == null) {
+                throw new IllegalArgumentException("--net-latency and --net-bandwidth go together: give both, e.g."
+                        + " --net-latency 200us --net-bandwidth 1gbit");
+            }
+            b.link(LinkModel.parse(netLatency, netBandwidth));
+        }
+        return b.build();
+    }
+
+    private static int rankFromEnvironment(Jobs.Transport t) {
+        if (t == Jobs.Transport.MPJ) {
+            return MpjBridge.rank();
+        }
+        String r = System.getenv("RANK");
+        return r == null ? 0 : Integer.parseInt(r.trim());
+    }
+
+    private static void printSummary(TrainResult r, CommunicatorConfig comm, Path csv, Path png, Path json) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%s%s on %d workers, %s (%d parameters), %s%n", r.trainer(),
+                r.trainer().equals("pipe") ? " width " + r.width() : "", r.workers(), r.model(), r.parameterCount(),
+                r.data()));
+        if (comm.link() != null) {
+            sb.append("emulated link: ").append(comm.link()).append('\n');
+        }
+        r.evaluations().forEach(e -> sb.append(String.format(Locale.ROOT,
+                "  after %6d iterations (epoch %d): test accuracy %.2f %%, test loss %.4f%n", e.iterations(),
+                e.epoch(), 100 * e.testAccuracy(), e.testLoss())));
+        long its = Math.max(1, r.iterationsRun());
+        sb.append(String.format(Locale.ROOT, "final test accuracy %.2f %% | wall %.1f s (training %.1f s, evaluation"
+                + " %.1f s) | %d iterations of %.2f ms: computing %.2f ms, waiting for communication %.2f ms%n",
+                100 * r.finalTestAccuracy(), r.wallSeconds(), r.trainSeconds(), r.evalSeconds(), r.iterationsRun(),
+                r.meanIterationMs(), r.meanComputeMs() / its, r.meanCommWaitMs() / its));
+        sb.append("parameters sha256 ").append(r.paramsSha256()).append(" (identical on every rank)\n");
+        sb.append("wrote ").append(csv).append(", ").append(png).append(", ").append(json).append('\n');
+        System.out.print(sb);
+        System.out.flush();
+    }
+
+    /** True when every rank's parameters hash to the same bits (checked with two AllReduces of the digest). */
+    static boolean sameOnEveryRank(Communicator c, String sha256) {
+        float[] lo = new float[sha256.length() / 2];
+        for (int i = 0; i < lo.length; i++) {
+            lo[i] = Integer.parseInt(sha256.substring(2 * i, 2 * i + 2), 16);
+        }
+        float[] hi = lo.clone();
+        c.allreduce(lo, io.ringsgd.collectives.ReduceOp.MIN);
+        c.allreduce(hi, io.ringsgd.collectives.ReduceOp.MAX);
+        return java.util.Arrays.equals(lo, hi);
+    }
+
+    /** Rank 0's result and whether every rank ended with the same parameters. */
+    private record Outcome(TrainResult result, boolean identical) {
+    }
+}
