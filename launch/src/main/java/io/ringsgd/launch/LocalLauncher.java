@@ -177,6 +177,9 @@ public final class LocalLauncher {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                    if (line.startsWith("WARNING: Using incubator modules")) {
+                        continue; // the JVM's note about the Vector API module every rank is started with
+                    }
                     synchronized (to) {
                         to.println(prefix + line);
                         to.flush();
