@@ -45,6 +45,9 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         Logging.configure();
         CommandLine cl = new CommandLine(new Main());
+        for (SubcommandProvider p : java.util.ServiceLoader.load(SubcommandProvider.class)) {
+            cl.addSubcommand(p.name(), p.command());
+        }
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd.getErr()));
         cl.setParameterExceptionHandler((e, a) -> {
             e.getCommandLine().getErr().println("ringsgd: " + e.getMessage());
