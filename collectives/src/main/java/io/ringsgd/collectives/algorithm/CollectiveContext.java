@@ -19,7 +19,10 @@ public final class CollectiveContext {
     private final int size;
     private final Header header = new Header();
     private Message[] recvs = new Message[8];
+    private boolean[] recvSkipped = new boolean[8];
     private Message[] sends = new Message[8];
+    private int sendHead;
+    private int sendTail;
     private final Message[] pair = {new Message(), new Message()};
     private float[][] floatScratch = {new float[0], new float[0]};
     private double[][] doubleScratch = {new double[0], new double[0]};
@@ -77,16 +80,62 @@ public final class CollectiveContext {
     Message recvSlot(int i) {
         if (i >= recvs.length) {
             recvs = grow(recvs, i);
+            recvSkipped = Arrays.copyOf(recvSkipped, recvs.length);
         }
         return recvs[i];
     }
 
-    /** Send slot {@code i} (grows the pool as needed). */
-    Message sendSlot(int i) {
-        if (i >= sends.length) {
-            sends = grow(sends, i);
+    /** Marks receive slot {@code i} as holding nothing to wait for (an empty segment neither side sends). */
+    void skipRecv(int i, boolean skipped) {
+        recvSlot(i);
+        recvSkipped[i] = skipped;
+    }
+
+    /** Waits for receive slot {@code i} unless it was skipped. */
+    void awaitRecv(int i) {
+        if (!recvSkipped[i]) {
+            transport.await(recvs[i]);
         }
-        return sends[i];
+    }
+
+    /**
+     * The next free send slot of the pipelined algorithms' send queue: sends to one peer complete in order, so the
+     * queue is reaped from its head ({@link #reapSends}) and drained at the end ({@link #drainSends}).
+     */
+    Message nextSend() {
+        if (sendTail >= sends.length) {
+            sends = grow(sends, sendTail);
+        }
+        return sends[sendTail++];
+    }
+
+    /** Frees the completed sends at the head of the queue without blocking. */
+    void reapSends() {
+        while (sendHead < sendTail && transport.test(sends[sendHead])) {
+            sendHead++;
+        }
+        if (sendHead == sendTail) {
+            sendHead = 0;
+            sendTail = 0;
+        }
+    }
+
+    /** Empties the send queue without waiting (the start of a pipelined collective). */
+    void resetSends() {
+        sendHead = 0;
+        sendTail = 0;
+    }
+
+    /** Waits for every queued send. */
+    void drainSends() {
+        try {
+            for (int i = sendHead; i < sendTail; i++) {
+                transport.await(sends[i]);
+            }
+        } finally {
+            sendHead = 0;
+            sendTail = 0;
+        }
     }
 
     private static Message[] grow(Message[] pool, int needed) {

@@ -101,8 +101,6 @@ public final class CompressedRingAllreduce {
         private final int rsSend;
         private final int rsRecv;
         private final int ag;
-        private int sendHead;
-        private int sendTail;
 
         Run(CollectiveContext ctx, Codec codec, float[] arr, int base, int n, int segments, int region) {
             this.ctx = ctx;
@@ -137,6 +135,7 @@ public final class CompressedRingAllreduce {
             int steps = 2 * p - 2;
             int units = steps * segments;
             int window = Math.max(2, ctx.window());
+            ctx.resetSends();
             int own = Math.floorMod(rel - 1, p);
             for (int j = 0; j < segments; j++) {
                 int len = len(own, j);
@@ -145,7 +144,6 @@ public final class CompressedRingAllreduce {
                     send(right, at(rsSend, own, j), codec.encodedBytes(len));
                 }
             }
-            boolean[] skipped = new boolean[window];
             int posted = 0;
             for (int u = 0; u < units; u++) {
                 while (posted < units && posted < u + window) {
@@ -153,7 +151,7 @@ public final class CompressedRingAllreduce {
                     int j = posted % segments;
                     int c = Math.floorMod(rel - 2 - s, p);
                     int len = len(c, j);
-                    skipped[posted % window] = len == 0;
+                    ctx.skipRecv(posted % window, len == 0);
                     if (len > 0) {
                         Message m = ctx.recvSlot(posted % window).recv(left, ctx.header(), wireBytes,
                                 at(s < p - 1 ? rsRecv : ag, c, j), codec.encodedBytes(len));
@@ -161,9 +159,7 @@ public final class CompressedRingAllreduce {
                     }
                     posted++;
                 }
-                if (!skipped[u % window]) {
-                    t.await(ctx.recvSlot(u % window));
-                }
+                ctx.awaitRecv(u % window);
                 int s = u / segments;
                 int j = u % segments;
                 int c = Math.floorMod(rel - 2 - s, p);
@@ -171,17 +167,9 @@ public final class CompressedRingAllreduce {
                 if (len > 0) {
                     process(s, c, j, len, right, steps);
                 }
-                while (sendHead < sendTail && t.test(ctx.sendSlot(sendHead))) {
-                    sendHead++;
-                }
-                if (sendHead == sendTail) {
-                    sendHead = 0;
-                    sendTail = 0;
-                }
+                ctx.reapSends();
             }
-            for (int i = sendHead; i < sendTail; i++) {
-                t.await(ctx.sendSlot(i));
-            }
+            ctx.drainSends();
         }
 
         private void process(int s, int c, int j, int len, int right, int steps) {
@@ -207,8 +195,7 @@ public final class CompressedRingAllreduce {
         }
 
         private void send(int right, int at, int bytes) {
-            Message m = ctx.sendSlot(sendTail++).send(right, ctx.header(), wireBytes, at, bytes);
-            t.post(m);
+            t.post(ctx.nextSend().send(right, ctx.header(), wireBytes, at, bytes));
         }
     }
 }

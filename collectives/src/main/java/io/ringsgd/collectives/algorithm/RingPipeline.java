@@ -3,7 +3,6 @@ package io.ringsgd.collectives.algorithm;
 import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.collectives.transport.Message;
-import io.ringsgd.collectives.transport.Transport;
 
 /**
  * The loop every ring collective shares. The vector is cut into P chunks (chunk c ends up owned by rank c) and each
@@ -47,65 +46,43 @@ final class RingPipeline {
         int segments = RingLayout.segments(count, p, data.type().bytes(), ctx.segmentBytes());
         int units = (endStep - firstStep) * segments;
         int window = Math.max(2, ctx.window());
-        Transport t = ctx.transport();
 
-        // Outstanding sends, oldest first; messages to one peer complete in order.
-        int sendHead = 0;
-        int sendTail = 0;
+        ctx.resetSends();
         for (int j = 0; j < segments; j++) {
-            if (postSend(ctx, source != null ? source : data, r, firstStep, j, segments, right, sendTail)) {
-                sendTail++;
-            }
+            postSend(ctx, source != null ? source : data, r, firstStep, j, segments, right);
         }
         int posted = 0;
         for (int u = 0; u < units; u++) {
             while (posted < units && posted < u + window) {
                 postRecv(ctx, source, data, r, firstStep + posted / segments, posted % segments, segments, left,
-                        reduceSteps, op, ctx.recvSlot(posted % window));
+                        reduceSteps, op, posted % window);
                 posted++;
             }
-            Message m = ctx.recvSlot(u % window);
-            if (m.attachment != SKIPPED) {
-                t.await(m);
-            }
+            ctx.awaitRecv(u % window);
             int s = firstStep + u / segments;
             if (s + 1 < endStep) {
-                if (postSend(ctx, data, r, s + 1, u % segments, segments, right, sendTail)) {
-                    sendTail++;
-                }
+                postSend(ctx, data, r, s + 1, u % segments, segments, right);
             }
-            while (sendHead < sendTail && t.test(ctx.sendSlot(sendHead))) {
-                sendHead++;
-            }
-            if (sendHead == sendTail) {
-                sendHead = 0;
-                sendTail = 0;
-            }
+            ctx.reapSends();
         }
-        for (int i = sendHead; i < sendTail; i++) {
-            t.await(ctx.sendSlot(i));
-        }
+        ctx.drainSends();
     }
 
-    /** Marks a receive slot whose segment is empty (count < P): neither side sends it. */
-    private static final Object SKIPPED = new Object();
-
-    private static boolean postSend(CollectiveContext ctx, ElementBuffer data, int rel, int step, int seg,
-            int segments, int right, int slot) {
+    private static void postSend(CollectiveContext ctx, ElementBuffer data, int rel, int step, int seg,
+            int segments, int right) {
         int p = ctx.size();
         int chunk = Math.floorMod(rel - 1 - step, p);
         int start = RingLayout.segmentStart(data.count(), p, chunk, seg, segments);
         int len = RingLayout.segmentStart(data.count(), p, chunk, seg + 1, segments) - start;
         if (len == 0) {
-            return false;
+            return; // an empty segment (count < P): neither side sends it
         }
-        Message m = ctx.sendSlot(slot).send(right, ctx.header(), data, start, len);
-        ctx.transport().post(m);
-        return true;
+        ctx.transport().post(ctx.nextSend().send(right, ctx.header(), data, start, len));
     }
 
     private static void postRecv(CollectiveContext ctx, ElementBuffer source, ElementBuffer data, int rel, int step,
-            int seg, int segments, int left, int reduceSteps, ReduceOp op, Message m) {
+            int seg, int segments, int left, int reduceSteps, ReduceOp op, int slot) {
+        Message m = ctx.recvSlot(slot);
         int p = ctx.size();
         int chunk = Math.floorMod(rel - 2 - step, p);
         int start = RingLayout.segmentStart(data.count(), p, chunk, seg, segments);
@@ -117,11 +94,10 @@ final class RingPipeline {
         } else {
             m.recv(left, ctx.header(), data, start, len);
         }
-        if (len == 0) {
-            m.attachment = SKIPPED;
-            return;
+        ctx.skipRecv(slot, len == 0);
+        if (len > 0) {
+            ctx.transport().post(m);
         }
-        ctx.transport().post(m);
     }
 
 }
