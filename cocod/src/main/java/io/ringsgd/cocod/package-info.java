@@ -1,2 +1,6 @@
-/** ringsgd cocod. */
+/**
+ * The CoCoD-SGD trainer ({@code --trainer cocod}): local SGD steps while the model average is in flight, plugged into
+ * the trainer SPI of ringsgd-pipesgd ({@link io.ringsgd.cocod.CocodSgdTrainer}, registered by
+ * {@link io.ringsgd.cocod.CocodTrainerProvider}); {@code io.ringsgd.cocod.plan} predicts iteration times.
+ */
 package io.ringsgd.cocod;

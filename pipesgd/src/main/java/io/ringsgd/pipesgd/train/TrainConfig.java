@@ -31,10 +31,15 @@ import java.util.Map;
  * accuracy with 4 workers for both sync and pipe width 2. Momentum is kept below the usual 0.9 on purpose: a
  * gradient that is K−1 steps stale shrinks the stable step size of heavy-ball momentum sharply (for a quadratic with
  * μ = 0.9 and one step of delay, from lr·h &lt; 3.8 to lr·h &lt; 0.1), and lr 0.1 with μ 0.9 diverges at width 2.
+ * Trainer cocod defaults to 4 local steps, lr 0.025 and momentum 0.95 instead: its momentum is local and never
+ * stale, and smoother local steps keep the workers' models closer between averages (about half a point of test
+ * accuracy over lr 0.05 / momentum 0.8 with 4 workers on Fashion-MNIST).
  */
 public final class TrainConfig {
     /** Largest pipeline width accepted (each slot holds one gradient vector). */
     public static final int MAX_WIDTH = 64;
+    /** Local steps τ between model averages when {@code --local-steps} is not given and the trainer is cocod. */
+    public static final int DEFAULT_COCOD_LOCAL_STEPS = 4;
 
     private final String trainer;
     private final int width;
@@ -62,6 +67,9 @@ public final class TrainConfig {
     private final long evalEvery;
     private final long syncWarmup;
     private final int localSteps;
+    private final boolean localStepsSet;
+    private final boolean lrSet;
+    private final boolean momentumSet;
     private final long maxIterations;
     private final Path outputDir;
     private final Map<String, String> options;
@@ -77,8 +85,10 @@ public final class TrainConfig {
         this.data = b.data;
         this.epochs = b.epochs;
         this.batch = b.batch;
-        this.lr = b.lr;
-        this.momentum = b.momentum;
+        this.lrSet = b.lr != null;
+        this.lr = b.lr != null ? b.lr : defaultLr(b.trainer);
+        this.momentumSet = b.momentum != null;
+        this.momentum = b.momentum != null ? b.momentum : defaultMomentum(b.trainer);
         this.nesterov = b.nesterov;
         this.weightDecay = b.weightDecay;
         this.schedule = b.schedule;
@@ -92,7 +102,8 @@ public final class TrainConfig {
         this.resume = b.resume;
         this.evalEvery = b.evalEvery;
         this.syncWarmup = b.syncWarmup;
-        this.localSteps = b.localSteps;
+        this.localStepsSet = b.localSteps != null;
+        this.localSteps = b.localSteps != null ? b.localSteps : defaultLocalSteps(b.trainer);
         this.maxIterations = b.maxIterations;
         this.outputDir = b.outputDir;
         this.options = Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
@@ -100,6 +111,18 @@ public final class TrainConfig {
 
     private static int defaultWidth(String trainer) {
         return "pipe".equals(trainer) ? 2 : 1;
+    }
+
+    private static int defaultLocalSteps(String trainer) {
+        return "cocod".equals(trainer) ? DEFAULT_COCOD_LOCAL_STEPS : 1;
+    }
+
+    private static double defaultLr(String trainer) {
+        return "cocod".equals(trainer) ? 0.025 : 0.05;
+    }
+
+    private static double defaultMomentum(String trainer) {
+        return "cocod".equals(trainer) ? 0.95 : 0.8;
     }
 
     /** A builder with the defaults (see the class comment). */
@@ -119,8 +142,8 @@ public final class TrainConfig {
         b.data = data;
         b.epochs = epochs;
         b.batch = batch;
-        b.lr = lr;
-        b.momentum = momentum;
+        b.lr = lrSet ? lr : null;
+        b.momentum = momentumSet ? momentum : null;
         b.nesterov = nesterov;
         b.weightDecay = weightDecay;
         b.schedule = schedule;
@@ -134,7 +157,7 @@ public final class TrainConfig {
         b.resume = resume;
         b.evalEvery = evalEvery;
         b.syncWarmup = syncWarmup;
-        b.localSteps = localSteps;
+        b.localSteps = localStepsSet ? localSteps : null;
         b.maxIterations = maxIterations;
         b.outputDir = outputDir;
         b.options.putAll(options);
@@ -196,12 +219,12 @@ public final class TrainConfig {
         return batch;
     }
 
-    /** Base learning rate ({@code --lr}). */
+    /** Base learning rate ({@code --lr}); if not given 0.025 for cocod, else 0.05. */
     public double lr() {
         return lr;
     }
 
-    /** Momentum μ ({@code --momentum}; 0 = plain SGD). */
+    /** Momentum μ ({@code --momentum}; 0 = plain SGD); if not given 0.95 for cocod, else 0.8. */
     public double momentum() {
         return momentum;
     }
@@ -271,7 +294,7 @@ public final class TrainConfig {
         return syncWarmup;
     }
 
-    /** Local steps τ between model averages (CoCoD-SGD, {@code --local-steps}). */
+    /** Local steps τ between model averages (CoCoD-SGD, {@code --local-steps}); if not given 4 for cocod, else 1. */
     public int localSteps() {
         return localSteps;
     }
@@ -407,8 +430,8 @@ public final class TrainConfig {
         private DataSpec data = DataSpec.fashionMnist();
         private int epochs = 3;
         private int batch = 16;
-        private double lr = 0.05;
-        private double momentum = 0.8;
+        private Double lr;
+        private Double momentum;
         private boolean nesterov;
         private double weightDecay = 1e-4;
         private Schedule schedule = Schedule.COSINE;
@@ -422,7 +445,7 @@ public final class TrainConfig {
         private boolean resume;
         private long evalEvery;
         private long syncWarmup;
-        private int localSteps = 1;
+        private Integer localSteps;
         private long maxIterations;
         private Path outputDir;
         private final Map<String, String> options = new LinkedHashMap<>();
@@ -643,15 +666,15 @@ public final class TrainConfig {
                 throw new IllegalArgumentException("batch must be at least 1 sample per worker, got " + batch
                         + ": pass --batch 32 for example");
             }
-            if (!(lr > 0) || Double.isInfinite(lr)) {
+            if (lr != null && (!(lr > 0) || Double.isInfinite(lr))) {
                 throw new IllegalArgumentException("learning rate must be a positive number, got " + lr
                         + ": pass --lr 0.05 for example");
             }
-            if (!(momentum >= 0 && momentum < 1)) {
+            if (momentum != null && !(momentum >= 0 && momentum < 1)) {
                 throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum
                         + ": pass --momentum 0.9 (or 0 for plain SGD)");
             }
-            if (nesterov && momentum == 0) {
+            if (nesterov && momentum != null && momentum == 0) {
                 throw new IllegalArgumentException("Nesterov momentum needs a momentum > 0: pass --momentum 0.9 or "
                         + "drop --nesterov");
             }
@@ -691,7 +714,7 @@ public final class TrainConfig {
             if (syncWarmup < 0) {
                 throw new IllegalArgumentException("sync-warmup must be >= 0 iterations, got " + syncWarmup);
             }
-            if (localSteps < 1) {
+            if (localSteps != null && localSteps < 1) {
                 throw new IllegalArgumentException("local-steps must be at least 1, got " + localSteps
                         + ": pass --local-steps 4 for example");
             }
