@@ -128,6 +128,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--net-bandwidth", description = "Emulate a network link with this bandwidth (e.g. 1gbit).")
     String netBandwidth;
 
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "A trainer-specific option, repeatable:"
+            + " cocod.weighted=true weights the model average by each worker's batch, cocod.batch-sizes=16,16,32,32"
+            + " gives workers unequal batches.")
+    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+
     @Option(names = "--np", hidden = true, description = "Alias of --workers.")
     Integer np;
 
@@ -248,6 +253,7 @@ final class TrainCommand implements Callable<Integer> {
             b.checkpointEvery(checkpointEvery);
         }
         b.resume(resume);
+        options.forEach(b::option);
         return b.build();
     }
 

@@ -55,6 +55,7 @@ public final class SummaryJson {
         field(sb, "warmup_epochs", c.warmupEpochs());
         field(sb, "compression", c.compression().cliName());
         field(sb, "sync_warmup", c.syncWarmup());
+        field(sb, "local_steps", c.localSteps());
         field(sb, "seed", c.seed());
         sb.append("  \"evaluations\": [");
         boolean first = true;
