@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ringsgd", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Distributed data-parallel training on the JVM: MPI-style collectives (ring, recursive"
                 + " doubling, Rabenseifner, tree AllReduce) and the Pipe-SGD and CoCoD-SGD trainers.",
-        subcommands = {TrainCommand.class, BenchCommand.class, RunCommand.class, GpuCheckCommand.class,
+        subcommands = {TrainCommand.class, BenchCommand.class, PlanCommand.class, RunCommand.class, GpuCheckCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -17,18 +17,26 @@ import java.util.Map;
  * Gropp): α seconds per message, β seconds per byte moved, γ seconds per byte reduced, and for the compressed ring δ
  * seconds per element encoded or decoded ({@link CodecCost}). With no {@link LinkModel} the predictions are exactly the
  * formulas in the algorithms' class comments, counting α once per message as sent (a ring whose chunks are cut into S
- * segments pays 2(P−1)·S·α); {@link #terms} gives their coefficients, which is what {@link CostFit} fits.
+ * segments pays 2(P−1)·S·α); {@link #terms} gives their coefficients, which is what {@link CostFit} fits. The
+ * compressed ring's comment counts (2P−1)/P·n·δ for the decodes; its code also encodes every element once (own chunk
+ * plus each re-encode on the way), so here it costs 2(P−1)·α + 2(P−1)/P·n·c·β + (P−1)/P·n·γ + n·δ_enc
+ * + (2P−1)/P·n·δ_dec, the γ being the accumulation of the reduce-scatter's decodes.
  *
  * <p>With a link ({@link #withLink}) α, β and γ describe the host (the transport's own per-message and per-byte CPU
  * work, as fitted on the in-JVM transport) and the link adds what {@link io.ringsgd.collectives.emulation
  * .EmulatedTransport} does: a rank's messages leave one at a time at the link's bandwidth and arrive one latency after
  * their last byte has left. A message posted at t is then complete at max(t + queueing + m/B + L, t + α + mβ [+ mγ]):
- * the host copies or reduces it while the link "carries" it, and whichever is slower decides. Work an algorithm does
- * after a receive has completed (recursive doubling's reduction, the compressed ring's decode and re-encode) adds on
- * top. The ring is simulated segment by segment (one rank stands for all: every rank runs the same schedule), so
- * pipelining of segments against latency, the per-segment latency and egress queueing come out as the code behaves;
- * the blocking algorithms are summed round by round. The receive window does not enter: an emulated send is stamped
- * when posted, whether or not the receive is.
+ * the host copies or reduces it (at once, in the thread that posts second) while the link "carries" it, and whichever
+ * is slower decides. Work an algorithm does after a receive has completed (recursive doubling's reduction, the
+ * compressed ring's decode and re-encode) adds on top. The ring is simulated segment by segment on one rank (every
+ * rank runs the same schedule, so the arrivals from the left are this rank's own sends), so the pipelining of
+ * segments against latency, the per-segment latency and the egress queue come out as the code behaves; the blocking
+ * algorithms are summed round by round. The receive window does not enter: an emulated send is stamped when posted,
+ * whether or not the receive is.
+ *
+ * <p>Scheduling ({@link #withLoad}): a thread that sleeps for a message wakes σ late, a few tens of microseconds on an
+ * idle machine and about a scheduler slice while compute threads hold every core, and its CPU work stretches when it
+ * shares the cores; this is what overlapping computation with an AllReduce costs on a machine with few cores.
  *
  * <p>Immutable; every {@code with…} returns a new model. Times are in seconds, sizes in bytes of 4-byte floats.
  */

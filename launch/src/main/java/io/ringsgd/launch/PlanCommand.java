@@ -1,0 +1,388 @@
+package io.ringsgd.launch;
+
+import io.ringsgd.cocod.plan.ComputeProbe;
+import io.ringsgd.cocod.plan.IterationModel;
+import io.ringsgd.cocod.plan.LoadProbe;
+import io.ringsgd.cocod.plan.Planner;
+import io.ringsgd.collectives.Algorithm;
+import io.ringsgd.collectives.CollectiveOptions;
+import io.ringsgd.collectives.CommunicatorConfig;
+import io.ringsgd.collectives.Compression;
+import io.ringsgd.collectives.ElementType;
+import io.ringsgd.collectives.Units;
+import io.ringsgd.collectives.algorithm.CostFit;
+import io.ringsgd.collectives.algorithm.CostModel;
+import io.ringsgd.collectives.emulation.LinkModel;
+import io.ringsgd.pipesgd.data.DataSets;
+import io.ringsgd.pipesgd.data.DataSpec;
+import io.ringsgd.pipesgd.data.Dataset;
+import io.ringsgd.pipesgd.model.ModelFactory;
+import io.ringsgd.pipesgd.model.Models;
+import io.ringsgd.pipesgd.train.TrainConfig;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ringsgd plan}: predicted iteration time and speedup of every trainer, width, τ, compression and AllReduce
+ * algorithm for a model on P ranks over a link, from the α-β-γ cost model and the trainers' iteration-time model
+ * ({@link IterationModel}, {@link Planner}); {@code --measure} first fits α, β, γ to AllReduce measurements on the
+ * in-JVM transport and measures compute, codec and wake-up times on this machine.
+ */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "Predict the iteration time and speedup over synchronous SGD of every trainer (sync, pipe"
+                + " width 1-4, cocod tau 1-8, and a parameter-server reference), compression and AllReduce algorithm,"
+                + " and recommend one. The link is what the ranks' messages cross (an emulated link when the run sets"
+                + " one with ringsgd.net.latency/bandwidth); without one, the in-JVM transport alone.",
+        footer = {"", "Examples:", "  ringsgd plan --np 4 --latency 200us --bandwidth 1gbit --model mlp --measure",
+            "  ringsgd plan --np 8 --latency 50us --bandwidth 10gbit --params 25000000 --compute-ms 40 --json"})
+final class PlanCommand implements Callable<Integer> {
+
+    /**
+     * Host costs used without {@code --measure}: fitted with {@code --measure} on the build machine (in-JVM transport,
+     * 4 ranks on 2 cores). Measure your own.
+     */
+    static final double DEFAULT_ALPHA = 8e-6;
+    static final double DEFAULT_BETA = 0.0;
+    static final double DEFAULT_GAMMA = 0.37e-9;
+    /**
+     * Codec, vector-pass and error-feedback times per element without {@code --measure} (build machine, 4 ranks on 2
+     * cores, Fashion-MNIST gradients).
+     */
+    static final CostModel.CodecCost DEFAULT_FP16 = new CostModel.CodecCost(12e-9, 5e-9);
+    static final CostModel.CodecCost DEFAULT_INT8 = new CostModel.CodecCost(5e-9, 1.3e-9);
+    static final double DEFAULT_PASS = 0.6e-9;
+    static final double DEFAULT_FEEDBACK_FP16 = 17e-9;
+    static final double DEFAULT_FEEDBACK_INT8 = 9e-9;
+    /** Wake-up delays without {@code --measure} (build machine): idle, and while every rank computes. */
+    static final double DEFAULT_IDLE_WAKEUP = 0.1e-3;
+    static final double DEFAULT_LOADED_WAKEUP = 1.5e-3;
+    /** Shape of Fashion-MNIST samples (28 x 28 pixels, 10 classes). */
+    static final int FASHION_MNIST_FEATURES = 784;
+    static final int FASHION_MNIST_CLASSES = 10;
+    /** Message sizes of the fit: 8 bytes to 4 MiB, every factor of 8. */
+    static final List<Long> FIT_SIZES = List.of(8L, 64L, 512L, 4096L, 32768L, 262144L, 1048576L, 4194304L);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"--np", "-np"}, defaultValue = "4", description = "Ranks P (default ${DEFAULT-VALUE}).")
+    int np;
+
+    @Option(names = "--latency", description = "Link latency, e.g. 200us (with --bandwidth; default: no link).")
+    String latency;
+
+    @Option(names = "--bandwidth", description = "Link bandwidth per rank, e.g. 1gbit, 10gbit, 2GB/s.")
+    String bandwidth;
+
+    @Option(names = "--model", defaultValue = "mlp", description = "mlp or softmax (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--hidden", defaultValue = "256,128", description = "MLP hidden layers (default"
+            + " ${DEFAULT-VALUE}).")
+    String hidden;
+
+    @Option(names = "--data", defaultValue = "fashion-mnist", description = "The training data, as for train:"
+            + " fashion-mnist (default), embedded, synthetic[:...] or a directory of IDX files. It sets the model's"
+            + " input and output sizes, and --measure trains on it.")
+    String data;
+
+    @Option(names = "--params", description = "Parameter count N, overriding the model's.")
+    Long params;
+
+    @Option(names = "--compute-ms", description = "Compute time per iteration of one rank while all P compute, in"
+            + " ms (overrides the measured one; needed without --measure).")
+    Double computeMs;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Mini-batch per rank of the compute measurement"
+            + " (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--algorithm", defaultValue = "all", description = "AllReduce algorithms to consider: all"
+            + " (default), auto (the communicator's table), or a comma list of ring, recursive-doubling,"
+            + " rabenseifner, tree.")
+    String algorithm;
+
+    @Option(names = "--segment", description = "Ring segment size, e.g. 256k (default: ringsgd.segment or 256k).")
+    String segment;
+
+    @Option(names = "--cores", description = "Cores the ranks share (default: this machine's).")
+    Integer cores;
+
+    @Option(names = "--measure", description = "Fit alpha, beta, gamma (ringsgd bench allreduce on the local"
+            + " transport, P ranks, all algorithms, 8 bytes to 4m, fastest of 20 iterations each) and measure"
+            + " compute (training on --data), codec and wake-up times on this machine first.")
+    boolean measure;
+
+    @Option(names = "--measure-seconds", defaultValue = "10", description = "Time budget of the compute and codec"
+            + " measurement (default ${DEFAULT-VALUE}).")
+    double measureSeconds;
+
+    @Option(names = "--json", description = "One JSON object instead of the table.")
+    boolean json;
+
+    /** What the plan was computed from, measured or given. */
+    record Inputs(CostModel host, CostFit.Result fit, double computeSeconds, ComputeProbe.Result probe,
+            LoadProbe.Result load, double idleWakeup, double loadedWakeup, double passSeconds,
+            Map<Compression, Double> feedback) {
+    }
+
+    @Override
+    public Integer call() {
+        if (np < 1) {
+            throw new IllegalArgumentException("--np must be at least 1, got " + np);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
+        if (params != null && params < 1) {
+            throw new IllegalArgumentException("--params must be at least 1, got " + params);
+        }
+        if (computeMs != null && !(computeMs >= 0 && computeMs < 1e9)) {
+            throw new IllegalArgumentException("--compute-ms must be a number >= 0, got " + computeMs);
+        }
+        if (cores != null && cores < 1) {
+            throw new IllegalArgumentException("--cores must be at least 1, got " + cores);
+        }
+        if (!(measureSeconds >= 0.5 && measureSeconds <= 3600)) {
+            throw new IllegalArgumentException("--measure-seconds must be between 0.5 and 3600, got "
+                    + measureSeconds);
+        }
+        if (!measure && computeMs == null) {
+            throw new IllegalArgumentException("no compute time: pass --compute-ms C (one rank's compute per"
+                    + " iteration while all ranks compute) or --measure to measure it on this machine");
+        }
+        LinkModel link = parseLink(latency, bandwidth);
+        List<Algorithm> algorithms = parseAlgorithms(algorithm);
+        ModelFactory factory = Models.factory(model, TrainConfig.parseHidden(hidden));
+        DataSpec dataSpec = DataSpec.parse(data);
+        // Only --measure needs the samples; the shape of the built-in data sets is known without loading them.
+        Dataset train = measure || dataSpec.kind() == DataSpec.Kind.DIRECTORY ? DataSets.load(dataSpec).train()
+                : null;
+        boolean synthetic = dataSpec.kind() == DataSpec.Kind.SYNTHETIC;
+        int inputs = train != null ? train.featureCount() : synthetic ? dataSpec.features() : FASHION_MNIST_FEATURES;
+        int classes = train != null ? train.classCount() : synthetic ? dataSpec.classes() : FASHION_MNIST_CLASSES;
+        String describe = factory.create(inputs, classes).describe();
+        long n = params != null ? params : factory.create(inputs, classes).parameterCount();
+        int segmentBytes = segment != null ? (int) Units.parseBytes(segment)
+                : CommunicatorConfig.fromSystemProperties().segmentBytes();
+        if (segmentBytes < 1) {
+            throw new IllegalArgumentException("--segment must be at least 1 byte, got " + segment);
+        }
+        int coreCount = cores != null ? cores : Runtime.getRuntime().availableProcessors();
+        PrintWriter out = spec.commandLine().getOut();
+        Inputs in = measure ? measure(factory, train, segmentBytes, out) : defaults(segmentBytes);
+        CostModel cost = in.host().withLink(link);
+        double compute = computeMs != null ? computeMs / 1e3 : in.computeSeconds();
+        IterationModel.Builder b = IterationModel.builder().cost(cost).ranks(np).parameters(n)
+                .computeSeconds(compute).cores(coreCount)
+                .passSeconds(in.passSeconds()).wakeup(in.idleWakeup(), in.loadedWakeup());
+        if (in.probe() != null && in.probe().computeSeconds() > 0) {
+            // Free-running ranks (never waiting for each other) in the measured proportion to lock-step ones.
+            b.freeRunningComputeSeconds(compute * in.probe().freeRunningComputeSeconds()
+                    / in.probe().computeSeconds());
+        }
+        in.feedback().forEach(b::feedbackSeconds);
+        IterationModel im = b.build();
+        Planner.Plan plan = Planner.plan(im, algorithms);
+        if (json) {
+            out.println(json(plan, in, link, describe, n, coreCount));
+        } else {
+            printText(out, plan, in, link, describe, n, coreCount);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Host, codec and wake-up costs when nothing is measured. */
+    static Inputs defaults(int segmentBytes) {
+        CostModel host = CostModel.of(DEFAULT_ALPHA, DEFAULT_BETA, DEFAULT_GAMMA).withSegmentBytes(segmentBytes)
+                .withCodec(Compression.FP16, DEFAULT_FP16).withCodec(Compression.INT8, DEFAULT_INT8);
+        Map<Compression, Double> fb = new EnumMap<>(Compression.class);
+        fb.put(Compression.FP16, DEFAULT_FEEDBACK_FP16);
+        fb.put(Compression.INT8, DEFAULT_FEEDBACK_INT8);
+        return new Inputs(host, null, 0, null, null, DEFAULT_IDLE_WAKEUP, DEFAULT_LOADED_WAKEUP, DEFAULT_PASS, fb);
+    }
+
+    /**
+     * Measures on this machine: AllReduce times of every algorithm over {@link #FIT_SIZES} on {@code np} in-JVM ranks
+     * (the fastest of the timed iterations of each, the cost without interference from other processes; the
+     * interference of the job's own threads is modelled separately) fitted to α, β, γ; the wake-up delays; compute,
+     * codec, vector-pass and error-feedback times of the model.
+     */
+    Inputs measure(ModelFactory factory, Dataset train, int segmentBytes, PrintWriter out) {
+        CostFit.Result fit = null;
+        CostModel host;
+        LoadProbe.Result load = null;
+        if (np >= 2) {
+            if (!json) {
+                out.printf(Locale.ROOT, "# measuring allreduce on %d local ranks (%d algorithms x %d sizes) ...%n", np,
+                        CostModel.ALGORITHMS.size(), FIT_SIZES.size());
+                out.flush();
+            }
+            fit = fitHost(np, segmentBytes);
+            host = fit.model();
+            if (!json) {
+                out.println("# measuring wake-up delays (idle and while computing) ...");
+                out.flush();
+            }
+            load = LoadProbe.measure(np, 15);
+        } else {
+            host = CostModel.of(DEFAULT_ALPHA, DEFAULT_BETA, DEFAULT_GAMMA).withSegmentBytes(segmentBytes);
+        }
+        if (!json) {
+            out.printf(Locale.ROOT, "# measuring compute, codecs and vector passes (%d ranks at once, %.0f s) ...%n", np,
+                    measureSeconds);
+            out.flush();
+        }
+        ComputeProbe.Result probe = ComputeProbe.measure(factory, train, batch, np,
+                Duration.ofMillis((long) (measureSeconds * 1000)));
+        return new Inputs(probe.withCodecs(host), fit, probe.computeSeconds(), probe, load,
+                load != null ? load.idleWakeupSeconds() : 0, load != null ? load.loadedWakeupSeconds() : 0,
+                probe.passSeconds(), probe.feedbackSeconds());
+    }
+
+    /**
+     * Runs the AllReduce benchmark engine on {@code ranks} in-JVM ranks for every algorithm over
+     * {@link #FIT_SIZES} and fits α, β, γ to the fastest time of each size.
+     */
+    static CostFit.Result fitHost(int ranks, int segmentBytes) {
+        CommunicatorConfig cfg = CommunicatorConfig.fromSystemProperties().toBuilder().link(null)
+                .segmentBytes(segmentBytes).build();
+        List<AllreduceBench.Result> results = Jobs.run(Jobs.Transport.LOCAL, ranks, cfg, c -> {
+            List<AllreduceBench.Result> all = new ArrayList<>();
+            for (Algorithm a : CostModel.ALGORITHMS) {
+                all.addAll(AllreduceBench.run(c, FIT_SIZES, a, CollectiveOptions.DEFAULT, ElementType.FLOAT, 20,
+                        5));
+            }
+            return all;
+        });
+        List<CostFit.Sample> samples = new ArrayList<>();
+        for (AllreduceBench.Result r : results) {
+            if (!r.correct()) {
+                throw new IllegalStateException("the allreduce benchmark computed a wrong sum (" + r.algorithm()
+                        + ", " + r.bytes() + " bytes): the transport is broken, not the plan");
+            }
+            samples.add(new CostFit.Sample(Algorithm.parse(r.algorithm()), ranks, r.bytes(), r.minUs() * 1e-6));
+        }
+        return CostFit.fit(samples, segmentBytes);
+    }
+
+    static LinkModel parseLink(String latency, String bandwidth) {
+        if (latency == null && bandwidth == null) {
+            return null;
+        }
+        if (latency == null || bandwidth == null) {
+            throw new IllegalArgumentException("give both --latency and --bandwidth (e.g. --latency 200us"
+                    + " --bandwidth 1gbit), or neither for the in-JVM transport alone");
+        }
+        return LinkModel.parse(latency, bandwidth);
+    }
+
+    static List<Algorithm> parseAlgorithms(String spec) {
+        String s = spec.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("all")) {
+            return CostModel.ALGORITHMS;
+        }
+        List<Algorithm> out = new ArrayList<>();
+        for (String part : s.split(",")) {
+            Algorithm a = Algorithm.parse(part);
+            if (a != Algorithm.AUTO && !CostModel.ALGORITHMS.contains(a)) {
+                throw new IllegalArgumentException("--algorithm " + part.trim() + " has no cost model: use all, auto,"
+                        + " ring, recursive-doubling, rabenseifner or tree");
+            }
+            if (!out.contains(a)) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private void printText(PrintWriter out, Planner.Plan plan, Inputs in, LinkModel link, String describe, long n,
+            int coreCount) {
+        long bytes = n * CostModel.ELEMENT_BYTES;
+        out.printf(Locale.ROOT, "# ringsgd plan: np=%d, %s, %s (%d parameters, %s), %d cores%n", np,
+                link == null ? "no link (in-JVM transport only)" : "link " + link, describe, n,
+                Units.formatBytes(bytes) + "B", coreCount);
+        CostModel h = in.host();
+        out.printf(Locale.ROOT, "# host: alpha=%.3f us, beta=%.4f ns/B, gamma=%.4f ns/B%s%n", h.alpha() * 1e6,
+                h.beta() * 1e9, h.gamma() * 1e9, in.fit() != null ? String.format(Locale.ROOT,
+                " (fitted to %d samples: rms residual %.1f%%, max %.1f%%)", in.fit().residuals().size(),
+                in.fit().rmsRelative() * 100, in.fit().maxRelative() * 100)
+                : measure ? " (defaults: one rank measures no allreduce)" : " (defaults, not measured: add --measure)");
+        for (Compression c : List.of(Compression.FP16, Compression.INT8)) {
+            CostModel.CodecCost cc = h.codec(c);
+            out.printf(Locale.ROOT, "# %s: encode %.2f ns, decode %.2f ns, error feedback %.2f ns per element%n",
+                    c.cliName(), cc.encodeSeconds() * 1e9, cc.decodeSeconds() * 1e9,
+                    in.feedback().getOrDefault(c, 0.0) * 1e9);
+        }
+        out.printf(Locale.ROOT, "# vector pass %.3f ns per element; wake-up %.3f ms idle, %.3f ms while computing%s%n",
+                in.passSeconds() * 1e9, in.idleWakeup() * 1e3, in.loadedWakeup() * 1e3,
+                in.load() != null ? " (measured)" : " (defaults)");
+        out.printf(Locale.ROOT, "# compute: %.3f ms per iteration in lock step%s%s%n",
+                plan.model().computeSeconds() * 1e3, in.probe() == null ? "" : String.format(Locale.ROOT,
+                ", %.3f ms free-running", plan.model().freeRunningComputeSeconds() * 1e3),
+                computeMs != null ? " (given)" : String.format(Locale.ROOT, " (measured: %s on %s, batch %d, %d ranks"
+                + " at once)", in.probe().model(), data, batch, np));
+        StringBuilder ar = new StringBuilder("# allreduce of " + Units.formatBytes(bytes) + "B:");
+        CostModel cost = h.withLink(link).withLoad(in.idleWakeup(), 1);
+        for (Algorithm a : CostModel.ALGORITHMS) {
+            ar.append(String.format(Locale.ROOT, " %s %.3f ms,", a.cliName(), cost.allreduceSeconds(a, np, bytes)
+                    * 1e3));
+        }
+        for (Compression c : List.of(Compression.FP16, Compression.INT8)) {
+            ar.append(String.format(Locale.ROOT, " %s-ring %.3f ms,", c.cliName(),
+                    cost.compressedAllreduceSeconds(c, np, n) * 1e3));
+        }
+        ar.setLength(ar.length() - 1);
+        out.println(ar);
+        out.print(plan.table());
+        out.println("recommended: " + plan.recommendation());
+    }
+
+    private String json(Planner.Plan plan, Inputs in, LinkModel link, String describe, long n, int coreCount) {
+        CostModel h = in.host();
+        StringBuilder sb = new StringBuilder("{");
+        sb.append(String.format(Locale.ROOT, "\"np\":%d,\"cores\":%d,\"model\":\"%s\",\"parameters\":%d,", np,
+                coreCount, describe, n));
+        if (link == null) {
+            sb.append("\"link\":null,");
+        } else {
+            sb.append(String.format(Locale.ROOT, "\"link\":{\"latency_us\":%.3f,\"bytes_per_second\":%.1f},",
+                    link.latency().toNanos() / 1e3, link.bytesPerSecond()));
+        }
+        sb.append(String.format(Locale.ROOT, "\"host\":{\"alpha_us\":%.4f,\"beta_ns_per_byte\":%.6f,"
+                + "\"gamma_ns_per_byte\":%.6f,\"fitted\":%s", h.alpha() * 1e6, h.beta() * 1e9, h.gamma() * 1e9,
+                in.fit() != null));
+        if (in.fit() != null) {
+            sb.append(String.format(Locale.ROOT, ",\"samples\":%d,\"rms_residual\":%.4f,\"max_residual\":%.4f",
+                    in.fit().residuals().size(), in.fit().rmsRelative(), in.fit().maxRelative()));
+        }
+        sb.append("},\"codecs\":{");
+        boolean first = true;
+        for (Compression c : List.of(Compression.FP16, Compression.INT8)) {
+            CostModel.CodecCost cc = h.codec(c);
+            sb.append(first ? "" : ",").append(String.format(Locale.ROOT, "\"%s\":{\"encode_ns\":%.4f,"
+                    + "\"decode_ns\":%.4f,\"feedback_ns\":%.4f}", c.cliName(), cc.encodeSeconds() * 1e9,
+                    cc.decodeSeconds() * 1e9, in.feedback().getOrDefault(c, 0.0) * 1e9));
+            first = false;
+        }
+        sb.append(String.format(Locale.ROOT, "},\"pass_ns\":%.4f,\"wakeup_ms\":{\"idle\":%.4f,\"loaded\":%.4f},"
+                + "\"compute_ms\":%.4f,\"free_running_compute_ms\":%.4f,\"compute_measured\":%s,"
+                + "\"measured\":%s,", in.passSeconds() * 1e9, in.idleWakeup() * 1e3, in.loadedWakeup() * 1e3,
+                plan.model().computeSeconds() * 1e3, plan.model().freeRunningComputeSeconds() * 1e3,
+                computeMs == null, measure));
+        sb.append("\"rows\":").append(plan.rowsJson()).append(",\"recommended\":")
+                .append(plan.rowJson(plan.recommended())).append('}');
+        return sb.toString();
+    }
+}
