@@ -1,16 +1,11 @@
 package io.ringsgd.launch;
 
-import io.ringsgd.cocod.plan.ComputeProbe;
 import io.ringsgd.cocod.plan.IterationModel;
-import io.ringsgd.cocod.plan.LoadProbe;
 import io.ringsgd.cocod.plan.Planner;
 import io.ringsgd.collectives.Algorithm;
-import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Compression;
-import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.Units;
-import io.ringsgd.collectives.algorithm.CostFit;
 import io.ringsgd.collectives.algorithm.CostModel;
 import io.ringsgd.collectives.emulation.LinkModel;
 import io.ringsgd.pipesgd.data.DataSets;
@@ -22,10 +17,8 @@ import io.ringsgd.pipesgd.train.TrainConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,30 +40,9 @@ import picocli.CommandLine.Spec;
             "  ringsgd plan --np 8 --latency 50us --bandwidth 10gbit --params 25000000 --compute-ms 40 --json"})
 final class PlanCommand implements Callable<Integer> {
 
-    /**
-     * Host costs used without {@code --measure}: fitted with {@code --measure} on the build machine (in-JVM transport,
-     * 4 ranks on 2 cores). Measure your own.
-     */
-    static final double DEFAULT_ALPHA = 8e-6;
-    static final double DEFAULT_BETA = 0.0;
-    static final double DEFAULT_GAMMA = 0.37e-9;
-    /**
-     * Codec, vector-pass and error-feedback times per element without {@code --measure} (build machine, 4 ranks on 2
-     * cores, Fashion-MNIST gradients).
-     */
-    static final CostModel.CodecCost DEFAULT_FP16 = new CostModel.CodecCost(12e-9, 5e-9);
-    static final CostModel.CodecCost DEFAULT_INT8 = new CostModel.CodecCost(5e-9, 1.3e-9);
-    static final double DEFAULT_PASS = 0.6e-9;
-    static final double DEFAULT_FEEDBACK_FP16 = 17e-9;
-    static final double DEFAULT_FEEDBACK_INT8 = 9e-9;
-    /** Wake-up delays without {@code --measure} (build machine): idle, and while every rank computes. */
-    static final double DEFAULT_IDLE_WAKEUP = 0.1e-3;
-    static final double DEFAULT_LOADED_WAKEUP = 1.5e-3;
     /** Shape of Fashion-MNIST samples (28 x 28 pixels, 10 classes). */
     static final int FASHION_MNIST_FEATURES = 784;
     static final int FASHION_MNIST_CLASSES = 10;
-    /** Message sizes of the fit: 8 bytes to 4 MiB, every factor of 8. */
-    static final List<Long> FIT_SIZES = List.of(8L, 64L, 512L, 4096L, 32768L, 262144L, 1048576L, 4194304L);
 
     @Spec
     CommandSpec spec;
@@ -130,12 +102,6 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object instead of the table.")
     boolean json;
 
-    /** What the plan was computed from, measured or given. */
-    record Inputs(CostModel host, CostFit.Result fit, double computeSeconds, ComputeProbe.Result probe,
-            LoadProbe.Result load, double idleWakeup, double loadedWakeup, double passSeconds,
-            Map<Compression, Double> feedback) {
-    }
-
     @Override
     public Integer call() {
         if (np < 1) {
@@ -180,19 +146,13 @@ final class PlanCommand implements Callable<Integer> {
         }
         int coreCount = cores != null ? cores : Runtime.getRuntime().availableProcessors();
         PrintWriter out = spec.commandLine().getOut();
-        Inputs in = measure ? measure(factory, train, segmentBytes, out) : defaults(segmentBytes);
-        CostModel cost = in.host().withLink(link);
+        PlanInputs in = measure ? PlanInputs.measure(factory, train, np, batch, segmentBytes,
+                Duration.ofMillis((long) (measureSeconds * 1000)), json ? line -> { } : line -> {
+                    out.println(line);
+                    out.flush();
+                }) : PlanInputs.defaults(segmentBytes);
         double compute = computeMs != null ? computeMs / 1e3 : in.computeSeconds();
-        IterationModel.Builder b = IterationModel.builder().cost(cost).ranks(np).parameters(n)
-                .computeSeconds(compute).cores(coreCount)
-                .passSeconds(in.passSeconds()).wakeup(in.idleWakeup(), in.loadedWakeup());
-        if (in.probe() != null && in.probe().computeSeconds() > 0) {
-            // Free-running ranks (never waiting for each other) in the measured proportion to lock-step ones.
-            b.freeRunningComputeSeconds(compute * in.probe().freeRunningComputeSeconds()
-                    / in.probe().computeSeconds());
-        }
-        in.feedback().forEach(b::feedbackSeconds);
-        IterationModel im = b.build();
+        IterationModel im = in.model(link, np, n, compute, coreCount);
         Planner.Plan plan = Planner.plan(im, algorithms);
         if (json) {
             out.println(json(plan, in, link, describe, n, coreCount));
@@ -201,80 +161,6 @@ final class PlanCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    /** Host, codec and wake-up costs when nothing is measured. */
-    static Inputs defaults(int segmentBytes) {
-        CostModel host = CostModel.of(DEFAULT_ALPHA, DEFAULT_BETA, DEFAULT_GAMMA).withSegmentBytes(segmentBytes)
-                .withCodec(Compression.FP16, DEFAULT_FP16).withCodec(Compression.INT8, DEFAULT_INT8);
-        Map<Compression, Double> fb = new EnumMap<>(Compression.class);
-        fb.put(Compression.FP16, DEFAULT_FEEDBACK_FP16);
-        fb.put(Compression.INT8, DEFAULT_FEEDBACK_INT8);
-        return new Inputs(host, null, 0, null, null, DEFAULT_IDLE_WAKEUP, DEFAULT_LOADED_WAKEUP, DEFAULT_PASS, fb);
-    }
-
-    /**
-     * Measures on this machine: AllReduce times of every algorithm over {@link #FIT_SIZES} on {@code np} in-JVM ranks
-     * (the fastest of the timed iterations of each, the cost without interference from other processes; the
-     * interference of the job's own threads is modelled separately) fitted to α, β, γ; the wake-up delays; compute,
-     * codec, vector-pass and error-feedback times of the model.
-     */
-    Inputs measure(ModelFactory factory, Dataset train, int segmentBytes, PrintWriter out) {
-        CostFit.Result fit = null;
-        CostModel host;
-        LoadProbe.Result load = null;
-        if (np >= 2) {
-            if (!json) {
-                out.printf(Locale.ROOT, "# measuring allreduce on %d local ranks (%d algorithms x %d sizes) ...%n", np,
-                        CostModel.ALGORITHMS.size(), FIT_SIZES.size());
-                out.flush();
-            }
-            fit = fitHost(np, segmentBytes);
-            host = fit.model();
-            if (!json) {
-                out.println("# measuring wake-up delays (idle and while computing) ...");
-                out.flush();
-            }
-            load = LoadProbe.measure(np, 15);
-        } else {
-            host = CostModel.of(DEFAULT_ALPHA, DEFAULT_BETA, DEFAULT_GAMMA).withSegmentBytes(segmentBytes);
-        }
-        if (!json) {
-            out.printf(Locale.ROOT, "# measuring compute, codecs and vector passes (%d ranks at once, %.0f s) ...%n", np,
-                    measureSeconds);
-            out.flush();
-        }
-        ComputeProbe.Result probe = ComputeProbe.measure(factory, train, batch, np,
-                Duration.ofMillis((long) (measureSeconds * 1000)));
-        return new Inputs(probe.withCodecs(host), fit, probe.computeSeconds(), probe, load,
-                load != null ? load.idleWakeupSeconds() : 0, load != null ? load.loadedWakeupSeconds() : 0,
-                probe.passSeconds(), probe.feedbackSeconds());
-    }
-
-    /**
-     * Runs the AllReduce benchmark engine on {@code ranks} in-JVM ranks for every algorithm over
-     * {@link #FIT_SIZES} and fits α, β, γ to the fastest time of each size.
-     */
-    static CostFit.Result fitHost(int ranks, int segmentBytes) {
-        CommunicatorConfig cfg = CommunicatorConfig.fromSystemProperties().toBuilder().link(null)
-                .segmentBytes(segmentBytes).build();
-        List<AllreduceBench.Result> results = Jobs.run(Jobs.Transport.LOCAL, ranks, cfg, c -> {
-            List<AllreduceBench.Result> all = new ArrayList<>();
-            for (Algorithm a : CostModel.ALGORITHMS) {
-                all.addAll(AllreduceBench.run(c, FIT_SIZES, a, CollectiveOptions.DEFAULT, ElementType.FLOAT, 20,
-                        5));
-            }
-            return all;
-        });
-        List<CostFit.Sample> samples = new ArrayList<>();
-        for (AllreduceBench.Result r : results) {
-            if (!r.correct()) {
-                throw new IllegalStateException("the allreduce benchmark computed a wrong sum (" + r.algorithm()
-                        + ", " + r.bytes() + " bytes): the transport is broken, not the plan");
-            }
-            samples.add(new CostFit.Sample(Algorithm.parse(r.algorithm()), ranks, r.bytes(), r.minUs() * 1e-6));
-        }
-        return CostFit.fit(samples, segmentBytes);
     }
 
     static LinkModel parseLink(String latency, String bandwidth) {
@@ -307,7 +193,7 @@ final class PlanCommand implements Callable<Integer> {
         return out;
     }
 
-    private void printText(PrintWriter out, Planner.Plan plan, Inputs in, LinkModel link, String describe, long n,
+    private void printText(PrintWriter out, Planner.Plan plan, PlanInputs in, LinkModel link, String describe, long n,
             int coreCount) {
         long bytes = n * CostModel.ELEMENT_BYTES;
         out.printf(Locale.ROOT, "# ringsgd plan: np=%d, %s, %s (%d parameters, %s), %d cores%n", np,
@@ -349,7 +235,7 @@ final class PlanCommand implements Callable<Integer> {
         out.println("recommended: " + plan.recommendation());
     }
 
-    private String json(Planner.Plan plan, Inputs in, LinkModel link, String describe, long n, int coreCount) {
+    private String json(Planner.Plan plan, PlanInputs in, LinkModel link, String describe, long n, int coreCount) {
         CostModel h = in.host();
         StringBuilder sb = new StringBuilder("{");
         sb.append(String.format(Locale.ROOT, "\"np\":%d,\"cores\":%d,\"model\":\"%s\",\"parameters\":%d,", np,
