@@ -1,0 +1,213 @@
+package io.ringsgd.benchmarks.experiment;
+
+import io.ringsgd.cocod.plan.IterationModel;
+import io.ringsgd.collectives.Algorithm;
+import io.ringsgd.collectives.CommunicatorConfig;
+import io.ringsgd.collectives.Communicators;
+import io.ringsgd.collectives.Units;
+import io.ringsgd.collectives.algorithm.CostModel;
+import io.ringsgd.collectives.emulation.LinkModel;
+import io.ringsgd.launch.PlanInputs;
+import io.ringsgd.pipesgd.data.DataSets;
+import io.ringsgd.pipesgd.data.DataSpec;
+import io.ringsgd.pipesgd.data.Shard;
+import io.ringsgd.pipesgd.data.TrainTestData;
+import io.ringsgd.pipesgd.model.ModelFactory;
+import io.ringsgd.pipesgd.model.Models;
+import io.ringsgd.pipesgd.train.TrainConfig;
+import io.ringsgd.pipesgd.train.TrainResult;
+import io.ringsgd.pipesgd.train.Trainers;
+import io.ringsgd.pipesgd.train.TrainingListener;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ringsgd experiment}: the trainers side by side on the same data, seed and emulated link, each measured and
+ * predicted by the timing model. The link is given, or derived from a communication-to-computation ratio R: the
+ * command measures one iteration's compute time C and picks the bandwidth at which one synchronous AllReduce of the
+ * gradient takes R·C (at R = 1 the ideal speedup of width 2 is 2x; compression pays off when R > 1).
+ */
+@Command(name = "experiment", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run sync, Pipe-SGD and CoCoD-SGD side by side over an emulated link and report iteration"
+                + " time (measured and predicted), time to a target accuracy, speedup over sync and final accuracy"
+                + " (results.csv, results.md, accuracy.png in --out).",
+        footer = {"", "Examples:", "  ringsgd experiment --workers 4 --comm-ratio 3 --epochs 3 --out runs/r3",
+            "  ringsgd experiment --workers 4 --net-latency 200us --net-bandwidth 1gbit --epochs 1"})
+public final class ExperimentCommand implements Callable<Integer> {
+
+    @Option(names = "--workers", defaultValue = "4", description = "Workers (threads, default ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--comm-ratio", description = "R: pick the link bandwidth so that one synchronous AllReduce of"
+            + " the gradient takes R times one iteration's compute (default 1 without --net-bandwidth).")
+    Double commRatio;
+
+    @Option(names = "--latency", defaultValue = "100us", description = "Link latency with --comm-ratio (default"
+            + " ${DEFAULT-VALUE}).")
+    String latency;
+
+    @Option(names = "--net-latency", description = "Use this link latency (with --net-bandwidth) instead of a ratio.")
+    String netLatency;
+
+    @Option(names = "--net-bandwidth", description = "Use this link bandwidth (with --net-latency), e.g. 1gbit.")
+    String netBandwidth;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs per trainer (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--trainers", defaultValue = "sync,pipe2,pipe2-int8,cocod2,cocod4",
+            description = "Trainers to compare (default ${DEFAULT-VALUE}); sync is the baseline and must be there.")
+    String trainers;
+
+    @Option(names = "--model", defaultValue = "mlp", description = "mlp or softmax (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--hidden", defaultValue = "256,128", description = "MLP hidden sizes (default ${DEFAULT-VALUE}).")
+    String hidden;
+
+    @Option(names = "--data", defaultValue = "fashion-mnist", description = "As for train (default ${DEFAULT-VALUE}).")
+    String data;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Mini-batch per worker (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--evals-per-epoch", defaultValue = "4", description = "Test evaluations per epoch (default"
+            + " ${DEFAULT-VALUE}).")
+    int evalsPerEpoch;
+
+    @Option(names = "--target", description = "Target test accuracy for time-to-target, in %% (default: sync's"
+            + " final accuracy minus 1 point).")
+    Double target;
+
+    @Option(names = "--probe-seconds", defaultValue = "10", description = "Time spent measuring compute and codec"
+            + " costs before the runs (default ${DEFAULT-VALUE}).")
+    double probeSeconds;
+
+    @Option(names = "--max-iterations", hidden = true, description = "Stop each run after N iterations (tests).")
+    long maxIterations;
+
+    @Option(names = "--out", description = "Output directory (default runs/experiment-<time>).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        if (workers < 1 || epochs < 1 || evalsPerEpoch < 1 || batch < 1) {
+            throw new IllegalArgumentException("--workers, --epochs, --batch and --evals-per-epoch must be at least 1");
+        }
+        if (commRatio != null && !(commRatio > 0)) {
+            throw new IllegalArgumentException("--comm-ratio must be positive, got " + commRatio);
+        }
+        if ((netLatency == null) != (netBandwidth == null)) {
+            throw new IllegalArgumentException("--net-latency and --net-bandwidth go together");
+        }
+        if (netLatency != null && commRatio != null) {
+            throw new IllegalArgumentException("give either --comm-ratio or --net-latency/--net-bandwidth, not both");
+        }
+        List<ExperimentArm> arms = new ArrayList<>();
+        for (String t : trainers.split(",")) {
+            arms.add(ExperimentArm.parse(t));
+        }
+        if (arms.stream().noneMatch(a -> a.name().equals("sync"))) {
+            throw new IllegalArgumentException("--trainers must include sync: it is the baseline of every ratio");
+        }
+        Path dir = out != null ? out : Paths.get("runs", "experiment-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        TrainConfig.checkWritableDirectory(dir, "--out");
+        DataSpec spec = DataSpec.parse(data);
+        spec.check();
+        TrainTestData d = DataSets.load(spec);
+        ModelFactory factory = Models.factory(model, TrainConfig.parseHidden(hidden));
+        long n = factory.create(d.train().featureCount(), d.train().classCount()).parameterCount();
+        int segment = CommunicatorConfig.fromSystemProperties().segmentBytes();
+        System.out.printf(Locale.ROOT, "# experiment: %d workers, %s, %s, %d epochs, batch %d per worker, seed %d%n",
+                workers, factory.create(d.train().featureCount(), d.train().classCount()).describe(),
+                d.description(), epochs, batch, seed);
+        PlanInputs in = PlanInputs.measure(factory, d.train(), workers, batch, segment,
+                Duration.ofMillis((long) (probeSeconds * 1000)), System.out::println);
+        double compute = in.computeSeconds();
+        LinkModel link;
+        double ratio;
+        long bytes = n * CostModel.ELEMENT_BYTES;
+        if (netLatency != null) {
+            link = LinkModel.parse(netLatency, netBandwidth);
+            ratio = in.host().withLink(link).allreduceSeconds(Algorithm.AUTO, workers, bytes) / compute;
+        } else {
+            ratio = commRatio != null ? commRatio : 1.0;
+            link = linkFor(in.host(), Units.parseDuration(latency), workers, bytes, ratio * compute);
+        }
+        System.out.printf(Locale.ROOT, "# compute %.3f ms per iteration; link %s: one synchronous AllReduce of %s"
+                + " takes %.3f ms, R = %.2f%n", compute * 1e3, link, Units.formatBytes(bytes) + "B",
+                in.host().withLink(link).allreduceSeconds(Algorithm.AUTO, workers, bytes) * 1e3, ratio);
+        IterationModel im = in.model(link, workers, n, compute, Runtime.getRuntime().availableProcessors());
+        int perEpoch = Shard.smallestSize(d.train().size(), workers) / batch;
+        long evalEvery = Math.max(1, perEpoch / evalsPerEpoch);
+        List<ExperimentResult> results = new ArrayList<>();
+        CommunicatorConfig comm = CommunicatorConfig.fromSystemProperties().toBuilder().link(link).build();
+        for (ExperimentArm arm : arms) {
+            TrainConfig.Builder b = TrainConfig.builder().trainer(arm.trainer()).workers(workers).model(model)
+                    .hidden(TrainConfig.parseHidden(hidden)).data(spec).epochs(epochs).batch(batch).seed(seed)
+                    .compression(arm.compression()).evalEvery(evalEvery).maxIterations(maxIterations);
+            if (arm.trainer().equals("pipe")) {
+                b.width(arm.width());
+            } else if (arm.trainer().equals("cocod")) {
+                b.localSteps(arm.localSteps());
+            }
+            TrainConfig cfg = b.build();
+            System.out.printf(Locale.ROOT, "# running %s ...%n", arm.name());
+            TrainResult r = Communicators.runLocal(workers, comm,
+                    c -> Trainers.create(cfg.trainer()).train(c, cfg, TrainingListener.NONE)).get(0);
+            double predicted = im.predict(arm.spec()).iterationMillis();
+            results.add(new ExperimentResult(arm, r, predicted));
+            System.out.printf(Locale.ROOT, "  %-12s %8.2f ms/iteration (predicted %.2f), final accuracy %.2f %%,"
+                    + " %.1f s%n", arm.name(), r.meanIterationMs(), predicted, 100 * r.finalTestAccuracy(),
+                    r.trainSeconds());
+        }
+        double sync = results.stream().filter(r -> r.arm().name().equals("sync")).findFirst().orElseThrow()
+                .finalAccuracy();
+        double t = target != null ? target / 100 : sync - 0.01;
+        ExperimentReport report = new ExperimentReport(results, t, ratio, link, compute * 1e3);
+        report.writeCsv(dir.resolve("results.csv"));
+        report.writeMarkdown(dir.resolve("results.md"));
+        report.writePlot(dir.resolve("accuracy.png"));
+        System.out.println();
+        System.out.print(report.markdown());
+        System.out.println();
+        System.out.println("wrote " + dir.resolve("results.csv") + ", " + dir.resolve("results.md") + ", "
+                + dir.resolve("accuracy.png"));
+        return 0;
+    }
+
+    /** The link of latency {@code latency} whose synchronous AllReduce of {@code bytes} takes {@code seconds}. */
+    static LinkModel linkFor(CostModel host, Duration latency, int ranks, long bytes, double seconds) {
+        double lo = 1e4;
+        double hi = 1e13;
+        double floor = host.withLink(new LinkModel(latency, hi)).allreduceSeconds(Algorithm.AUTO, ranks, bytes);
+        if (floor >= seconds) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "the ratio asks for an AllReduce of %.3f ms"
+                    + " but latency %s alone makes it take %.3f ms: lower --latency or raise --comm-ratio",
+                    seconds * 1e3, Units.formatDuration(latency), floor * 1e3));
+        }
+        for (int i = 0; i < 100; i++) {
+            double mid = Math.sqrt(lo * hi);
+            double s = host.withLink(new LinkModel(latency, mid)).allreduceSeconds(Algorithm.AUTO, ranks, bytes);
+            if (s > seconds) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return new LinkModel(latency, hi);
+    }
+}

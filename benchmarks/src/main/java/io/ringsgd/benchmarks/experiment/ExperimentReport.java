@@ -1,0 +1,135 @@
+package io.ringsgd.benchmarks.experiment;
+
+import io.ringsgd.collectives.Units;
+import io.ringsgd.collectives.emulation.LinkModel;
+import io.ringsgd.pipesgd.train.EvaluationStats;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The experiment's outputs: results.csv, results.md and accuracy.png. */
+final class ExperimentReport {
+    static final String CSV_HEADER = "trainer,width,local_steps,compress,comm_ratio,mean_iteration_ms,"
+            + "predicted_iteration_ms,time_to_target_s,final_test_accuracy,speedup_vs_sync,throughput_vs_sync,"
+            + "prediction_error,compute_ms,link_latency_us,link_bandwidth_bps";
+
+    private final List<ExperimentResult> results;
+    private final ExperimentResult sync;
+    private final double target;
+    private final double commRatio;
+    private final LinkModel link;
+    private final double computeMs;
+
+    ExperimentReport(List<ExperimentResult> results, double target, double commRatio, LinkModel link,
+            double computeMs) {
+        this.results = results;
+        this.sync = results.stream().filter(r -> r.arm().trainer().equals("sync")
+                && r.arm().compression() == io.ringsgd.collectives.Compression.NONE).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("--trainers must include sync (the baseline)"));
+        this.target = target;
+        this.commRatio = commRatio;
+        this.link = link;
+        this.computeMs = computeMs;
+    }
+
+    double speedup(ExperimentResult r) {
+        return sync.timeToTarget(target) / r.timeToTarget(target);
+    }
+
+    double throughput(ExperimentResult r) {
+        return sync.meanIterationMs() / r.meanIterationMs();
+    }
+
+    static double predictionError(ExperimentResult r) {
+        return r.predictedIterationMs() / r.meanIterationMs() - 1;
+    }
+
+    void writeCsv(Path file) {
+        StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
+        for (ExperimentResult r : results) {
+            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%s,%.3f,%.3f,%.3f,%s,%.4f,%s,%.3f,%.4f,%.3f,%.1f,%.0f%n",
+                    r.arm().name(), r.arm().width(), r.arm().localSteps(), r.arm().compression().cliName(), commRatio,
+                    r.meanIterationMs(), r.predictedIterationMs(), num(r.timeToTarget(target)), r.finalAccuracy(),
+                    num(speedup(r)), throughput(r), predictionError(r), computeMs,
+                    link.latency().toNanos() / 1e3, link.bytesPerSecond() * 8));
+        }
+        write(file, sb.toString());
+    }
+
+    /** The Markdown table (also printed). */
+    String markdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Link %s (comm ratio R = %.2f: one synchronous AllReduce of the gradient"
+                + " takes %.2f × one iteration's compute of %.2f ms); target accuracy %.2f %%.%n%n", link,
+                commRatio, commRatio, computeMs, 100 * target));
+        sb.append("| trainer | iteration ms (measured) | predicted ms (error) | throughput vs sync |"
+                + " time to target s | speedup vs sync | final accuracy |\n");
+        sb.append("|---|---|---|---|---|---|---|\n");
+        for (ExperimentResult r : results) {
+            double ttt = r.timeToTarget(target);
+            sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f (%+.0f %%) | %.2fx | %s | %s | %.2f %% |%n",
+                    r.arm().name(), r.meanIterationMs(), r.predictedIterationMs(), 100 * predictionError(r),
+                    throughput(r), Double.isNaN(ttt) ? "not reached" : String.format(Locale.ROOT, "%.1f", ttt),
+                    Double.isNaN(ttt) ? "-" : String.format(Locale.ROOT, "%.2fx", speedup(r)),
+                    100 * r.finalAccuracy()));
+        }
+        return sb.toString();
+    }
+
+    void writeMarkdown(Path file) {
+        write(file, markdown());
+    }
+
+    void writePlot(Path file) {
+        XYChart chart = new XYChartBuilder().width(1000).height(560)
+                .title(String.format(Locale.ROOT, "test accuracy against training time, R = %.2f (%s)", commRatio,
+                        link))
+                .xAxisTitle("training time (s, evaluation excluded)").yAxisTitle("test accuracy (%)").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        chart.getStyler().setMarkerSize(5);
+        for (ExperimentResult r : results) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (EvaluationStats e : r.run().evaluations()) {
+                x.add(e.trainSeconds());
+                y.add(100 * e.testAccuracy());
+            }
+            if (!x.isEmpty()) {
+                XYSeries s = chart.addSeries(r.arm().name(), x, y);
+                s.setMarker(SeriesMarkers.CIRCLE);
+            }
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String describe(LinkModel l) {
+        return Units.formatDuration(l.latency()) + "/" + Units.formatBandwidth(l.bytesPerSecond());
+    }
+}
