@@ -75,8 +75,22 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "One JSON object per line instead of a table.")
         boolean json;
 
+        @Option(names = "--show-table", description = "Print the algorithm selection table (with ringsgd.table and"
+                + " ringsgd.algorithm applied) and exit.")
+        boolean showTable;
+
         @Override
         public Integer call() throws Exception {
+            if (showTable) {
+                CommunicatorConfig c = CommunicatorConfig.fromSystemProperties();
+                System.out.println("# collective      bytes from - to      ranks -> algorithm (first matching row wins)");
+                System.out.print(c.table());
+                if (c.allreduceAlgorithm() != Algorithm.AUTO) {
+                    System.out.println("# AllReduce forced to " + c.allreduceAlgorithm().cliName()
+                            + " by ringsgd.algorithm");
+                }
+                return 0;
+            }
             Jobs.Transport t = Jobs.Transport.parse(transport);
             List<Long> sizes = parseSizes(bytes);
             List<Algorithm> algorithms = parseAlgorithms(algorithm, t);
