@@ -5,10 +5,11 @@ import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.pipesgd.checkpoint.Checkpoint;
 import io.ringsgd.pipesgd.checkpoint.CheckpointException;
+import io.ringsgd.pipesgd.compute.ComputeBackend;
+import io.ringsgd.pipesgd.compute.ModelVector;
 import io.ringsgd.pipesgd.data.Batch;
 import io.ringsgd.pipesgd.data.Shard;
 import io.ringsgd.pipesgd.data.ShardSampler;
-import io.ringsgd.pipesgd.model.Model;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import io.ringsgd.pipesgd.train.Trainer;
@@ -61,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * <p>Checkpoints ({@code --checkpoint-every}) wait for the average in flight (which does not change the result) and
  * save it with the shared state, and each rank's parameters, snapshot, momentum and error-feedback residual with its
  * own state, so {@code --resume} continues bit for bit. Momentum buffers stay per rank throughout.
+ *
+ * <p>Devices ({@code --device cuda} or {@code host-device}): the parameters, snapshot, gradient, momentum and the
+ * average's vectors live in device memory, the local steps run there, and the model average is the device AllReduce
+ * (compressed: downloaded, reduced by the compressed host ring, uploaded). The round arithmetic is the backend's,
+ * which rounds as the CPU loops do.
  */
 public final class CocodSgdTrainer implements Trainer {
     /** The registry name. */
@@ -91,10 +97,16 @@ public final class CocodSgdTrainer implements Trainer {
     }
 
     @Override
+    public boolean supportsDevices() {
+        return true;
+    }
+
+    @Override
     public TrainResult train(Communicator comm, TrainConfig cfg, TrainingListener listener) {
         validate(cfg);
-        TrainingSession s = TrainingSession.open(comm, cfg, NAME, 1, listener);
-        return new Run(s, CocodOptions.of(cfg)).run();
+        try (TrainingSession s = TrainingSession.open(comm, cfg, NAME, 1, listener)) {
+            return new Run(s, CocodOptions.of(cfg)).run();
+        }
     }
 
     /** One rank's run: its snapshot, the average in flight and the round bookkeeping. */
@@ -111,13 +123,14 @@ public final class CocodSgdTrainer implements Trainer {
         private static final String ARRAY_OPTIMIZER = "cocod.optimizer.";
 
         private final TrainingSession s;
+        private final ComputeBackend backend;
         private final CocodOptions options;
         private final int tau;
         private final int n;
         private final long total;
-        private final float[] params;
-        private final float[] snapshot;
-        private final float[] grad;
+        private final ModelVector params;
+        private final ModelVector snapshot;
+        private final ModelVector grad;
         private final int batchSize;
         private final int batchesPerEpoch;
         private final ShardSampler ownSampler;
@@ -137,9 +150,10 @@ public final class CocodSgdTrainer implements Trainer {
             this.tau = cfg.localSteps();
             this.n = s.parameterCount();
             this.total = s.totalIterations();
-            this.params = s.params();
-            this.snapshot = new float[n];
-            this.grad = new float[n];
+            this.backend = s.backend();
+            this.params = s.parameters();
+            this.snapshot = backend.newVector();
+            this.grad = backend.newVector();
             int rank = s.rank();
             this.batchSize = options.batchSize(rank);
             int smallest = Shard.smallestSize(s.data().train().size(), s.workers());
@@ -162,7 +176,7 @@ public final class CocodSgdTrainer implements Trainer {
                 s.comm().allreduce(sum, ReduceOp.SUM);
                 share = options.batchSize(s.rank()) / sum[0];
             }
-            average = new ModelAverage(s.comm(), params, s.config().compression(), share);
+            average = new ModelAverage(s.comm(), backend, params, s.config().compression(), share);
             long start = restore();
             s.start();
             if (s.rank() == 0) {
@@ -170,7 +184,6 @@ public final class CocodSgdTrainer implements Trainer {
                         tau, options.weighted() ? "batch-weighted" : "plain", options.batchSizesText(),
                         s.config().compression().cliName());
             }
-            Model model = s.model();
             Batch batch = s.batch();
             for (long t = start; t < total; t++) {
                 long c0 = System.nanoTime();
@@ -184,7 +197,7 @@ public final class CocodSgdTrainer implements Trainer {
                 } else {
                     ownSampler.fill(t, batchesPerEpoch, batchSize, batch);
                 }
-                double loss = model.lossAndGradient(params, batch, grad);
+                double loss = backend.lossAndGradient(params, batch, grad);
                 double lr = s.learningRate(t);
                 s.applyUpdate(grad, t);
                 consensus = false;
@@ -217,19 +230,16 @@ public final class CocodSgdTrainer implements Trainer {
         private long endRound() {
             long waited = average.complete();
             if (!localRound) {
-                float[] a = average.reference();
-                float[] p = params;
-                float[] snap = snapshot;
-                for (int i = 0; i < n; i++) {
-                    p[i] = a[i] + (p[i] - snap[i]);
-                }
+                // params = average + (params − snapshot), as two exactly rounded steps: p − s, then + a.
+                backend.axpy(-1f, snapshot, params);
+                backend.axpy(1f, average.reference(), params);
             }
             return waited;
         }
 
         /** Snapshots the parameters and starts averaging the snapshot; the round's local steps follow. */
         private void beginRound(long t) {
-            System.arraycopy(params, 0, snapshot, 0, n);
+            backend.copy(params, snapshot);
             average.start(snapshot);
             roundStart = t;
             localRound = false;
@@ -243,7 +253,7 @@ public final class CocodSgdTrainer implements Trainer {
             long waited = endRound();
             average.start(params);
             waited += average.complete();
-            System.arraycopy(average.reference(), 0, params, 0, n);
+            backend.copy(average.reference(), params);
             roundStart = iterationsDone;
             localRound = true;
             consensus = true;
@@ -260,16 +270,16 @@ public final class CocodSgdTrainer implements Trainer {
             c.put(META_CONSENSUS, Boolean.toString(consensus));
             c.put(META_WEIGHTED, Boolean.toString(options.weighted()));
             c.put(META_BATCH_SIZES, options.batchSizesText());
-            c.put(ARRAY_AVERAGE, average.reference());
+            c.put(ARRAY_AVERAGE, s.hostState(average.reference()));
             return c;
         }
 
         private Checkpoint rankCheckpoint(long iteration) {
             Checkpoint c = s.newRankCheckpoint(iteration);
-            c.put(ARRAY_PARAMS, params);
-            c.put(ARRAY_SNAPSHOT, snapshot);
-            for (Map.Entry<String, float[]> e : s.optimizer().state().entrySet()) {
-                c.put(ARRAY_OPTIMIZER + e.getKey(), e.getValue());
+            c.put(ARRAY_PARAMS, s.hostState(params));
+            c.put(ARRAY_SNAPSHOT, s.hostState(snapshot));
+            for (Map.Entry<String, ModelVector> e : backend.optimizerState().entrySet()) {
+                c.put(ARRAY_OPTIMIZER + e.getKey(), s.hostState(e.getValue()));
             }
             if (average.residual() != null) {
                 c.put(ARRAY_RESIDUAL, average.residual());
@@ -301,12 +311,11 @@ public final class CocodSgdTrainer implements Trainer {
             }
             localRound = Boolean.parseBoolean(shared.requireMeta(META_LOCAL_ROUND));
             consensus = Boolean.parseBoolean(shared.requireMeta(META_CONSENSUS));
-            System.arraycopy(shared.requireArray(ARRAY_AVERAGE, n), 0, average.reference(), 0, n);
-            System.arraycopy(mine.requireArray(ARRAY_PARAMS, n), 0, params, 0, n);
-            System.arraycopy(mine.requireArray(ARRAY_SNAPSHOT, n), 0, snapshot, 0, n);
-            for (Map.Entry<String, float[]> e : s.optimizer().state().entrySet()) {
-                float[] saved = mine.requireArray(ARRAY_OPTIMIZER + e.getKey(), e.getValue().length);
-                System.arraycopy(saved, 0, e.getValue(), 0, saved.length);
+            s.restoreState(shared.requireArray(ARRAY_AVERAGE, n), average.reference());
+            s.restoreState(mine.requireArray(ARRAY_PARAMS, n), params);
+            s.restoreState(mine.requireArray(ARRAY_SNAPSHOT, n), snapshot);
+            for (Map.Entry<String, ModelVector> e : backend.optimizerState().entrySet()) {
+                s.restoreState(mine.requireArray(ARRAY_OPTIMIZER + e.getKey(), e.getValue().length()), e.getValue());
             }
             if (average.residual() != null) {
                 System.arraycopy(mine.requireArray(ARRAY_RESIDUAL, n), 0, average.residual(), 0, n);

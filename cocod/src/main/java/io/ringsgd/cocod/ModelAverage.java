@@ -3,15 +3,18 @@ package io.ringsgd.cocod;
 import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.Communicator;
 import io.ringsgd.collectives.Compression;
-import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ReduceOp;
-import io.ringsgd.collectives.Request;
 import io.ringsgd.pipesgd.compress.ErrorFeedback;
+import io.ringsgd.pipesgd.compute.ComputeBackend;
+import io.ringsgd.pipesgd.compute.InFlight;
+import io.ringsgd.pipesgd.compute.ModelVector;
 
 /**
- * One rank's side of CoCoD-SGD's model averages: {@link #start} copies a model into a wire buffer and starts a
+ * One rank's side of CoCoD-SGD's model averages: {@link #start} copies a model into a wire vector and starts a
  * non-blocking AllReduce of it, {@link #complete} waits for it and makes the result the {@link #reference()}, the
- * latest average, which is bit-identical on every rank.
+ * latest average, which is bit-identical on every rank. The vectors live in the session's {@link ComputeBackend}
+ * (host arrays, or device memory with the device AllReduce), and the arithmetic is the backend's, which rounds as the
+ * Java loops do, so the CPU and device paths fold the averages identically.
  *
  * <p>Uncompressed, the wire carries the model itself (AVG, or SUM of {@code share·model} when weighted). Compressed,
  * it carries the model's difference from the reference, {@code share·(model − reference)} plus the error-feedback
@@ -21,71 +24,54 @@ import io.ringsgd.pipesgd.compress.ErrorFeedback;
  * by the largest weight of the block, which swamps the progress of a round. Since every rank holds the same
  * reference, adding the (bit-identical) result keeps the ranks identical.
  *
- * <p>Not thread-safe; the wire buffer must not be touched while an average is in flight, which this class ensures.
+ * <p>Not thread-safe; the wire vector must not be touched while an average is in flight, which this class ensures.
  */
 final class ModelAverage {
     private final Communicator comm;
-    private final int n;
+    private final ComputeBackend backend;
     private final CollectiveOptions options;
     private final ReduceOp op;
     private final boolean weighted;
     private final float share;
     private final ErrorFeedback feedback;
-    private float[] wire;
-    private ElementBuffer wireView;
-    private float[] reference;
-    private ElementBuffer referenceView;
-    private Request pending;
+    private ModelVector wire;
+    private ModelVector reference;
+    private InFlight pending;
 
     /**
-     * Averages over {@code comm} of models shaped like {@code initial}, which must be identical on every rank (it is
-     * the first reference). {@code share} is this rank's weight w_i / Σw, or NaN for the plain average.
+     * Averages over {@code comm} of models in {@code backend}, starting from {@code initial}, which must be identical
+     * on every rank (it is the first reference). {@code share} is this rank's weight w_i / Σw, or NaN for the plain
+     * average.
      */
-    ModelAverage(Communicator comm, float[] initial, Compression compression, double share) {
+    ModelAverage(Communicator comm, ComputeBackend backend, ModelVector initial, Compression compression,
+            double share) {
         this.comm = comm;
-        this.n = initial.length;
+        this.backend = backend;
         this.weighted = !Double.isNaN(share);
         this.share = (float) share;
         this.op = weighted ? ReduceOp.SUM : ReduceOp.AVG;
         this.options = compression == Compression.NONE ? CollectiveOptions.DEFAULT
                 : CollectiveOptions.compressed(compression);
-        this.feedback = compression == Compression.NONE ? null : new ErrorFeedback(compression, n);
-        this.wire = new float[n];
-        this.wireView = ElementBuffer.of(wire);
-        this.reference = initial.clone();
-        this.referenceView = ElementBuffer.of(reference);
+        this.feedback = compression == Compression.NONE ? null : new ErrorFeedback(compression, backend.length());
+        this.wire = backend.newVector();
+        this.reference = backend.newVector();
+        backend.copy(initial, reference);
     }
 
     /** Starts the average of {@code model} (copied: the caller may change it right away). */
-    void start(float[] model) {
+    void start(ModelVector model) {
         if (pending != null) {
             throw new IllegalStateException("a model average is already in flight: complete it first");
         }
-        float[] w = wire;
-        if (feedback == null) {
-            if (weighted) {
-                float a = share;
-                for (int i = 0; i < n; i++) {
-                    w[i] = a * model[i];
-                }
-            } else {
-                System.arraycopy(model, 0, w, 0, n);
-            }
-        } else {
-            float[] ref = reference;
-            if (weighted) {
-                float a = share;
-                for (int i = 0; i < n; i++) {
-                    w[i] = a * (model[i] - ref[i]);
-                }
-            } else {
-                for (int i = 0; i < n; i++) {
-                    w[i] = model[i] - ref[i];
-                }
-            }
-            feedback.compensate(w);
+        backend.copy(model, wire);
+        if (feedback != null) {
+            // model − reference, as model + (−1·reference): the same bits.
+            backend.axpy(-1f, reference, wire);
         }
-        pending = comm.iallreduce(null, wireView, op, options);
+        if (weighted) {
+            backend.scale(wire, share);
+        }
+        pending = backend.iallreduce(comm, wire, op, options, feedback);
     }
 
     /** True while an average is in flight. */
@@ -95,10 +81,10 @@ final class ModelAverage {
 
     /**
      * Waits for the average in flight, if any, and makes it the reference; returns the nanoseconds spent blocked in
-     * {@link Request#await()} (0 if nothing was in flight).
+     * {@link InFlight#await()} (0 if nothing was in flight).
      */
     long complete() {
-        Request r = pending;
+        InFlight r = pending;
         if (r == null) {
             return 0;
         }
@@ -107,28 +93,21 @@ final class ModelAverage {
         long waited = System.nanoTime() - t0;
         pending = null;
         if (feedback == null) {
-            float[] a = reference;
-            ElementBuffer av = referenceView;
+            ModelVector a = reference;
             reference = wire;
-            referenceView = wireView;
             wire = a;
-            wireView = av;
         } else {
-            float[] ref = reference;
-            float[] w = wire;
-            for (int i = 0; i < n; i++) {
-                ref[i] += w[i];
-            }
+            backend.axpy(1f, wire, reference);
         }
         return waited;
     }
 
     /** The latest completed average, live and identical on every rank; checkpoints save it, resumes overwrite it. */
-    float[] reference() {
+    ModelVector reference() {
         return reference;
     }
 
-    /** The error-feedback residual (this rank's own state), live, or null without compression. */
+    /** The error-feedback residual (this rank's own state, on the host), live, or null without compression. */
     float[] residual() {
         return feedback == null ? null : feedback.residual();
     }

@@ -138,6 +138,28 @@ final class Checks {
         }
     }
 
+    /**
+     * The buffer arguments of {@link Device#sgdStep} (already known to be live buffers of the device, velocity only
+     * when {@code momentum != 0}); returns whether the step uses the velocity.
+     */
+    static boolean sgd(DeviceBuffer params, int paramsOffset, DeviceBuffer grad, int gradOffset,
+            DeviceBuffer velocity, int velocityOffset, int count, float momentum) {
+        range(params, paramsOffset, count, "params");
+        range(grad, gradOffset, count, "grad");
+        disjoint(params, paramsOffset, count, "params", grad, gradOffset, count, "grad", false);
+        if (momentum == 0f) {
+            return false;
+        }
+        if (velocity == null) {
+            throw new IllegalArgumentException("velocity is null but momentum is " + momentum + ": pass the momentum"
+                    + " buffer (or momentum 0 for plain SGD)");
+        }
+        range(velocity, velocityOffset, count, "velocity");
+        disjoint(params, paramsOffset, count, "params", velocity, velocityOffset, count, "velocity", false);
+        disjoint(grad, gradOffset, count, "grad", velocity, velocityOffset, count, "velocity", false);
+        return true;
+    }
+
     /** The arguments of {@link Device#softmaxCrossEntropy}. */
     static void softmax(DeviceBuffer logits, int logitsOffset, int rows, int cols, DeviceBuffer labels,
             int labelsOffset, DeviceBuffer grad, int gradOffset, DeviceBuffer loss, int lossOffset) {

@@ -477,6 +477,25 @@ public final class CudaDevice implements Device {
                 Pointer.to(ob.at(outOffset)), intArg(rows), intArg(cols));
     }
 
+    // ------------------------------------------------------------------------------------------- optimizer
+
+    @Override
+    public void sgdStep(DeviceBuffer params, int paramsOffset, DeviceBuffer grad, int gradOffset,
+            DeviceBuffer velocity, int velocityOffset, int count, float lr, float momentum, float weightDecay,
+            boolean nesterov, DeviceStream stream) {
+        CudaBuffer wb = live(params, "params");
+        CudaBuffer gb = live(grad, "grad");
+        CudaBuffer vb = momentum == 0f || velocity == null ? null : live(velocity, "velocity");
+        boolean useVelocity = Checks.sgd(params, paramsOffset, grad, gradOffset, velocity, velocityOffset, count,
+                momentum);
+        int mode = !useVelocity ? 0 : nesterov ? 2 : 1;
+        // Plain SGD never reads v: the parameters' own pointer stands in for it.
+        Pointer v = useVelocity ? vb.at(velocityOffset) : wb.at(paramsOffset);
+        launch(kernels.sgd, "rs_sgd", count, stream(stream), Pointer.to(wb.at(paramsOffset)),
+                Pointer.to(gb.at(gradOffset)), Pointer.to(v), intArg(count), floatArg(lr), floatArg(momentum),
+                floatArg(weightDecay), intArg(mode));
+    }
+
     @Override
     public void close() {
         synchronized (this) {

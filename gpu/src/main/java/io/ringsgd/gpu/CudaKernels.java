@@ -108,6 +108,23 @@ final class CudaKernels implements AutoCloseable {
             "    }",
             "}",
             "",
+            "/* SGD with momentum and weight decay; mode 0: plain (v unused), 1: momentum, 2: Nesterov. */",
+            "__global__ void rs_sgd(float* w, const float* g, float* v, int n, float lr, float mu, float wd,",
+            "        int mode) {",
+            "    RS_FOR(i, n) {",
+            "        float wi = w[i];",
+            "        float d = __fadd_rn(g[i], __fmul_rn(wd, wi));",
+            "        if (mode == 0) {",
+            "            w[i] = __fsub_rn(wi, __fmul_rn(lr, d));",
+            "        } else {",
+            "            float vi = __fadd_rn(__fmul_rn(mu, v[i]), d);",
+            "            v[i] = vi;",
+            "            float step = mode == 2 ? __fadd_rn(d, __fmul_rn(mu, vi)) : vi;",
+            "            w[i] = __fsub_rn(wi, __fmul_rn(lr, step));",
+            "        }",
+            "    }",
+            "}",
+            "",
             "/* One thread per row. g may be x itself: each x[j] is read before g[j] is written. */",
             "__global__ void rs_softmax_xent(const float* x, const float* labels, float* g, float* loss,",
             "        int rows, int cols, float scale) {",
@@ -148,6 +165,7 @@ final class CudaKernels implements AutoCloseable {
     final CUfunction addBias;
     final CUfunction columnSums;
     final CUfunction softmaxXent;
+    final CUfunction sgd;
     private boolean closed;
 
     /** Compiles and loads the kernels for a device of compute capability major.minor (its context current). */
@@ -164,6 +182,7 @@ final class CudaKernels implements AutoCloseable {
             addBias = function("rs_add_bias");
             columnSums = function("rs_column_sums");
             softmaxXent = function("rs_softmax_xent");
+            sgd = function("rs_sgd");
         } catch (RuntimeException e) {
             JCudaDriver.cuModuleUnload(module);
             throw e;

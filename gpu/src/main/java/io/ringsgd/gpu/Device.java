@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Where float vectors live and the operations a data-parallel trainer runs on them: copies, element-wise kernels, the
- * reduction the device AllReduce applies to received chunks, and the products and activations of a multi-layer
- * perceptron. {@link CudaDevice} runs them on an NVIDIA GPU, {@link HostDevice} in plain Java; both keep this
+ * reduction the device AllReduce applies to received chunks, the products and activations of a multi-layer
+ * perceptron, and the SGD step that updates its parameters. {@link CudaDevice} runs them on an NVIDIA GPU, {@link HostDevice} in plain Java; both keep this
  * contract, so the host device is the reference the CUDA one is tested against.
  *
  * <p><b>Streams.</b> Every operation that takes a {@link DeviceStream} is enqueued on it and returns at once; it runs
@@ -187,6 +187,22 @@ public interface Device extends AutoCloseable {
      * connected layer, or (cols = 1) the sum of a vector such as the per-row losses.
      */
     void columnSums(DeviceBuffer x, int xOffset, int rows, int cols, DeviceBuffer out, int outOffset,
+            DeviceStream stream);
+
+    // ------------------------------------------------------------------------------------------- optimizer
+
+    /**
+     * One step of SGD with momentum μ and L2 weight decay λ on {@code count} parameters, in place (PyTorch's
+     * formulation, as the trainers' CPU optimizer): {@code d = g + λ·w}; with μ = 0 {@code w = w − lr·d}; otherwise
+     * {@code v = μ·v + d}, then {@code w = w − lr·v}, or with {@code nesterov} {@code w = w − lr·(d + μ·v)}. Every
+     * product and sum is rounded on its own (no fused multiply-add), in that order, so the result equals a Java loop
+     * of those expressions bit for bit and replicas that apply the same gradient stay identical on any device.
+     *
+     * <p>{@code velocity} is read and written only when {@code momentum != 0}; it may then not be null, and may be
+     * null otherwise. The three ranges must not overlap.
+     */
+    void sgdStep(DeviceBuffer params, int paramsOffset, DeviceBuffer grad, int gradOffset, DeviceBuffer velocity,
+            int velocityOffset, int count, float lr, float momentum, float weightDecay, boolean nesterov,
             DeviceStream stream);
 
     /**

@@ -367,6 +367,20 @@ public final class HostDevice implements Device {
         run(stream(stream), () -> HostKernels.columnSums(xs, xOffset, rows, cols, os, outOffset));
     }
 
+    // ------------------------------------------------------------------------------------------- optimizer
+
+    @Override
+    public void sgdStep(DeviceBuffer params, int paramsOffset, DeviceBuffer grad, int gradOffset,
+            DeviceBuffer velocity, int velocityOffset, int count, float lr, float momentum, float weightDecay,
+            boolean nesterov, DeviceStream stream) {
+        float[] ws = data(params, "params");
+        float[] gs = data(grad, "grad");
+        float[] vs = momentum == 0f || velocity == null ? null : data(velocity, "velocity");
+        Checks.sgd(params, paramsOffset, grad, gradOffset, velocity, velocityOffset, count, momentum);
+        run(stream(stream), () -> HostKernels.sgdStep(ws, paramsOffset, gs, gradOffset, vs, velocityOffset, count, lr,
+                momentum, weightDecay, nesterov));
+    }
+
     @Override
     public void close() {
         synchronize();

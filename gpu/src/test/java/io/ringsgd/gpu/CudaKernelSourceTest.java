@@ -138,7 +138,7 @@ class CudaKernelSourceTest {
         Files.write(dir.resolve("in.bin"), encode(a, b, x, y, bias, g, logits, labels));
         assertThat(run(dir, dir.resolve("kernel_harness").toString(), "in.bin", "out.bin")).isTrue();
         List<float[]> out = decode(Files.readAllBytes(dir.resolve("out.bin")));
-        assertThat(out).hasSize(15);
+        assertThat(out).hasSize(20);
 
         String[] ops = {"SUM", "PROD", "MIN", "MAX"};
         for (int op = 0; op < 4; op++) {
@@ -176,6 +176,17 @@ class CudaKernelSourceTest {
         assertSame("softmax gradient", out.get(12), grad, 1e-6);
         assertSame("softmax loss", out.get(13), loss, 1e-5);
         assertSame("softmax gradient in place", out.get(14), grad, 1e-6);
+        String[] modes = {"plain", "momentum", "nesterov"};
+        int next = 15;
+        for (int mode = 0; mode < 3; mode++) {
+            float[] w = x.clone();
+            float[] vel = y.clone();
+            HostKernels.sgdStep(w, 0, g, 0, vel, 0, m, 0.05f, mode == 0 ? 0f : 0.9f, 1e-3f, mode == 2);
+            assertSame("sgd " + modes[mode] + " parameters", out.get(next++), w, 0);
+            if (mode > 0) {
+                assertSame("sgd " + modes[mode] + " velocity", out.get(next++), vel, 0);
+            }
+        }
         for (int r = 4; r < sr; r++) {
             assertThat(out.get(13)[r]).as("loss of row %d with label %s", r, labels[r]).isNaN();
         }

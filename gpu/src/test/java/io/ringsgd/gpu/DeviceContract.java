@@ -406,6 +406,63 @@ abstract class DeviceContract {
         }
     }
 
+    // ------------------------------------------------------------------------------------------- optimizer
+
+    @Test
+    void sgdStepEqualsTheJavaFormulaBitForBitWithAndWithoutMomentum() {
+        Device d = device();
+        int n = 1000;
+        float[] w = random(40, n + 10);
+        float[] g = random(41, n + 10);
+        float[] v = random(42, n + 10);
+        w[3] = -0f;
+        g[4] = -0f;
+        float lr = 0.05f;
+        float wd = 1e-3f;
+        for (int mode = 0; mode < 3; mode++) {
+            float mu = mode == 0 ? 0f : 0.9f;
+            boolean nesterov = mode == 2;
+            float[] ew = w.clone();
+            float[] ev = v.clone();
+            // Two steps, so the second one reads the velocity the first one wrote.
+            for (int step = 0; step < 2; step++) {
+                for (int i = 0; i < n; i++) {
+                    int wi = 5 + i;
+                    int gi = 2 + i;
+                    int vi = 7 + i;
+                    float dd = g[gi] + wd * ew[wi];
+                    if (mu == 0f) {
+                        ew[wi] = ew[wi] - lr * dd;
+                    } else {
+                        float vel = mu * ev[vi] + dd;
+                        ev[vi] = vel;
+                        ew[wi] = ew[wi] - lr * (nesterov ? dd + mu * vel : vel);
+                    }
+                }
+            }
+            try (DeviceBuffer bw = d.upload(w); DeviceBuffer bg = d.upload(g); DeviceBuffer bv = d.upload(v);
+                    DeviceStream s = d.createStream()) {
+                for (int step = 0; step < 2; step++) {
+                    d.sgdStep(bw, 5, bg, 2, mode == 0 ? null : bv, 7, n, lr, mu, wd, nesterov, s);
+                }
+                s.synchronize();
+                assertBits(d.download(bw), ew);
+                assertBits(d.download(bv), ev);
+            }
+        }
+        try (DeviceBuffer a = d.allocate(10); DeviceBuffer b = d.allocate(10)) {
+            d.sgdStep(a, 0, b, 0, null, 0, 0, lr, 0f, wd, false, null);
+            assertThatThrownBy(() -> d.sgdStep(a, 0, b, 0, null, 0, 10, lr, 0.9f, wd, false, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("velocity is null");
+            assertThatThrownBy(() -> d.sgdStep(a, 0, a, 3, b, 0, 5, lr, 0.9f, wd, false, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlaps");
+            assertThatThrownBy(() -> d.sgdStep(a, 0, b, 0, a, 0, 5, lr, 0.9f, wd, false, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlaps");
+            assertThatThrownBy(() -> d.sgdStep(a, 6, b, 0, null, 0, 5, lr, 0f, wd, false, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("params: offset 6");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- streams, events
 
     @Test

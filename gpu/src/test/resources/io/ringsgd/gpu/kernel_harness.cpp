@@ -51,7 +51,8 @@ static void writeVector(FILE* f, const std::vector<float>& v) {
 
 // Inputs: a, b (reduce operands), x, y, bias, g (rows x cols = 37 x 13), logits, labels.
 // Outputs, in order: reduce SUM/PROD/MIN/MAX, fill, scale, divide, axpy, relu, relu backward, add bias,
-// column sums, softmax gradient, softmax loss, softmax gradient computed in place.
+// column sums, softmax gradient, softmax loss, softmax gradient computed in place, then SGD on w = x, g, v = y:
+// plain (w), momentum (w, v), Nesterov (w, v).
 int main(int argc, char** argv) {
     if (argc != 3) return 2;
     FILE* in = fopen(argv[1], "rb");
@@ -86,6 +87,12 @@ int main(int argc, char** argv) {
         std::vector<float> gr = logits, loss(sr);
         LAUNCH(rs_softmax_xent(gr.data(), labels.data(), gr.data(), loss.data(), sr, sc, 1.0f / sr));
         writeVector(out, gr);
+    }
+    for (int mode = 0; mode < 3; mode++) {
+        std::vector<float> w = x, v = y;
+        LAUNCH(rs_sgd(w.data(), g.data(), v.data(), m, 0.05f, mode == 0 ? 0.0f : 0.9f, 1e-3f, mode));
+        writeVector(out, w);
+        if (mode > 0) writeVector(out, v);
     }
     fclose(out);
     fclose(in);

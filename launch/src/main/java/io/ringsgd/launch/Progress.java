@@ -48,6 +48,7 @@ final class Progress implements TrainingListener {
                         ? " (the embedded Fashion-MNIST subset: /usr/share/datasets/fashion-mnist is missing;"
                                 + " apt-get install dataset-fashion-mnist for the full set)" : "",
                 s.totalIterations(), s.iterationsPerEpoch(), s.blas());
+        out.println(s.deviceSummary());
         if (s.startIteration() > 0) {
             out.printf(Locale.ROOT, "resuming at iteration %d%n", s.startIteration());
         }

@@ -136,6 +136,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--np", hidden = true, description = "Alias of --workers.")
     Integer np;
 
+    @Option(names = "--device", description = "Where to compute: auto (CUDA if a CUDA device works, else the CPU;"
+            + " it says which), cpu, cuda, or host-device (diagnostic: the device code path on the Java host device,"
+            + " slower than cpu). Default auto.")
+    String device;
+
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
@@ -253,6 +258,9 @@ final class TrainCommand implements Callable<Integer> {
             b.checkpointEvery(checkpointEvery);
         }
         b.resume(resume);
+        if (device != null) {
+            b.device(device);
+        }
         options.forEach(b::option);
         return b.build();
     }
@@ -282,6 +290,7 @@ final class TrainCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "%s%s on %d workers, %s (%d parameters), %s%n", r.trainer(),
                 r.trainer().equals("pipe") ? " width " + r.width() : "", r.workers(), r.model(), r.parameterCount(),
                 r.data()));
+        sb.append("device: ").append(r.device()).append('\n');
         if (comm.link() != null) {
             sb.append("emulated link: ").append(comm.link()).append('\n');
         }

@@ -46,6 +46,7 @@ public final class SummaryJson {
         field(sb, "parameter_count", r.parameterCount());
         field(sb, "model", r.model());
         field(sb, "data", r.data());
+        field(sb, "device", r.device());
         field(sb, "batch_per_worker", c.batch());
         field(sb, "lr", c.lr());
         field(sb, "momentum", c.momentum());

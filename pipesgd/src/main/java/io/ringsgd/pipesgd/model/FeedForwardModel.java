@@ -201,9 +201,15 @@ abstract class FeedForwardModel implements Model {
         }
         ensureCapacity(n);
         forward(params, batch.features(), n);
-        float[] logits = acts[layers()];
-        int classes = classCount();
-        int[] y = batch.labels();
+        tally(acts[layers()], n, classCount(), batch.labels(), tally);
+    }
+
+    /**
+     * Adds the summed loss (softmax cross-entropy, in double precision) and the correct predictions of {@code n} rows
+     * of {@code logits} against labels {@code y} to {@code tally}; shared with the device path, which computes the
+     * logits on the device and tallies them here.
+     */
+    static void tally(float[] logits, int n, int classes, int[] y, Evaluation.Tally tally) {
         long correct = 0;
         double lossSum = 0;
         for (int i = 0; i < n; i++) {
@@ -262,14 +268,14 @@ abstract class FeedForwardModel implements Model {
         capacity = n;
     }
 
-    private void checkLength(float[] v, String what) {
+    void checkLength(float[] v, String what) {
         if (v.length != parameterCount) {
             throw new IllegalArgumentException(what + " vector has " + v.length + " floats but " + describe()
                     + " has " + parameterCount + " parameters");
         }
     }
 
-    private void checkBatch(Batch batch) {
+    void checkBatch(Batch batch) {
         if (batch.featureCount() != sizes[0]) {
             throw new IllegalArgumentException("batch samples have " + batch.featureCount() + " features but "
                     + describe() + " takes " + sizes[0]);

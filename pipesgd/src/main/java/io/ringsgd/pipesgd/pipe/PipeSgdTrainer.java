@@ -3,14 +3,14 @@ package io.ringsgd.pipesgd.pipe;
 import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.Communicator;
 import io.ringsgd.collectives.Compression;
-import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ReduceOp;
-import io.ringsgd.collectives.Request;
 import io.ringsgd.pipesgd.checkpoint.Checkpoint;
 import io.ringsgd.pipesgd.checkpoint.CheckpointException;
 import io.ringsgd.pipesgd.compress.ErrorFeedback;
+import io.ringsgd.pipesgd.compute.ComputeBackend;
+import io.ringsgd.pipesgd.compute.InFlight;
+import io.ringsgd.pipesgd.compute.ModelVector;
 import io.ringsgd.pipesgd.data.Batch;
-import io.ringsgd.pipesgd.model.Model;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import io.ringsgd.pipesgd.train.Trainer;
@@ -38,6 +38,12 @@ import java.util.List;
  * rank's residual with its own state, so a resumed run continues bit for bit, without changing the trajectory.
  * The final checkpoint is written after the pipeline has been drained; continuing from it with more iterations
  * refills the pipeline, so it is not bit-identical to a single longer run.
+ *
+ * <p>On a device ({@code --device cuda} or {@code host-device}) the K gradient slots, the parameters and the momentum
+ * are device buffers: gradients are computed there, all-reduced by the device AllReduce straight from device memory
+ * (non-blocking, in issue order with the other collectives), and applied by the device's SGD step; only the loss
+ * (one float per iteration) comes back to the host. With compression a slot is downloaded, error-compensated,
+ * reduced by the compressed host ring and uploaded when awaited.
  */
 public final class PipeSgdTrainer implements Trainer {
     private final String name;
@@ -77,24 +83,30 @@ public final class PipeSgdTrainer implements Trainer {
     }
 
     @Override
+    public boolean supportsDevices() {
+        return true;
+    }
+
+    @Override
     public TrainResult train(Communicator comm, TrainConfig cfg, TrainingListener listener) {
         validate(cfg);
         int k = width(cfg);
-        TrainingSession s = TrainingSession.open(comm, cfg, name, k, listener);
-        return new Run(s, k).run();
+        try (TrainingSession s = TrainingSession.open(comm, cfg, name, k, listener)) {
+            return new Run(s, k).run();
+        }
     }
 
     /** One rank's run: the gradient ring and its bookkeeping. */
     private static final class Run {
         private final TrainingSession s;
         private final Communicator comm;
+        private final ComputeBackend backend;
         private final int k;
         private final int n;
         private final long warmup;
         private final long total;
-        private final float[][] slots;
-        private final ElementBuffer[] views;
-        private final Request[] pending;
+        private final ModelVector[] slots;
+        private final InFlight[] pending;
         private final long[] slotIteration;
         private final CollectiveOptions options;
         private final ErrorFeedback feedback;
@@ -102,16 +114,16 @@ public final class PipeSgdTrainer implements Trainer {
         Run(TrainingSession s, int k) {
             this.s = s;
             this.comm = s.comm();
+            this.backend = s.backend();
             this.k = k;
             this.n = s.parameterCount();
             this.warmup = s.config().syncWarmup();
             this.total = s.totalIterations();
-            this.slots = new float[k][n];
-            this.views = new ElementBuffer[k];
+            this.slots = new ModelVector[k];
             for (int i = 0; i < k; i++) {
-                views[i] = ElementBuffer.of(slots[i]);
+                slots[i] = backend.newVector();
             }
-            this.pending = new Request[k];
+            this.pending = new InFlight[k];
             this.slotIteration = new long[k];
             Arrays.fill(slotIteration, -1);
             Compression c = s.config().compression();
@@ -134,9 +146,8 @@ public final class PipeSgdTrainer implements Trainer {
         TrainResult run() {
             long start = restore();
             s.start();
-            Model model = s.model();
             Batch batch = s.batch();
-            float[] params = s.params();
+            ModelVector params = s.parameters();
             for (long t = start; t < total; t++) {
                 long c0 = System.nanoTime();
                 int slot = (int) (t % k);
@@ -145,11 +156,8 @@ public final class PipeSgdTrainer implements Trainer {
                             + slotIteration[slot] + " at iteration " + t);
                 }
                 s.loadBatch(t);
-                double loss = model.lossAndGradient(params, batch, slots[slot]);
-                if (feedback != null) {
-                    feedback.compensate(slots[slot]);
-                }
-                pending[slot] = comm.iallreduce(null, views[slot], ReduceOp.AVG, options);
+                double loss = backend.lossAndGradient(params, batch, slots[slot]);
+                pending[slot] = backend.iallreduce(comm, slots[slot], ReduceOp.AVG, options, feedback);
                 slotIteration[slot] = t;
                 long c1 = System.nanoTime();
                 long wait = 0;
@@ -189,7 +197,7 @@ public final class PipeSgdTrainer implements Trainer {
 
         /** Waits for slot j's AllReduce if still in flight; returns the nanoseconds blocked. */
         private long awaitSlot(int j) {
-            Request r = pending[j];
+            InFlight r = pending[j];
             if (r == null) {
                 return 0;
             }
@@ -230,7 +238,7 @@ public final class PipeSgdTrainer implements Trainer {
                     throw new IllegalStateException("checkpoint with an AllReduce still in flight");
                 }
                 inflight.append(inflight.length() == 0 ? "" : ",").append(slotIteration[j]);
-                c.put("inflight." + slotIteration[j], slots[j]);
+                c.put("inflight." + slotIteration[j], s.hostState(slots[j]));
             }
             c.put("inflight", inflight.toString());
             return c;
@@ -260,7 +268,7 @@ public final class PipeSgdTrainer implements Trainer {
                                 + "gradient of iteration " + g + ", impossible with width " + k + ": corrupt checkpoint");
                     }
                     int j = (int) (g % k);
-                    System.arraycopy(r.shared().requireArray("inflight." + g, n), 0, slots[j], 0, n);
+                    s.restoreState(r.shared().requireArray("inflight." + g, n), slots[j]);
                     slotIteration[j] = g;
                 }
             }

@@ -1,6 +1,8 @@
 package io.ringsgd.pipesgd.train;
 
 import io.ringsgd.collectives.Compression;
+import io.ringsgd.pipesgd.compute.ComputeDevice;
+import io.ringsgd.pipesgd.compute.ResolvedDevice;
 import io.ringsgd.pipesgd.data.DataSets;
 import io.ringsgd.pipesgd.data.DataSpec;
 import io.ringsgd.pipesgd.data.Shard;
@@ -27,7 +29,8 @@ import java.util.Map;
  * <p>The batch size is per worker: a step averages the gradients of {@code workers × batch} samples.
  *
  * <p>Defaults: trainer pipe (width 2), 1 worker, MLP 784-256-128-10 on Fashion-MNIST, 3 epochs, batch 16 per worker,
- * lr 0.05, momentum 0.8, weight decay 1e-4, cosine schedule, no compression, seed 1. They reach about 86 % test
+ * lr 0.05, momentum 0.8, weight decay 1e-4, cosine schedule, no compression, seed 1, device auto (CUDA when a CUDA
+ * device works, else the CPU; see {@link #resolveDevice()}). They reach about 86 % test
  * accuracy with 4 workers for both sync and pipe width 2. Momentum is kept below the usual 0.9 on purpose: a
  * gradient that is K−1 steps stale shrinks the stable step size of heavy-ball momentum sharply (for a quadratic with
  * μ = 0.9 and one step of delay, from lr·h &lt; 3.8 to lr·h &lt; 0.1), and lr 0.1 with μ 0.9 diverges at width 2.
@@ -72,6 +75,7 @@ public final class TrainConfig {
     private final boolean momentumSet;
     private final long maxIterations;
     private final Path outputDir;
+    private final ComputeDevice device;
     private final Map<String, String> options;
 
     private TrainConfig(Builder b) {
@@ -106,6 +110,7 @@ public final class TrainConfig {
         this.localSteps = b.localSteps != null ? b.localSteps : defaultLocalSteps(b.trainer);
         this.maxIterations = b.maxIterations;
         this.outputDir = b.outputDir;
+        this.device = b.device;
         this.options = Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
     }
 
@@ -160,6 +165,7 @@ public final class TrainConfig {
         b.localSteps = localStepsSet ? localSteps : null;
         b.maxIterations = maxIterations;
         b.outputDir = outputDir;
+        b.device = device;
         b.options.putAll(options);
         return b;
     }
@@ -309,6 +315,39 @@ public final class TrainConfig {
         return outputDir;
     }
 
+    /**
+     * Where to compute ({@code --device}): auto (the default: CUDA if a CUDA device works, else the CPU), cpu, cuda,
+     * or host-device (the device code path on the Java host device, a diagnostic). See {@link #resolveDevice()}.
+     */
+    public ComputeDevice device() {
+        return device;
+    }
+
+    /**
+     * Why this run must compute on the CPU whatever {@code --device} says (a custom model, a trainer without a device
+     * path), or null if it may use a device.
+     */
+    public String cpuOnlyReason() {
+        if (modelFactory != null) {
+            return "the custom model runs on the CPU (the device path has the built-in mlp and softmax models)";
+        }
+        if (!Trainers.create(trainer).supportsDevices()) {
+            return "trainer " + trainer + " computes on the CPU only";
+        }
+        return null;
+    }
+
+    /**
+     * What {@link #device()} resolves to on this machine and why: {@code auto} becomes cuda when
+     * {@code Devices.cudaAvailable()}, else cpu. Probes CUDA (once per JVM) unless the device is cpu.
+     *
+     * @throws IllegalArgumentException (one line) for {@code cuda} without a working CUDA device: "--device cuda but
+     *     no CUDA device: &lt;reason&gt;; use --device auto or cpu"
+     */
+    public ResolvedDevice resolveDevice() {
+        return ResolvedDevice.resolve(device, cpuOnlyReason());
+    }
+
     /** Extra options for trainers of other modules, read-only. */
     public Map<String, String> options() {
         return options;
@@ -322,10 +361,11 @@ public final class TrainConfig {
     /**
      * Checks what needs the file system, with one-line messages: the data directory holds the files, there are no
      * more workers than training samples and every worker gets at least one batch, and the checkpoint and output
-     * directories can be written (they are created if missing). Loads the data (once per JVM, see
-     * {@link DataSets}).
+     * directories can be written (they are created if missing), and that the device asked for exists (see
+     * {@link #resolveDevice()}). Loads the data (once per JVM, see {@link DataSets}).
      */
     public void checkEnvironment() {
+        resolveDevice();
         data.check();
         TrainTestData d = DataSets.load(data);
         checkAgainst(d);
@@ -389,7 +429,8 @@ public final class TrainConfig {
                 + localSteps : "") + (checkpointDir != null ? " checkpoint-dir=" + checkpointDir
                 + " checkpoint-every=" + checkpointEvery + (resume ? " resume" : "") : "")
                 + (evalEvery > 0 ? " eval-every=" + evalEvery : "") + (maxIterations > 0 ? " max-iterations="
-                + maxIterations : "") + (options.isEmpty() ? "" : " options=" + options);
+                + maxIterations : "") + (device != ComputeDevice.AUTO ? " device=" + device.cliName() : "")
+                + (options.isEmpty() ? "" : " options=" + options);
     }
 
     /** Comma-separated integers, e.g. "256,128". */
@@ -448,6 +489,7 @@ public final class TrainConfig {
         private Integer localSteps;
         private long maxIterations;
         private Path outputDir;
+        private ComputeDevice device = ComputeDevice.AUTO;
         private final Map<String, String> options = new LinkedHashMap<>();
 
         private Builder() {
@@ -607,6 +649,18 @@ public final class TrainConfig {
             return this;
         }
 
+        /** Where to compute: auto (default), cpu, cuda or host-device. */
+        public Builder device(ComputeDevice d) {
+            this.device = d;
+            return this;
+        }
+
+        /** The {@code --device} string form: auto, cpu, cuda or host-device. */
+        public Builder device(String d) {
+            this.device = ComputeDevice.parse(d);
+            return this;
+        }
+
         /** An option for a trainer of another module (kept as a string). */
         public Builder option(String key, String value) {
             if (key == null || key.isBlank() || value == null) {
@@ -730,8 +784,18 @@ public final class TrainConfig {
                 throw new IllegalArgumentException("--output " + outputDir + " is a file, not a directory: pass a "
                         + "directory");
             }
+            if (device == null) {
+                throw new IllegalArgumentException("device is null: pass --device auto, cpu, cuda or host-device");
+            }
             TrainConfig cfg = new TrainConfig(this);
             Trainers.create(cfg.trainer).validate(cfg);
+            if (device.isDevicePath()) {
+                String cpuOnly = cfg.cpuOnlyReason();
+                if (cpuOnly != null) {
+                    throw new IllegalArgumentException("--device " + device.cliName() + " but " + cpuOnly
+                            + "; use --device cpu or auto");
+                }
+            }
             return cfg;
         }
     }

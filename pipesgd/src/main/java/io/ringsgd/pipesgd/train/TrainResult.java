@@ -32,6 +32,7 @@ public final class TrainResult {
     private final float[] parameters;
     private final List<EvaluationStats> evaluations;
     private final List<EpochStats> epochs;
+    private final String device;
 
     private TrainResult(Builder b) {
         this.config = b.config;
@@ -58,6 +59,7 @@ public final class TrainResult {
         this.parameters = b.parameters.clone();
         this.evaluations = List.copyOf(b.evaluations);
         this.epochs = List.copyOf(b.epochs);
+        this.device = b.device;
     }
 
     public static Builder builder() {
@@ -193,6 +195,11 @@ public final class TrainResult {
         return epochs;
     }
 
+    /** Where this rank computed: "cpu", or the device's name ("cuda:0 NVIDIA ...", "host (Java, ...)"). */
+    public String device() {
+        return device;
+    }
+
     @Override
     public String toString() {
         return String.format("%s width %d on %d workers: %d iterations, test accuracy %.4f, %.1f s (train %.1f s, "
@@ -227,6 +234,7 @@ public final class TrainResult {
         private float[] parameters = new float[0];
         private List<EvaluationStats> evaluations = List.of();
         private List<EpochStats> epochs = List.of();
+        private String device = "cpu";
 
         private Builder() {
         }
@@ -318,6 +326,12 @@ public final class TrainResult {
 
         public Builder epochStats(List<EpochStats> e) {
             this.epochs = e;
+            return this;
+        }
+
+        /** Where the rank computed (default "cpu"). */
+        public Builder device(String d) {
+            this.device = d;
             return this;
         }
 

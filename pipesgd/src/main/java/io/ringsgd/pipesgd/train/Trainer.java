@@ -19,6 +19,16 @@ public interface Trainer {
     }
 
     /**
+     * True if this trainer computes through the session's {@code ComputeBackend} (its parameters, gradients and
+     * vector arithmetic go through {@code TrainingSession.backend()}), so that it can run with {@code --device cuda}
+     * or {@code host-device}. Trainers that work on {@code TrainingSession.params()} directly stay on the CPU, which
+     * is the default; {@code --device auto} then resolves to the CPU.
+     */
+    default boolean supportsDevices() {
+        return false;
+    }
+
+    /**
      * Trains on this rank; blocks until done. {@code listener} (never null; use {@link TrainingListener#NONE})
      * hears progress on the calling thread. Throws if a peer fails (the collectives' exceptions) or the
      * configuration does not fit the data or the communicator.

@@ -35,6 +35,20 @@ public interface TrainingListener {
     default void onParametersUpdated(long update, float[] params) {
     }
 
+    /**
+     * Whether {@link #onParametersUpdated} reads the parameters: when they live in device memory they are downloaded
+     * after every update only for listeners that do. The default answers whether this listener's class overrides
+     * {@code onParametersUpdated}.
+     */
+    default boolean observesParameters() {
+        try {
+            return getClass().getMethod("onParametersUpdated", long.class, float[].class).getDeclaringClass()
+                    != TrainingListener.class;
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
+    }
+
     /** After a checkpoint has been written ({@code file} is null on ranks that wrote only their own state). */
     default void onCheckpoint(long iterations, Path file) {
     }
@@ -74,6 +88,11 @@ public interface TrainingListener {
                 for (TrainingListener l : list) {
                     l.onParametersUpdated(update, params);
                 }
+            }
+
+            @Override
+            public boolean observesParameters() {
+                return list.stream().anyMatch(TrainingListener::observesParameters);
             }
 
             @Override

@@ -5,10 +5,17 @@ import io.ringsgd.collectives.Communicator;
 import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.ReduceOp;
+import io.ringsgd.gpu.Device;
+import io.ringsgd.gpu.Devices;
+import io.ringsgd.gpu.HostDevice;
 import io.ringsgd.pipesgd.checkpoint.Checkpoint;
 import io.ringsgd.pipesgd.checkpoint.CheckpointException;
 import io.ringsgd.pipesgd.checkpoint.CheckpointFormat;
 import io.ringsgd.pipesgd.checkpoint.CheckpointStore;
+import io.ringsgd.pipesgd.compute.ComputeBackend;
+import io.ringsgd.pipesgd.compute.ComputeDevice;
+import io.ringsgd.pipesgd.compute.ModelVector;
+import io.ringsgd.pipesgd.compute.ResolvedDevice;
 import io.ringsgd.pipesgd.data.Batch;
 import io.ringsgd.pipesgd.data.DataSets;
 import io.ringsgd.pipesgd.data.Dataset;
@@ -36,11 +43,20 @@ import org.slf4j.LoggerFactory;
  * rank from the seed), the optimizer and learning-rate schedule, sharded test evaluation, checkpoints, timing and
  * listener events. A trainer supplies the loop; see {@code PipeSgdTrainer}. Not thread-safe: one per rank.
  *
+ * <p><b>Where it computes.</b> The configuration's {@code --device} is resolved when the session opens
+ * ({@link TrainConfig#resolveDevice()}); with {@code auto} and several ranks, the ranks then agree (one small
+ * AllReduce) so that either all of them use CUDA or none does, since device and host AllReduces cannot be mixed.
+ * The parameters, the optimizer state and the model's math live in the {@link #backend()}: host arrays with BLAS, or
+ * a device ({@link ComputeBackend}). Trainers that {@linkplain Trainer#supportsDevices() support devices} use
+ * {@link #parameters()}, {@link #applyUpdate(ModelVector, long)} and the backend; {@link #params()} and
+ * {@link #applyUpdate(float[], long)} remain for CPU trainers. Close the session when the run ends (normally or not)
+ * to release device memory.
+ *
  * <p>Iteration t (0-based) uses the samples of epoch ⌊t / B⌋, batch t mod B of this rank's shuffled shard, where B
  * ({@link #batchesPerEpoch()}) is the smallest shard's size divided by the batch size, so every rank runs the same
  * number of iterations.
  */
-public final class TrainingSession {
+public final class TrainingSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainingSession.class);
     /** Samples per evaluation batch. */
     public static final int EVAL_BATCH = 500;
@@ -57,8 +73,14 @@ public final class TrainingSession {
     private final int workers;
     private final TrainTestData data;
     private final Model model;
+    /** The live parameters on the CPU; on a device, the host copy {@link #params()} refreshes. */
     private final float[] params;
     private final Optimizer optimizer;
+    private final ResolvedDevice resolvedDevice;
+    private final ComputeBackend backend;
+    private final ModelVector paramsVector;
+    private final boolean onDevice;
+    private final boolean observesParameters;
     private final LrSchedule schedule;
     private final ShardSampler sampler;
     private final Batch batch;
@@ -108,7 +130,6 @@ public final class TrainingSession {
                     + " and " + data.classCount() + ": fix the model factory");
         }
         this.params = initialParameters(model, cfg.seed());
-        this.optimizer = new SgdMomentum(params.length, cfg.momentum(), cfg.nesterov(), cfg.weightDecay());
         this.batchesPerEpoch = batchesPerEpoch(cfg, train.size());
         long all = (long) cfg.epochs() * batchesPerEpoch;
         this.totalIterations = cfg.maxIterations() > 0 ? Math.min(all, cfg.maxIterations()) : all;
@@ -117,6 +138,59 @@ public final class TrainingSession {
         this.batch = new Batch(cfg.batch(), data.featureCount());
         this.evalBatch = new Batch(EVAL_BATCH, data.featureCount());
         this.store = cfg.checkpointDir() == null ? null : new CheckpointStore(cfg.checkpointDir(), rank);
+        this.observesParameters = this.listener.observesParameters();
+        this.resolvedDevice = agree(cfg.resolveDevice());
+        this.onDevice = resolvedDevice.device() != ComputeDevice.CPU;
+        if (!onDevice) {
+            this.optimizer = new SgdMomentum(params.length, cfg.momentum(), cfg.nesterov(), cfg.weightDecay());
+            this.backend = ComputeBackend.host(model, params, optimizer);
+        } else {
+            this.optimizer = null;
+            Device device = openDevice(resolvedDevice.device());
+            try {
+                this.backend = ComputeBackend.device(device, true, model, params, cfg.momentum(), cfg.nesterov(),
+                        cfg.weightDecay());
+            } catch (RuntimeException | Error e) {
+                device.close();
+                throw e;
+            }
+        }
+        this.paramsVector = backend.parameters();
+    }
+
+    /**
+     * With {@code --device auto} on several ranks, makes every rank use CUDA only if every rank can (a collective):
+     * device and host AllReduces are different collectives and cannot be mixed in one group.
+     */
+    private ResolvedDevice agree(ResolvedDevice mine) {
+        if (cfg.device() != ComputeDevice.AUTO || workers == 1) {
+            return mine;
+        }
+        float[] cuda = {mine.device() == ComputeDevice.CUDA ? 1f : 0f};
+        comm.allreduce(cuda, ReduceOp.MIN);
+        if (cuda[0] == 0f && mine.device() == ComputeDevice.CUDA) {
+            return mine.withDevice(ComputeDevice.CPU, "auto: another rank has no CUDA device, and all ranks must "
+                    + "compute alike");
+        }
+        return mine;
+    }
+
+    /** Opens the device of this rank: CUDA device (LOCAL_RANK, else rank) mod the device count, or the host device. */
+    private Device openDevice(ComputeDevice d) {
+        if (d == ComputeDevice.HOST_DEVICE) {
+            return HostDevice.asynchronous();
+        }
+        int count = Math.max(1, Devices.cudaDeviceCount());
+        int local = rank;
+        String env = System.getenv("LOCAL_RANK");
+        if (env != null) {
+            try {
+                local = Integer.parseInt(env.trim());
+            } catch (NumberFormatException e) {
+                log.warn("LOCAL_RANK '{}' is not a number: choosing the CUDA device by rank {}", env, rank);
+            }
+        }
+        return Devices.cuda(Math.floorMod(local, count));
     }
 
     /**
@@ -176,16 +250,47 @@ public final class TrainingSession {
         return model;
     }
 
-    /** The live parameter vector (identical on every rank after every update). */
+    /**
+     * The parameters as host floats (identical on every rank after every update of a synchronous trainer): on the CPU
+     * the live vector; on a device a host copy, downloaded by this call and overwritten by the next one.
+     */
     public float[] params() {
+        if (onDevice) {
+            backend.download(paramsVector, params);
+        }
         return params;
+    }
+
+    /** The live parameters, where the backend keeps them. */
+    public ModelVector parameters() {
+        return paramsVector;
+    }
+
+    /** Where the math runs: host arrays or a device. */
+    public ComputeBackend backend() {
+        return backend;
+    }
+
+    /** What {@code --device} resolved to and why. */
+    public ResolvedDevice device() {
+        return resolvedDevice;
     }
 
     public int parameterCount() {
         return params.length;
     }
 
+    /**
+     * The CPU optimizer, for trainers working on host arrays.
+     *
+     * @throws IllegalStateException on a device, where the optimizer state is in {@link #backend()}
+     *     ({@code optimizerState()})
+     */
     public Optimizer optimizer() {
+        if (optimizer == null) {
+            throw new IllegalStateException("the optimizer runs on " + backend.describe() + ": use backend()"
+                    + ".optimizerState() and applyUpdate(ModelVector, long)");
+        }
         return optimizer;
     }
 
@@ -235,8 +340,9 @@ public final class TrainingSession {
         startNanos = System.nanoTime();
         listener.onStart(new TrainingStarted(trainerName, rank, workers, width, model.describe(), params.length,
                 data.description(), data.embeddedSubset(), batchesPerEpoch, totalIterations, startIteration,
-                RowMajor.blasName()));
+                RowMajor.blasName(), backend.describe(), resolvedDevice.reason()));
         if (rank == 0) {
+            log.info("device: {} ({})", backend.describe(), resolvedDevice.reason());
             log.info("{} width {} on {} workers: {} ({} parameters), {}, {} iterations of batch {} per worker "
                     + "({} per epoch), from iteration {}, BLAS {}", trainerName, width, workers, model.describe(),
                     params.length, data.description(), totalIterations, cfg.batch(), batchesPerEpoch,
@@ -244,10 +350,30 @@ public final class TrainingSession {
         }
     }
 
-    /** Applies {@code grad}, the averaged gradient computed at iteration {@code gradientIteration}. */
+    /**
+     * Applies {@code grad}, the averaged gradient computed at iteration {@code gradientIteration} (CPU only).
+     *
+     * @throws IllegalStateException on a device: use {@link #applyUpdate(ModelVector, long)}
+     */
     public void applyUpdate(float[] grad, long gradientIteration) {
-        optimizer.step(params, grad, schedule.rate(gradientIteration));
+        optimizer().step(params, grad, schedule.rate(gradientIteration));
         listener.onParametersUpdated(updates++, params);
+    }
+
+    /**
+     * Applies {@code grad}, the averaged gradient computed at iteration {@code gradientIteration}, wherever the
+     * backend computes. On a device the listener gets the parameters (downloaded) only if it
+     * {@linkplain TrainingListener#observesParameters() reads them}.
+     */
+    public void applyUpdate(ModelVector grad, long gradientIteration) {
+        backend.step(grad, schedule.rate(gradientIteration));
+        if (!onDevice) {
+            listener.onParametersUpdated(updates++, params);
+        } else if (observesParameters) {
+            listener.onParametersUpdated(updates++, params());
+        } else {
+            updates++;
+        }
     }
 
     /**
@@ -315,7 +441,7 @@ public final class TrainingSession {
                 k++;
             }
             evalBatch.resize(m);
-            model.evaluateBatch(params, evalBatch, tally);
+            backend.evaluateBatch(paramsVector, evalBatch, tally);
         }
         evalSums[0] = tally.samples();
         evalSums[1] = tally.correct();
@@ -349,11 +475,24 @@ public final class TrainingSession {
     public Checkpoint newSharedCheckpoint(long iteration) {
         Checkpoint c = new Checkpoint(iteration);
         fingerprint(c);
-        c.put("params", params);
-        for (Map.Entry<String, float[]> e : optimizer.state().entrySet()) {
-            c.put("optimizer." + e.getKey(), e.getValue());
+        c.put("params", hostState(paramsVector));
+        for (Map.Entry<String, ModelVector> e : backend.optimizerState().entrySet()) {
+            c.put("optimizer." + e.getKey(), hostState(e.getValue()));
         }
         return c;
+    }
+
+    /**
+     * {@code v} as host floats for a checkpoint or a result: the live array on the CPU, a fresh download on a device
+     * (a checkpoint keeps the arrays it is given until it is written).
+     */
+    public float[] hostState(ModelVector v) {
+        return onDevice ? backend.toHost(v) : v.array();
+    }
+
+    /** Overwrites {@code v} with saved host floats (a resume). */
+    public void restoreState(float[] saved, ModelVector v) {
+        backend.upload(saved, v);
     }
 
     /** This rank's checkpoint of the state after {@code iteration} iterations; the trainer adds its entries. */
@@ -496,10 +635,9 @@ public final class TrainingSession {
                     + iteration + " in " + cfg.checkpointDir() + ": see its error");
         }
         checkCompatible(shared, store.sharedFile(iteration));
-        System.arraycopy(shared.requireArray("params", params.length), 0, params, 0, params.length);
-        for (Map.Entry<String, float[]> e : optimizer.state().entrySet()) {
-            float[] saved = shared.requireArray("optimizer." + e.getKey(), e.getValue().length);
-            System.arraycopy(saved, 0, e.getValue(), 0, saved.length);
+        restoreState(shared.requireArray("params", params.length), paramsVector);
+        for (Map.Entry<String, ModelVector> e : backend.optimizerState().entrySet()) {
+            restoreState(shared.requireArray("optimizer." + e.getKey(), e.getValue().length()), e.getValue());
         }
         if (iteration > totalIterations) {
             throw new CheckpointException("checkpoint " + store.sharedFile(iteration) + " is at iteration "
@@ -529,6 +667,15 @@ public final class TrainingSession {
 
     // ------------------------------------------------------------------------------------------ the end
 
+    /**
+     * Releases what the backend holds (device memory, streams, the device). Call it when the run ends, normally or
+     * by an exception; idempotent.
+     */
+    @Override
+    public void close() {
+        backend.close();
+    }
+
     /** Training seconds at {@code now}: wall time minus evaluation and checkpoint time. */
     public double trainSeconds(long now) {
         return (now - startNanos - evalNanos - checkpointNanos) / 1e9;
@@ -553,7 +700,8 @@ public final class TrainingSession {
                 .finalTest(last.accuracy(), last.meanLoss())
                 .seconds((end - startNanos) / 1e9, trainSeconds(end), evalNanos / 1e9, checkpointNanos / 1e9)
                 .computeAndWait(computeNanos / 1e6, waitNanos / 1e6, timeSums[0], timeSums[1])
-                .parameters(params).evaluations(evaluations).epochStats(epochs).build();
+                .parameters(onDevice ? params() : params).evaluations(evaluations).epochStats(epochs)
+                .device(backend.describe()).build();
         if (rank == 0) {
             log.info("done: {}", r);
         }

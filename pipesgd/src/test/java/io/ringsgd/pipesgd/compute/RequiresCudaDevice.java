@@ -1,0 +1,27 @@
+package io.ringsgd.pipesgd.compute;
+
+import io.ringsgd.gpu.Devices;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Runs a test class only where a CUDA device works; elsewhere its tests are reported as skipped with the reason, which
+ * is also printed once so that it shows in the build output.
+ */
+public final class RequiresCudaDevice implements ExecutionCondition {
+    private static final AtomicBoolean PRINTED = new AtomicBoolean();
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (Devices.cudaAvailable()) {
+            return ConditionEvaluationResult.enabled("CUDA devices: " + Devices.cudaDeviceCount());
+        }
+        String reason = "no CUDA device: " + Devices.cudaUnavailableReason();
+        if (PRINTED.compareAndSet(false, true)) {
+            System.out.println("CUDA training tests skipped: " + reason);
+        }
+        return ConditionEvaluationResult.disabled(reason);
+    }
+}
