@@ -49,4 +49,38 @@ class TcpCorrectnessTest {
             assertThat(f).isEmpty();
         }
     }
+
+    /** Vectors in direct ByteBuffers travel without staging copies (gathering writes, reads into the buffer). */
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {2, 3, 4})
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void directByteBuffersOverTcp(int p) {
+        CommunicatorConfig cfg = CommunicatorConfig.builder().timeout(Duration.ofSeconds(60)).segmentBytes(64 << 10)
+                .build();
+        List<List<String>> failures = TcpGroup.run(p, cfg, comm -> {
+            List<String> bad = new ArrayList<>();
+            for (Algorithm a : AllreduceCorrectnessTest.ALGORITHMS) {
+                for (int n : new int[] {1, 7_001, (1 << 18) + 5}) {
+                    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocateDirect(4 * n + 12)
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    ElementBuffer v = ElementBuffer.ofBytes(bytes, ElementType.FLOAT, 12, n);
+                    float[] in = Inputs.floats(ReduceOp.SUM, comm.rank(), n);
+                    ElementBuffer.of(in).copyTo(0, v, 0, n);
+                    ElementBuffer out = ElementBuffer.ofBytes(java.nio.ByteBuffer.allocateDirect(4 * n),
+                            ElementType.FLOAT, 0, n);
+                    comm.allreduce(v, out, ReduceOp.SUM, CollectiveOptions.algorithm(a));
+                    float[] got = new float[n];
+                    out.copyTo(0, ElementBuffer.of(got), 0, n);
+                    int i = Inputs.firstMismatch(got, ReduceOp.SUM, p);
+                    if (i >= 0) {
+                        bad.add(a + " n=" + n + " rank " + comm.rank() + " element " + i + " = " + got[i]);
+                    }
+                }
+            }
+            return bad;
+        });
+        for (List<String> f : failures) {
+            assertThat(f).isEmpty();
+        }
+    }
 }

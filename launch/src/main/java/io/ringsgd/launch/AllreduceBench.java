@@ -40,6 +40,15 @@ public final class AllreduceBench {
      */
     public static List<Result> run(Communicator c, List<Long> sizes, Algorithm algorithm, CollectiveOptions base,
             ElementType type, int iters, int warmup) {
+        return run(c, sizes, algorithm, base, type, iters, warmup, false);
+    }
+
+    /**
+     * As above; with {@code direct} the vectors live in direct little-endian ByteBuffers
+     * ({@link ElementBuffer#ofBytes}), which the TCP transport reads and writes without staging copies.
+     */
+    public static List<Result> run(Communicator c, List<Long> sizes, Algorithm algorithm, CollectiveOptions base,
+            ElementType type, int iters, int warmup, boolean direct) {
         if (iters < 1 || warmup < 0) {
             throw new IllegalArgumentException("--iters must be >= 1 and --warmup >= 0");
         }
@@ -51,7 +60,13 @@ public final class AllreduceBench {
             long realBytes = (long) n * type.bytes();
             ElementBuffer send;
             ElementBuffer recv;
-            if (type == ElementType.DOUBLE) {
+            if (direct) {
+                send = ElementBuffer.ofBytes(java.nio.ByteBuffer.allocateDirect((int) realBytes), type, 0, n);
+                recv = ElementBuffer.ofBytes(java.nio.ByteBuffer.allocateDirect((int) realBytes), type, 0, n);
+                for (int i = 0; i < n; i++) {
+                    send.set(i, (c.rank() + 1) + (i % 13));
+                }
+            } else if (type == ElementType.DOUBLE) {
                 double[] s = new double[n];
                 for (int i = 0; i < n; i++) {
                     s[i] = (c.rank() + 1) + (i % 13);

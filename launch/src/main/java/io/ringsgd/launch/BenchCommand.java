@@ -75,6 +75,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "One JSON object per line instead of a table.")
         boolean json;
 
+        @Option(names = "--buffers", defaultValue = "heap", description = "heap (float[] / double[], the default) or"
+                + " direct (little-endian direct ByteBuffers, which TCP sends and receives without staging copies).")
+        String buffers;
+
         @Option(names = "--show-table", description = "Print the algorithm selection table (with ringsgd.table and"
                 + " ringsgd.algorithm applied) and exit.")
         boolean showTable;
@@ -102,6 +106,10 @@ final class BenchCommand implements Runnable {
             if (iters < 1 || warmup < 0) {
                 throw new IllegalArgumentException("--iters must be at least 1 and --warmup at least 0");
             }
+            if (!buffers.equals("heap") && !buffers.equals("direct")) {
+                throw new IllegalArgumentException("--buffers must be heap or direct, got '" + buffers + "'");
+            }
+            boolean direct = buffers.equals("direct");
             CommunicatorConfig.Builder cb = CommunicatorConfig.fromSystemProperties().toBuilder();
             if (segment != null) {
                 cb.segmentBytes((int) Units.parseBytes(segment));
@@ -114,7 +122,7 @@ final class BenchCommand implements Runnable {
             List<AllreduceBench.Result> results = Jobs.run(t, np, cfg, c -> {
                 List<AllreduceBench.Result> all = new ArrayList<>();
                 for (Algorithm a : algorithms) {
-                    all.addAll(AllreduceBench.run(c, sizes, a, base, et, iters, warmup));
+                    all.addAll(AllreduceBench.run(c, sizes, a, base, et, iters, warmup, direct));
                 }
                 return all;
             });
@@ -124,8 +132,8 @@ final class BenchCommand implements Runnable {
                 } else {
                     AllreduceBench.Result first = results.get(0);
                     System.out.printf(Locale.ROOT, "# ringsgd bench allreduce: transport=%s np=%d type=%s op=sum"
-                            + " iters=%d warmup=%d compress=%s segment=%s%n", first.transport(), first.np(),
-                            et.label(), iters, warmup, base.compression().cliName(),
+                            + " buffers=%s iters=%d warmup=%d compress=%s segment=%s%n", first.transport(),
+                            first.np(), et.label(), buffers, iters, warmup, base.compression().cliName(),
                             Units.formatBytes(cfg.segmentBytes()));
                     System.out.print(AllreduceBench.table(results));
                 }

@@ -35,6 +35,14 @@ final class TcpPeer {
     final ElementBuffer outDoubles = ElementBuffer.ofBytes(out, ElementType.DOUBLE, 0, STAGE_BYTES / 8);
     final ElementBuffer outBytes = ElementBuffer.ofBytes(out, ElementType.BYTE, 0, STAGE_BYTES);
     boolean outActive;
+    /** The payload slice of the head send when it is written straight from the caller's ByteBuffer, else null. */
+    ByteBuffer direct;
+    final ByteBuffer pad = ByteBuffer.allocateDirect(8);
+    final ByteBuffer[] gather = new ByteBuffer[3];
+    private ByteBuffer sendSource;
+    private ByteBuffer sendDup;
+    private ByteBuffer recvSource;
+    private ByteBuffer recvDup;
 
     // incoming: bytes [inPos, inLimit) of `in` are received but not consumed
     final ByteBuffer in = ByteBuffer.allocateDirect(STAGE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -68,6 +76,24 @@ final class TcpPeer {
         this.rank = rank;
         this.data = data;
         this.control = control;
+    }
+
+    /** A reusable duplicate of {@code b} for writing (position and limit are the caller's to set). */
+    ByteBuffer sendView(ByteBuffer b) {
+        if (b != sendSource) {
+            sendSource = b;
+            sendDup = b.duplicate();
+        }
+        return sendDup;
+    }
+
+    /** A reusable duplicate of {@code b} for reading into. */
+    ByteBuffer recvView(ByteBuffer b) {
+        if (b != recvSource) {
+            recvSource = b;
+            recvDup = b.duplicate();
+        }
+        return recvDup;
     }
 
     ElementBuffer outView(ElementType t) {

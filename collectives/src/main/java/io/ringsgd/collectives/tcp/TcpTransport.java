@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class TcpTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
     private static final long SELECT_SLICE_MS = 100;
+    /** Payloads at least this large move between the socket and a ByteBuffer-backed message without staging. */
+    private static final long DIRECT_THRESHOLD = 32 << 10;
 
     private final int rank;
     private final int size;
@@ -276,14 +278,15 @@ public final class TcpTransport implements Transport {
             if (!p.outActive) {
                 stage(p, m);
             }
-            int w = p.data.write(p.out);
+            long w = p.direct != null ? p.data.write(p.gather) : p.data.write(p.out);
             if (w > 0) {
                 p.lastActivity = System.nanoTime();
             }
-            if (p.out.hasRemaining()) {
+            if (p.out.hasRemaining() || (p.direct != null && (p.direct.hasRemaining() || p.pad.hasRemaining()))) {
                 return;
             }
             p.outActive = false;
+            p.direct = null;
             if (m.progress >= m.byteSize() && m.attachment != null) {
                 p.sends.pollFirst();
                 m.complete();
@@ -291,7 +294,11 @@ public final class TcpTransport implements Transport {
         }
     }
 
-    /** Fills {@code p.out} with the next piece of {@code m}: its frame header first, then payload, then padding. */
+    /**
+     * Prepares the next piece of {@code m}: its frame header first, then payload, then padding. A payload that lives
+     * in a ByteBuffer ({@link io.ringsgd.collectives.ElementBuffer#ofBytes}) is written straight from it with the
+     * header and padding in one gathering write; other payloads are copied into the staging buffer piece by piece.
+     */
     private void stage(TcpPeer p, Message m) {
         ByteBuffer out = p.out;
         out.clear();
@@ -301,6 +308,21 @@ public final class TcpTransport implements Transport {
             out.putInt((int) total).putInt(0).putLong(m.notBeforeNanos());
             m.header().write(out);
             m.attachment = Boolean.TRUE;
+            ByteBuffer bytes = m.buffer().bytes();
+            if (bytes != null && total >= DIRECT_THRESHOLD) {
+                int elem = m.buffer().type().bytes();
+                ByteBuffer d = p.sendView(bytes);
+                d.limit(m.offset() * elem + (int) total).position(m.offset() * elem);
+                p.direct = d;
+                p.pad.clear().limit((int) (Frames.padded(total) - total));
+                p.gather[0] = out;
+                p.gather[1] = d;
+                p.gather[2] = p.pad;
+                m.progress = total;
+                out.flip();
+                p.outActive = true;
+                return;
+            }
         }
         int elem = m.buffer().type().bytes();
         int done = (int) (m.progress / elem);
@@ -346,6 +368,24 @@ public final class TcpTransport implements Transport {
                 p.inPos += whole * elem;
                 p.rxDone += (long) whole * elem;
                 left -= (long) whole * elem;
+            }
+            if (left >= DIRECT_THRESHOLD && p.inPos == p.inLimit && m.reduceOp() == null
+                    && m.buffer().bytes() != null) {
+                // A plain receive into a ByteBuffer: read the rest of the payload straight into it.
+                ByteBuffer d = p.recvView(m.buffer().bytes());
+                int from = m.offset() * elem + (int) p.rxDone;
+                d.limit(m.offset() * elem + p.rxPayload).position(from);
+                int n = p.data.read(d);
+                if (n < 0) {
+                    p.eof = true;
+                    throw dataClosed(p);
+                }
+                if (n == 0) {
+                    return;
+                }
+                p.rxDone += n;
+                p.lastActivity = System.nanoTime();
+                continue;
             }
             if (left == 0) {
                 int pad = (int) (Frames.padded(p.rxPayload) - p.rxPayload);
