@@ -115,6 +115,34 @@ public final class AllreduceBench {
         return out;
     }
 
+    /**
+     * Runs AllReduces of a small and a large vector for at least {@code seconds} (rank 0's clock, agreed on by all
+     * ranks every 64 iterations) so that the JIT has compiled the paths the measurement takes: without it, small
+     * messages are timed in interpreted or C1 code.
+     */
+    public static void warmUpJit(Communicator c, List<Long> sizes, Algorithm algorithm, CollectiveOptions base,
+            double seconds) {
+        if (seconds <= 0) {
+            return;
+        }
+        CollectiveOptions opts = base.withAlgorithm(algorithm);
+        long largest = sizes.stream().mapToLong(Long::longValue).max().orElse(8);
+        float[] small = new float[2];
+        float[] large = new float[(int) Math.min(largest / 4, 1 << 18)];
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        double[] more = {1};
+        while (more[0] > 0) {
+            for (int i = 0; i < 64; i++) {
+                c.allreduce(small, 0, small.length, ReduceOp.SUM, opts);
+                if (i % 8 == 0 && large.length > 0) {
+                    c.allreduce(large, 0, large.length, ReduceOp.SUM, opts);
+                }
+            }
+            more[0] = c.rank() == 0 && System.nanoTime() < end ? 1 : 0;
+            c.allreduce(more, ReduceOp.MAX);
+        }
+    }
+
     /** The text table of results. */
     public static String table(List<Result> results) {
         StringBuilder sb = new StringBuilder();

@@ -59,8 +59,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--iters", defaultValue = "50", description = "Timed iterations per size (default 50).")
         int iters;
 
-        @Option(names = "--warmup", defaultValue = "10", description = "Untimed iterations first (default 10).")
+        @Option(names = "--warmup", defaultValue = "10", description = "Untimed iterations before each size (default"
+                + " 10).")
         int warmup;
+
+        @Option(names = "--warmup-seconds", defaultValue = "2", description = "Seconds of AllReduces before the first"
+                + " size, so the JIT has compiled what is measured (default ${DEFAULT-VALUE}).")
+        double warmupSeconds;
 
         @Option(names = "--type", defaultValue = "float", description = "float or double (default float).")
         String type;
@@ -122,6 +127,7 @@ final class BenchCommand implements Runnable {
             List<AllreduceBench.Result> results = Jobs.run(t, np, cfg, c -> {
                 List<AllreduceBench.Result> all = new ArrayList<>();
                 for (Algorithm a : algorithms) {
+                    AllreduceBench.warmUpJit(c, sizes, a, base, warmupSeconds / algorithms.size());
                     all.addAll(AllreduceBench.run(c, sizes, a, base, et, iters, warmup, direct));
                 }
                 return all;

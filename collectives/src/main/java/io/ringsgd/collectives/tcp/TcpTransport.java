@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
 public final class TcpTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
     private static final long SELECT_SLICE_MS = 100;
+    /**
+     * Longest adaptive spin: while recent waits have been short (a latency-bound exchange), a wait polls the sockets
+     * and yields for up to twice their running mean before sleeping in the selector, saving the wake-up; waits longer
+     * than this (a slow peer, a long transfer) spin only for the configured minimum and leave the core to others.
+     */
+    private static final long MAX_ADAPTIVE_SPIN_NANOS = Long.getLong("ringsgd.spin.max.nanos", 1_000_000);
     /** Payloads at least this large move between the socket and a ByteBuffer-backed message without staging. */
     private static final long DIRECT_THRESHOLD = 32 << 10;
 
@@ -51,6 +57,8 @@ public final class TcpTransport implements Transport {
             .order(ByteOrder.LITTLE_ENDIAN);
     private volatile CollectiveException failure;
     private volatile boolean closed;
+    /** Running mean of how long waits took (for the adaptive spin). */
+    private long meanWaitNanos = 100_000;
 
     TcpTransport(int rank, int size, SocketChannel[] data, SocketChannel[] control, CommunicatorConfig config)
             throws IOException {
@@ -162,6 +170,8 @@ public final class TcpTransport implements Transport {
         }
         TcpPeer p = peer(m.peer());
         long start = System.nanoTime();
+        long spin = meanWaitNanos < MAX_ADAPTIVE_SPIN_NANOS
+                ? Math.max(spinNanos, Math.min(2 * meanWaitNanos, MAX_ADAPTIVE_SPIN_NANOS)) : spinNanos;
         stalls.waiting(m.peer(), m.header().seq());
         try {
             while (!m.isDone()) {
@@ -171,7 +181,7 @@ public final class TcpTransport implements Transport {
                     break;
                 }
                 long now = System.nanoTime();
-                if (now - start < spinNanos) {
+                if (now - start < spin) {
                     // driveAll() polled the sockets; give the core away, as the peer may need it.
                     Thread.yield();
                     continue;
@@ -194,6 +204,7 @@ public final class TcpTransport implements Transport {
         } finally {
             stalls.done();
         }
+        meanWaitNanos += (System.nanoTime() - start - meanWaitNanos) / 8;
         rethrow(m);
     }
 
