@@ -476,6 +476,7 @@ public final class TransportCommunicator implements Communicator {
             if (engine == null) {
                 engine = new Thread(this::engineLoop, "ringsgd-progress-" + transport.name() + "-r" + rank);
                 engine.setDaemon(true);
+                engine.setPriority(Thread.MAX_PRIORITY);
                 engine.start();
             }
             turn.notifyAll();
