@@ -136,20 +136,27 @@ public final class ExperimentCommand implements Callable<Integer> {
                 d.description(), epochs, batch, seed);
         PlanInputs in = PlanInputs.measure(factory, d.train(), workers, batch, segment,
                 Duration.ofMillis((long) (probeSeconds * 1000)), System.out::println);
+        // One iteration's compute: all ranks computing at once (lock step), as in synchronous training, where the
+        // AllReduce starts when the last rank is done.
         double compute = in.computeSeconds();
         LinkModel link;
         double ratio;
         long bytes = n * CostModel.ELEMENT_BYTES;
         if (netLatency != null) {
             link = LinkModel.parse(netLatency, netBandwidth);
-            ratio = in.host().withLink(link).allreduceSeconds(Algorithm.AUTO, workers, bytes) / compute;
+            ratio = Calibration.allreduceSeconds(workers, (int) n, link, 20) / compute;
         } else {
             ratio = commRatio != null ? commRatio : 1.0;
-            link = linkFor(in.host(), Units.parseDuration(latency), workers, bytes, ratio * compute);
+            System.out.printf(Locale.ROOT, "# choosing the link: one AllReduce of the gradient should take %.2f x"
+                    + " %.3f ms%n", ratio, compute * 1e3);
+            link = Calibration.linkFor(in.host(), Units.parseDuration(latency), workers, n, ratio * compute,
+                    System.out::println);
         }
+        double allreduce = Calibration.allreduceSeconds(workers, (int) n, link, 20);
         System.out.printf(Locale.ROOT, "# compute %.3f ms per iteration; link %s: one synchronous AllReduce of %s"
-                + " takes %.3f ms, R = %.2f%n", compute * 1e3, link, Units.formatBytes(bytes) + "B",
-                in.host().withLink(link).allreduceSeconds(Algorithm.AUTO, workers, bytes) * 1e3, ratio);
+                + " takes %.3f ms (measured), R = %.2f%n", compute * 1e3, link, Units.formatBytes(bytes) + "B",
+                allreduce * 1e3, allreduce / compute);
+        ratio = allreduce / compute;
         IterationModel im = in.model(link, workers, n, compute, Runtime.getRuntime().availableProcessors());
         int perEpoch = Shard.smallestSize(d.train().size(), workers) / batch;
         long evalEvery = Math.max(1, perEpoch / evalsPerEpoch);
