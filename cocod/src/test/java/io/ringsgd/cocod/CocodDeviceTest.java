@@ -1,5 +1,6 @@
 package io.ringsgd.cocod;
 
+import io.ringsgd.pipesgd.compute.HostDeviceModel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
