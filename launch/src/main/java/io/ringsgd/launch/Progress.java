@@ -42,12 +42,11 @@ final class Progress implements TrainingListener {
         first = s.startIteration();
         startNanos = System.nanoTime();
         lastLine = startNanos;
-        out.printf(Locale.ROOT, "training %s%s on %d workers: %s, %d parameters, data %s%s, %d iterations (%d per"
+        // The data description says when the embedded subset stands in for a missing Fashion-MNIST.
+        out.printf(Locale.ROOT, "training %s%s on %d workers: %s, %d parameters, data %s, %d iterations (%d per"
                 + " epoch), BLAS %s%n", s.trainer(), s.trainer().equals("pipe") ? " width " + s.width() : "",
-                s.workers(), s.model(), s.parameterCount(), s.data(), s.embeddedData()
-                        ? " (the embedded Fashion-MNIST subset: /usr/share/datasets/fashion-mnist is missing;"
-                                + " apt-get install dataset-fashion-mnist for the full set)" : "",
-                s.totalIterations(), s.iterationsPerEpoch(), s.blas());
+                s.workers(), s.model(), s.parameterCount(), s.data(), s.totalIterations(), s.iterationsPerEpoch(),
+                s.blas());
         out.println(s.deviceSummary());
         if (s.startIteration() > 0) {
             out.printf(Locale.ROOT, "resuming at iteration %d%n", s.startIteration());
