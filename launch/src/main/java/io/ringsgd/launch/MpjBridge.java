@@ -51,6 +51,7 @@ final class MpjBridge {
     }
 
     private static void requireInitialized() {
+        requireSupport();
         if (!initialized) {
             throw new IllegalArgumentException("--transport mpj needs an MPJ Express job: start the ranks with"
                     + " launch/bin/ringsgd-mpjrun -np N -- <command>");
@@ -58,6 +59,7 @@ final class MpjBridge {
     }
 
     static Communicator communicator(CommunicatorConfig config) {
+        requireSupport();
         if (!initialized) {
             throw new IllegalArgumentException("--transport mpj needs an MPJ Express job: start the ranks with"
                     + " launch/bin/ringsgd-mpjrun -np N -- <command>");
@@ -65,14 +67,27 @@ final class MpjBridge {
         return (Communicator) invoke("communicator", new Class<?>[] {CommunicatorConfig.class}, config);
     }
 
+    /** Throws the "built without MPJ Express" error if the MPJ support was not compiled into this build. */
+    private static void requireSupport() {
+        try {
+            Class.forName(RUNTIME, false, MpjBridge.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw withoutMpj();
+        }
+    }
+
+    private static IllegalArgumentException withoutMpj() {
+        return new IllegalArgumentException("--transport mpj needs MPJ Express: this build of ringsgd was made"
+                + " without it. Install it (Debian: apt-get install libmpj-java, or unpack MPJ Express and set"
+                + " MPJ_HOME), rebuild with mvn install, and start the ranks with launch/bin/ringsgd-mpjrun");
+    }
+
     private static Object invoke(String name, Class<?>[] types, Object... args) {
         Class<?> runtime;
         try {
             runtime = Class.forName(RUNTIME);
         } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("--transport mpj needs MPJ Express: this build of ringsgd was made"
-                    + " without it. Install it (Debian: apt-get install libmpj-java, or unpack MPJ Express and set"
-                    + " MPJ_HOME), rebuild with mvn install, and start the ranks with launch/bin/ringsgd-mpjrun");
+            throw withoutMpj();
         } catch (LinkageError e) {
             throw new IllegalArgumentException("MPJ Express is not on the class path (" + e + "): start the ranks"
                     + " with launch/bin/ringsgd-mpjrun");
