@@ -26,6 +26,7 @@ import java.time.Duration;
 public final class CommunicatorConfig {
     private final Duration timeout;
     private final int segmentBytes;
+    private final boolean segmentChosen;
     private final int window;
     private final Algorithm allreduceAlgorithm;
     private final AlgorithmTable table;
@@ -35,6 +36,7 @@ public final class CommunicatorConfig {
     private CommunicatorConfig(Builder b) {
         this.timeout = b.timeout;
         this.segmentBytes = b.segmentBytes;
+        this.segmentChosen = b.segmentChosen;
         this.window = b.window;
         this.allreduceAlgorithm = b.allreduceAlgorithm;
         this.table = b.table;
@@ -86,8 +88,24 @@ public final class CommunicatorConfig {
 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
-        return new Builder().timeout(timeout).segmentBytes(segmentBytes).window(window)
+        Builder b = new Builder().timeout(timeout).segmentBytes(segmentBytes).window(window)
                 .allreduceAlgorithm(allreduceAlgorithm).table(table).spin(spin).link(link);
+        b.segmentChosen = segmentChosen;
+        return b;
+    }
+
+    /**
+     * This configuration, or, when nobody chose a segment size (no {@code ringsgd.segment}, no
+     * {@link Builder#segmentBytes}), a copy with {@code bytes}: how a transport whose per-message cost is high
+     * (MPJ Express) asks for larger segments without overriding a user's choice.
+     */
+    public CommunicatorConfig withDefaultSegment(int bytes) {
+        if (segmentChosen || bytes == segmentBytes) {
+            return this;
+        }
+        Builder b = toBuilder().segmentBytes(bytes);
+        b.segmentChosen = false;
+        return b.build();
     }
 
     public Duration timeout() {
@@ -129,6 +147,7 @@ public final class CommunicatorConfig {
     public static final class Builder {
         private Duration timeout = Duration.ofSeconds(300);
         private int segmentBytes = 256 << 10;
+        private boolean segmentChosen;
         private int window = 4;
         private Algorithm allreduceAlgorithm = Algorithm.AUTO;
         private AlgorithmTable table = AlgorithmTable.defaults();
@@ -148,6 +167,7 @@ public final class CommunicatorConfig {
                 throw new IllegalArgumentException("segment size must be between 1k and 64m bytes, got " + bytes);
             }
             this.segmentBytes = bytes;
+            this.segmentChosen = true;
             return this;
         }
 

@@ -140,7 +140,7 @@ final class BenchCommand implements Runnable {
                     System.out.printf(Locale.ROOT, "# ringsgd bench allreduce: transport=%s np=%d type=%s op=sum"
                             + " buffers=%s iters=%d warmup=%d compress=%s segment=%s%n", first.transport(),
                             first.np(), et.label(), buffers, iters, warmup, base.compression().cliName(),
-                            Units.formatBytes(cfg.segmentBytes()));
+                            Units.formatBytes(Jobs.forTransport(t, cfg).segmentBytes()));
                     System.out.print(AllreduceBench.table(results));
                 }
                 System.out.flush();

@@ -31,6 +31,18 @@ public final class Jobs {
         }
     }
 
+    /**
+     * MPJ Express's segment size when the user chose none: each MPJ message costs a rendezvous through its device
+     * threads (niodev, 4 processes on one host: about 2 ms per ring step of 256 KiB, 4 ms of 1 MiB), so fewer, larger
+     * segments win there (4 MiB ring: 52 ms with {@code --segment 256k}, 33 ms with {@code --segment 1m}).
+     */
+    static final int MPJ_SEGMENT_BYTES = 1 << 20;
+
+    /** {@code config} with the defaults {@code transport} prefers where the user chose nothing. */
+    public static CommunicatorConfig forTransport(Transport transport, CommunicatorConfig config) {
+        return transport == Transport.MPJ ? config.withDefaultSegment(MPJ_SEGMENT_BYTES) : config;
+    }
+
     /** True when this process was started as one rank of a TCP job. */
     public static boolean inTcpJob() {
         return System.getenv("RANK") != null && System.getenv("WORLD_SIZE") != null;
@@ -41,6 +53,7 @@ public final class Jobs {
      * not hold rank 0. {@code np} applies to the local transport (the others take the size from their launcher).
      */
     public static <T> T run(Transport transport, int np, CommunicatorConfig config, Function<Communicator, T> body) {
+        config = forTransport(transport, config);
         switch (transport) {
             case LOCAL: {
                 if (np < 1) {

@@ -39,6 +39,9 @@ class MpjIT {
     void multicoreAllreduceIsExact(int np) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("-np", Integer.toString(np), "--"));
         args.addAll(BENCH);
+        // Small segments so that the pipelined ring runs several segments per chunk over MPJ (niodev below keeps
+        // MPJ's default of 1 MiB).
+        args.addAll(List.of("--segment", "16k"));
         assertAllCorrect(MpjJobs.run(args, 100), np);
     }
 
