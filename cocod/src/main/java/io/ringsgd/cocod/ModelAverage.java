@@ -52,7 +52,7 @@ final class ModelAverage {
         this.op = weighted ? ReduceOp.SUM : ReduceOp.AVG;
         this.options = compression == Compression.NONE ? CollectiveOptions.DEFAULT
                 : CollectiveOptions.compressed(compression);
-        this.feedback = compression == Compression.NONE ? null : new ErrorFeedback(compression, backend.length());
+        this.feedback = compression == Compression.NONE ? null : new ErrorFeedback(options, backend.length(), 1);
         this.wire = backend.newVector();
         this.reference = backend.newVector();
         backend.copy(initial, reference);
@@ -71,7 +71,7 @@ final class ModelAverage {
         if (weighted) {
             backend.scale(wire, share);
         }
-        pending = backend.iallreduce(comm, wire, op, options, feedback);
+        pending = backend.iallreduce(comm, wire, op, options, feedback == null ? null : feedback.slot(0));
     }
 
     /** True while an average is in flight. */
@@ -109,6 +109,6 @@ final class ModelAverage {
 
     /** The error-feedback residual (this rank's own state, on the host), live, or null without compression. */
     float[] residual() {
-        return feedback == null ? null : feedback.residual();
+        return feedback == null ? null : feedback.slot(0).residual();
     }
 }

@@ -1,21 +1,25 @@
 package io.ringsgd.collectives;
 
 /**
- * Per-call options (Gloo style): the algorithm to force, the pipeline segment size, and compression. Immutable; build
- * once and reuse. {@link #DEFAULT} lets the communicator decide everything.
+ * Per-call options (Gloo style): the algorithm to force, the pipeline segment size, compression, and where a compressed
+ * AllReduce reports what quantization dropped. Immutable; build once and reuse. {@link #DEFAULT} lets the
+ * communicator decide everything.
  */
 public final class CollectiveOptions {
     /** Algorithm chosen by the table, the communicator's segment size, no compression. */
-    public static final CollectiveOptions DEFAULT = new CollectiveOptions(Algorithm.AUTO, 0, Compression.NONE);
+    public static final CollectiveOptions DEFAULT = new CollectiveOptions(Algorithm.AUTO, 0, Compression.NONE, null);
 
     private final Algorithm algorithm;
     private final int segmentBytes;
     private final Compression compression;
+    private final float[] quantizationError;
 
-    private CollectiveOptions(Algorithm algorithm, int segmentBytes, Compression compression) {
+    private CollectiveOptions(Algorithm algorithm, int segmentBytes, Compression compression,
+            float[] quantizationError) {
         this.algorithm = algorithm;
         this.segmentBytes = segmentBytes;
         this.compression = compression;
+        this.quantizationError = quantizationError;
     }
 
     /** Default options with {@code algorithm} forced. */
@@ -45,7 +49,7 @@ public final class CollectiveOptions {
         if (a == null) {
             throw new IllegalArgumentException("algorithm is null: use Algorithm.AUTO to let the table choose");
         }
-        return new CollectiveOptions(a, segmentBytes, compression);
+        return new CollectiveOptions(a, segmentBytes, compression, quantizationError);
     }
 
     /** Options with segments of {@code bytes} (at least 1 KiB, at most 64 MiB). */
@@ -53,14 +57,30 @@ public final class CollectiveOptions {
         if (bytes != 0 && (bytes < 1024 || bytes > (64 << 20))) {
             throw new IllegalArgumentException("segment size must be between 1k and 64m bytes, got " + bytes);
         }
-        return new CollectiveOptions(algorithm, bytes, compression);
+        return new CollectiveOptions(algorithm, bytes, compression, quantizationError);
     }
 
     public CollectiveOptions withCompression(Compression c) {
         if (c == null) {
             throw new IllegalArgumentException("compression is null: use Compression.NONE");
         }
-        return new CollectiveOptions(algorithm, segmentBytes, c);
+        return new CollectiveOptions(algorithm, segmentBytes, c, quantizationError);
+    }
+
+    /**
+     * Options whose compressed AllReduce adds into {@code sink[i]} what this rank's encodings dropped of element i
+     * (x − decode(encode(x)) for every partial sum it encoded), so that the sinks of all ranks add up to the exact sum
+     * minus the result (before AVG's division). Error feedback adds a rank's sink to its next contribution and zeroes
+     * it: nothing quantization drops is lost, only delayed. The sink must hold at least the vector's count, belongs to
+     * the collective until it completes, and is not touched without compression. Pass null for none.
+     */
+    public CollectiveOptions withQuantizationError(float[] sink) {
+        return new CollectiveOptions(algorithm, segmentBytes, compression, sink);
+    }
+
+    /** The sink of {@link #withQuantizationError}, or null. */
+    public float[] quantizationError() {
+        return quantizationError;
     }
 
     @Override

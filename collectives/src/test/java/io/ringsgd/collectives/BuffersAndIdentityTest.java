@@ -118,13 +118,7 @@ class BuffersAndIdentityTest {
             }
             return out;
         });
-        double[] serial = new double[n];
-        for (int r = 0; r < p; r++) {
-            float[] v = random(r, n);
-            for (int i = 0; i < n; i++) {
-                serial[i] += v[i];
-            }
-        }
+        double[] serial = serialSum(p, n);
         for (int k = 0; k < results.get(0).length; k++) {
             for (int r = 1; r < p; r++) {
                 assertThat(results.get(r)[k]).as("variant %d rank %d equals rank 0 bit for bit", k, r)
@@ -139,6 +133,67 @@ class BuffersAndIdentityTest {
                                 + (compressed ? tol : 0)));
             }
         }
+    }
+
+    /**
+     * The sinks of a compressed AllReduce hold what quantization dropped: summed over the ranks they are the exact sum
+     * minus the result, far closer than the result is to the sum on its own; without compression they stay untouched.
+     */
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {2, 3, 5})
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void quantizationErrorSinksAddUpToWhatTheResultLacks(int p) {
+        int n = 20_003;
+        List<float[][]> results = Communicators.runLocal(p, CFG, c -> {
+            float[][] out = new float[5][];
+            int k = 0;
+            for (Compression z : new Compression[] {Compression.FP16, Compression.INT8}) {
+                float[] v = random(c.rank(), n);
+                float[] sink = new float[n + 7];
+                c.allreduce(v, 0, n, ReduceOp.SUM, CollectiveOptions.compressed(z).withQuantizationError(sink));
+                out[k++] = v;
+                out[k++] = sink;
+            }
+            float[] untouched = new float[n];
+            Arrays.fill(untouched, 3f);
+            c.allreduce(random(c.rank(), n), 0, n, ReduceOp.SUM,
+                    CollectiveOptions.DEFAULT.withQuantizationError(untouched));
+            out[k] = untouched;
+            return out;
+        });
+        double[] serial = serialSum(p, n);
+        for (int z = 0; z < 2; z++) {
+            double plain = 0;
+            double compensated = 0;
+            for (int i = 0; i < n; i++) {
+                double lost = 0;
+                for (int r = 0; r < p; r++) {
+                    lost += results.get(r)[2 * z + 1][i];
+                }
+                double result = results.get(0)[2 * z][i];
+                plain = Math.max(plain, Math.abs(serial[i] - result));
+                compensated = Math.max(compensated, Math.abs(serial[i] - (result + lost)));
+            }
+            assertThat(plain).as("compression %d loses something", z).isGreaterThan(1e-4);
+            // What is left is float rounding of the partial sums, orders of magnitude below the quantization error.
+            assertThat(compensated).as("compression %d: sum − (result + sinks)", z).isLessThan(plain / 100);
+            assertThat(results.get(0)[2 * z + 1][n]).as("past the vector's count").isZero();
+        }
+        for (int r = 0; r < p; r++) {
+            assertThat(results.get(r)[4]).containsOnly(3f);
+        }
+    }
+
+    /** The sum of every rank's {@link #random} vector, in double. */
+    static double[] serialSum(int p, int n) {
+        double[] serial = new double[n];
+        for (int r = 0; r < p; r++) {
+            float[] v = random(r, n);
+            for (int i = 0; i < n; i++) {
+                serial[i] += v[i];
+            }
+        }
+        return serial;
     }
 
     static float[] random(int rank, int n) {

@@ -46,8 +46,8 @@ class CodecTest {
     @Test
     void int8ErrorIsAtMostHalfAStepAndRoundTripMatchesDecode() {
         Random rnd = new Random(7);
-        for (Codec c : new Codec[] {Codecs.of(Compression.INT8), Codecs.of(Compression.FP16)}) {
-            for (int n : new int[] {0, 1, 255, 256, 257, 10_000}) {
+        for (Codec c : new Codec[] {Codecs.create(Compression.INT8), Codecs.create(Compression.FP16)}) {
+            for (int n : new int[] {0, 1, 255, 256, 257, 10_000, 16_383, 16_384, 16_385, 40_000}) {
                 float[] x = new float[n];
                 for (int i = 0; i < n; i++) {
                     x[i] = (float) (rnd.nextGaussian() * 3);
@@ -77,5 +77,37 @@ class CodecTest {
                 }
             }
         }
+    }
+
+    @Test
+    void int8SendsBlocksTooSmallForAFiniteReciprocalAsZerosAndStaysConsistent() {
+        Codec c = Codecs.create(Compression.INT8);
+        int n = 3 * Int8Codec.BLOCK;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            // Block 0: subnormal magnitudes; block 1: integers up to 127 (scale 1, exact); block 2: zeros.
+            x[i] = i < Int8Codec.BLOCK ? Float.MIN_VALUE * (i % 7 - 3) : i < 2 * Int8Codec.BLOCK ? (i % 255) - 127f : 0f;
+        }
+        ByteBuffer b = ByteBuffer.allocateDirect(c.encodedBytes(n)).order(ByteOrder.LITTLE_ENDIAN);
+        c.encode(x, 0, n, b, 0);
+        float[] dec = new float[n];
+        c.decode(b, 0, dec, 0, n, false);
+        float[] rt = new float[n];
+        c.roundTrip(x, 0, n, rt, 0);
+        assertThat(rt).isEqualTo(dec);
+        for (int i = 0; i < n; i++) {
+            float want = i >= Int8Codec.BLOCK && i < 2 * Int8Codec.BLOCK ? x[i] : 0f;
+            assertThat(dec[i]).as("element %d", i).isEqualTo(want);
+        }
+    }
+
+    @Test
+    void int8RoundsHalfStepsToEvenAndClampsAtTheScale() {
+        Codec c = Codecs.create(Compression.INT8);
+        // max 127 gives scale 1: values are rounded to integers, ties to even.
+        float[] x = {127f, 0.5f, 1.5f, 2.5f, -2.5f, -126.4f, 3.49f};
+        float[] rt = new float[x.length];
+        c.roundTrip(x, 0, x.length, rt, 0);
+        assertThat(rt).containsExactly(127f, 0f, 2f, 2f, -2f, -126f, 3f);
     }
 }

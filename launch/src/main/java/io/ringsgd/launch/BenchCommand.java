@@ -33,7 +33,8 @@ final class BenchCommand implements Runnable {
     @Command(name = "allreduce", mixinStandardHelpOptions = true,
             description = "Time AllReduce (out of place, float SUM) per message size, like nccl-tests: median and"
                     + " minimum time per operation (each iteration timed on its slowest rank), algorithm bandwidth"
-                    + " and bus bandwidth (busbw = algbw × 2(P-1)/P), and whether the result was exactly right.",
+                    + " and bus bandwidth (busbw = algbw × 2(P-1)/P), and whether the result was right (exact, or"
+                    + " within the codec's error with --compress) and bit-identical on every rank.",
             footer = {"", "Examples:", "  ringsgd bench allreduce --np 4 --bytes 8,4m",
                 "  ringsgd bench allreduce --transport tcp --np 4 --bytes 8:4m --algorithm all --json"})
     static final class Allreduce implements Callable<Integer> {

@@ -64,8 +64,8 @@ public class KernelBenchmark {
         staged = ElementBuffer.ofBytes(bb, ElementType.FLOAT, 0, n);
         a.copyTo(0, staged, 0, n);
         wire = ByteBuffer.allocateDirect(4 * n + 64).order(ByteOrder.LITTLE_ENDIAN);
-        fp16 = Codecs.of(Compression.FP16);
-        int8 = Codecs.of(Compression.INT8);
+        fp16 = Codecs.create(Compression.FP16);
+        int8 = Codecs.create(Compression.INT8);
     }
 
     @Benchmark

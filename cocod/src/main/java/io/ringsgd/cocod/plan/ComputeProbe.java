@@ -1,5 +1,6 @@
 package io.ringsgd.cocod.plan;
 
+import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.algorithm.CostModel;
@@ -184,7 +185,7 @@ public final class ComputeProbe {
         Map<Compression, CostModel.CodecCost> codecs = new EnumMap<>(Compression.class);
         for (Compression c : List.of(Compression.FP16, Compression.INT8)) {
             feedback.put(c, concurrently(ranks, r -> {
-                ErrorFeedback ef = new ErrorFeedback(c, n);
+                ErrorFeedback.Slot ef = new ErrorFeedback(CollectiveOptions.compressed(c), n, 1).slot(0);
                 float[] v = new float[n];
                 return () -> {
                     // A fresh gradient each time, as in training (the copy is a few percent of the work).
@@ -192,16 +193,18 @@ public final class ComputeProbe {
                     ef.compensate(v);
                 };
             }, warm, block, true) / n);
-            Codec codec = Codecs.of(c);
+            Codec codec = Codecs.create(c);
             double enc = concurrently(1, r -> {
                 float[] v = gradient.clone();
+                // Training encodes with error feedback: each encoding also adds what it dropped to a residual.
+                float[] lost = new float[n];
                 ByteBuffer wire = ByteBuffer.allocateDirect(codec.encodedBytes(n) + 64)
                         .order(ByteOrder.LITTLE_ENDIAN);
                 return () -> {
                     int at = 0;
                     for (int off = 0; off < n; off += chunk) {
                         int len = Math.min(chunk, n - off);
-                        codec.encode(v, off, len, wire, at);
+                        codec.encode(v, off, len, wire, at, lost, off);
                         at += codec.encodedBytes(len);
                     }
                 };

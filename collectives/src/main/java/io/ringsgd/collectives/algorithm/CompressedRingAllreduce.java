@@ -15,7 +15,8 @@ import java.nio.ByteOrder;
  * In the reduce-scatter every hop decodes the incoming partial sum, adds its own elements and re-encodes the result
  * for the next hop. The owner of each finished chunk encodes it once, replaces its own copy by the decoding of those
  * bytes, and the all-gather forwards the same bytes unchanged, so every rank decodes identical bytes and ends
- * bit-identical. Segments stream as in {@link RingPipeline}: a segment is forwarded as soon as it has been decoded,
+ * bit-identical. Every encoding can report what it dropped (x − decode(encode(x))) into the caller's sink; summed over
+ * the ranks, the sinks are exactly what the result lacks (the input of error feedback). Segments stream as in {@link RingPipeline}: a segment is forwarded as soon as it has been decoded,
  * reduced and re-encoded.
  *
  * <p>Cost for n floats of 4 bytes on P ranks, with c bytes per element on the wire:
@@ -28,10 +29,19 @@ public final class CompressedRingAllreduce {
     private ElementBuffer wireBytes = ElementBuffer.ofBytes(wire, ElementType.BYTE, 0, 0);
     private float[] work = new float[0];
     private int[] segmentBytes = new int[0];
+    /** This communicator's codecs by {@link Compression#ordinal()}, made on first use (codecs are not shared). */
+    private final Codec[] codecs = new Codec[Compression.values().length];
 
-    /** In-place SUM of {@code data} (floats) across the group, with traffic encoded by {@code compression}. */
-    public void allreduce(CollectiveContext ctx, ElementBuffer data, Compression compression) {
-        Codec codec = Codecs.of(compression);
+    /**
+     * In-place SUM of {@code data} (floats) across the group, with traffic encoded by {@code compression}; if
+     * {@code lost} is not null, what this rank's encodings dropped is added into it (element i at index i).
+     */
+    public void allreduce(CollectiveContext ctx, ElementBuffer data, Compression compression, float[] lost) {
+        Codec codec = codecs[compression.ordinal()];
+        if (codec == null) {
+            codec = Codecs.create(compression);
+            codecs[compression.ordinal()] = codec;
+        }
         ctx.header().variant(compression.ordinal());
         int p = ctx.size();
         int n = data.count();
@@ -51,7 +61,7 @@ public final class CompressedRingAllreduce {
         int segments = RingLayout.segments(n, p, 4, ctx.segmentBytes());
         int region = layout(codec, n, p, segments);
         ensureWire(3L * region);
-        new Run(ctx, codec, arr, base, n, segments, region).run();
+        new Run(ctx, codec, arr, base, n, segments, region, lost).run();
         if (arr == work) {
             ElementBuffer.of(work, 0, n).copyTo(0, data, 0, n);
         }
@@ -101,8 +111,11 @@ public final class CompressedRingAllreduce {
         private final int rsSend;
         private final int rsRecv;
         private final int ag;
+        private final float[] lost;
 
-        Run(CollectiveContext ctx, Codec codec, float[] arr, int base, int n, int segments, int region) {
+        Run(CollectiveContext ctx, Codec codec, float[] arr, int base, int n, int segments, int region,
+                float[] lost) {
+            this.lost = lost;
             this.ctx = ctx;
             this.t = ctx.transport();
             this.codec = codec;
@@ -140,7 +153,7 @@ public final class CompressedRingAllreduce {
             for (int j = 0; j < segments; j++) {
                 int len = len(own, j);
                 if (len > 0) {
-                    codec.encode(arr, base + start(own, j), len, wire, at(rsSend, own, j));
+                    codec.encode(arr, base + start(own, j), len, wire, at(rsSend, own, j), lost, start(own, j));
                     send(right, at(rsSend, own, j), codec.encodedBytes(len));
                 }
             }
@@ -178,11 +191,11 @@ public final class CompressedRingAllreduce {
             if (s < p - 1) {
                 codec.decode(wire, at(rsRecv, c, j), arr, from, len, true);
                 if (s + 1 < p - 1) {
-                    codec.encode(arr, from, len, wire, at(rsSend, c, j));
+                    codec.encode(arr, from, len, wire, at(rsSend, c, j), lost, from - base);
                     send(right, at(rsSend, c, j), bytes);
                 } else {
                     // This rank owns chunk c: encode it once and keep exactly what the others will decode.
-                    codec.encode(arr, from, len, wire, at(ag, c, j));
+                    codec.encode(arr, from, len, wire, at(ag, c, j), lost, from - base);
                     codec.decode(wire, at(ag, c, j), arr, from, len, false);
                     send(right, at(ag, c, j), bytes);
                 }

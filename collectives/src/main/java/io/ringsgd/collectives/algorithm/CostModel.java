@@ -4,7 +4,6 @@ import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.CollectiveKind;
 import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.Units;
-import io.ringsgd.collectives.codec.Codec;
 import io.ringsgd.collectives.codec.Codecs;
 import io.ringsgd.collectives.emulation.LinkModel;
 import java.util.EnumMap;
@@ -369,9 +368,8 @@ public final class CostModel {
         if (compression == null) {
             m = len * ELEMENT_BYTES;
         } else {
-            Codec codec = Codecs.of(compression);
             int whole = (int) Math.ceil(len);
-            m = codec.encodedBytes(whole) * (len / whole);
+            m = Codecs.encodedBytes(compression, whole) * (len / whole);
             CodecCost cc = codecs.get(compression);
             enc = cc.encodeSeconds() * len * stretch;
             dec = cc.decodeSeconds() * len * stretch;

@@ -12,7 +12,15 @@ public interface Codec {
     int encodedBytes(int n);
 
     /** Encodes {@code src[off, off+n)} at byte {@code at} of {@code dst}. */
-    void encode(float[] src, int off, int n, ByteBuffer dst, int at);
+    default void encode(float[] src, int off, int n, ByteBuffer dst, int at) {
+        encode(src, off, n, dst, at, null, 0);
+    }
+
+    /**
+     * Encodes {@code src[off, off+n)} at byte {@code at} of {@code dst} and, if {@code lost} is not null, adds what
+     * the encoding dropped, {@code src[off+i] − decode(...)[i]}, into {@code lost[lostOff+i]}.
+     */
+    void encode(float[] src, int off, int n, ByteBuffer dst, int at, float[] lost, int lostOff);
 
     /** Decodes {@code n} elements from byte {@code at} of {@code src} into {@code dst[off..]}, adding if asked. */
     void decode(ByteBuffer src, int at, float[] dst, int off, int n, boolean accumulate);

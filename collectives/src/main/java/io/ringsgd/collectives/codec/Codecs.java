@@ -4,21 +4,34 @@ import io.ringsgd.collectives.Compression;
 
 /** The codec of each {@link Compression}. */
 public final class Codecs {
-    private static final Codec FP16 = new Fp16Codec();
-    private static final Codec INT8 = new Int8Codec();
 
     private Codecs() {
     }
 
-    /** The codec for {@code c}; NONE has none. */
-    public static Codec of(Compression c) {
+    /**
+     * A new codec for {@code c}; NONE has none. Codecs keep small staging arrays, so an instance must not be shared
+     * between threads: create one per owner (a communicator's progress thread, a worker) and reuse it.
+     */
+    public static Codec create(Compression c) {
         switch (c) {
             case FP16:
-                return FP16;
+                return new Fp16Codec();
             case INT8:
-                return INT8;
+                return new Int8Codec();
             default:
                 throw new IllegalArgumentException("compression " + c.cliName() + " has no codec");
+        }
+    }
+
+    /** Bytes on the wire for {@code n} floats encoded with {@code c} (4·n for NONE). */
+    public static long encodedBytes(Compression c, int n) {
+        switch (c) {
+            case FP16:
+                return 2L * n;
+            case INT8:
+                return Int8Codec.bytes(n);
+            default:
+                return 4L * n;
         }
     }
 }

@@ -1,74 +1,123 @@
 package io.ringsgd.collectives.codec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Blockwise linear 8-bit quantization: each block of {@value #BLOCK} elements is stored as one float scale
- * (max |x| / 127) followed by one signed byte per element, q = round(x / scale). About 1.02 bytes per element; the
- * error of an element is at most half a step, scale / 2.
+ * (max |x| / 127) followed by one signed byte per element, q = round(x / scale) (ties to even). About 1.02 bytes per
+ * element; the error of an element is at most half a step, scale / 2. A block whose largest magnitude is below
+ * 127 · {@link Float#MIN_NORMAL} (about 1.5e-36) is sent as zeros.
+ *
+ * <p>The loops are written so that HotSpot's C2 vectorizes them: rounding is done in float arithmetic (adding and
+ * subtracting 1.5 · 2<sup>23</sup>, which leaves the integer part in the low mantissa bits), clamping with
+ * {@code Math.min/max}, no branches per element. About 8× faster than a per-element {@code (int)} conversion with a
+ * sign test (JMH: {@code KernelBenchmark.int8*}).
+ *
+ * <p>Byte offsets are absolute and the layout little-endian whatever the buffer's order. An instance keeps a staging
+ * array: it is not thread-safe; take one per thread from
+ * {@link Codecs#create}.
  */
 public final class Int8Codec implements Codec {
     /** Elements per scale. */
     public static final int BLOCK = 256;
 
-    private static final ThreadLocal<byte[]> STAGE = ThreadLocal.withInitial(() -> new byte[BLOCK]);
+    /** 1.5 · 2^23: for |y| < 2^22, y + MAGIC rounds y to an integer held in the low bits of the float. */
+    private static final float MAGIC = 0x1.8p23f;
+    private static final float LOW = MAGIC - 127f;
+    private static final float HIGH = MAGIC + 127f;
+    private static final float SMALLEST_MAX = 127f * Float.MIN_NORMAL;
+
+    /** Blocks staged per bulk copy to or from the (direct) wire buffer: bulk copies have a fixed cost each. */
+    private static final int STAGE_BLOCKS = 64;
+    private static final VarHandle FLOAT_LE = MethodHandles.byteArrayViewVarHandle(float[].class,
+            ByteOrder.LITTLE_ENDIAN);
+
+    /** Encoded blocks exactly as on the wire, {@value #STAGE_BLOCKS} at a time. */
+    private final byte[] stage = new byte[STAGE_BLOCKS * (4 + BLOCK)];
 
     @Override
     public int encodedBytes(int n) {
+        return bytes(n);
+    }
+
+    static int bytes(int n) {
         return n + 4 * ((n + BLOCK - 1) / BLOCK);
     }
 
     @Override
-    public void encode(float[] src, int off, int n, ByteBuffer dst, int at) {
-        byte[] q = STAGE.get();
+    public void encode(float[] src, int off, int n, ByteBuffer dst, int at, float[] lost, int lostOff) {
+        byte[] st = stage;
         int pos = at;
+        int k = 0;
         for (int b = 0; b < n; b += BLOCK) {
             int m = Math.min(BLOCK, n - b);
-            float scale = scaleOf(src, off + b, m);
+            int from = off + b;
+            float scale = scaleOf(src, from, m);
             float inv = scale == 0f ? 0f : 1f / scale;
-            for (int i = 0; i < m; i++) {
-                q[i] = quantize(src[off + b + i], inv);
+            FLOAT_LE.set(st, k, scale);
+            int q = k + 4;
+            if (lost == null) {
+                for (int i = 0; i < m; i++) {
+                    // The low byte of the float's bits is the two's complement of the rounded, clamped value.
+                    st[q + i] = (byte) Float.floatToRawIntBits(Math.max(LOW, Math.min(HIGH,
+                            src[from + i] * inv + MAGIC)));
+                }
+            } else {
+                int l = lostOff + b;
+                for (int i = 0; i < m; i++) {
+                    float x = src[from + i];
+                    float t = Math.max(LOW, Math.min(HIGH, x * inv + MAGIC));
+                    st[q + i] = (byte) Float.floatToRawIntBits(t);
+                    lost[l + i] += x - (t - MAGIC) * scale;
+                }
             }
-            dst.putFloat(pos, scale);
-            dst.put(pos + 4, q, 0, m);
-            pos += 4 + m;
+            k = q + m;
+            if (k == st.length || b + m == n) {
+                dst.put(pos, st, 0, k);
+                pos += k;
+                k = 0;
+            }
         }
     }
 
-    /** round(x · inv), halves away from zero, clamped to ±127 (|x · inv| ≤ 127 already unless x is not finite). */
-    private static byte quantize(float x, float inv) {
-        float y = x * inv;
-        int q = (int) (y + (y >= 0f ? 0.5f : -0.5f));
-        return (byte) Math.max(-127, Math.min(127, q));
-    }
-
+    /** max |x| / 127 of the block, or 0 when that is too small for its reciprocal to be finite. */
     private static float scaleOf(float[] src, int from, int m) {
         float max = 0f;
         for (int i = 0; i < m; i++) {
             max = Math.max(max, Math.abs(src[from + i]));
         }
-        return max / 127f;
+        return max < SMALLEST_MAX ? 0f : max / 127f;
     }
 
     @Override
     public void decode(ByteBuffer src, int at, float[] dst, int off, int n, boolean accumulate) {
-        byte[] q = STAGE.get();
+        byte[] st = stage;
         int pos = at;
-        for (int b = 0; b < n; b += BLOCK) {
-            int m = Math.min(BLOCK, n - b);
-            float scale = src.getFloat(pos);
-            src.get(pos + 4, q, 0, m);
-            int d = off + b;
-            if (accumulate) {
-                for (int i = 0; i < m; i++) {
-                    dst[d + i] += q[i] * scale;
+        for (int start = 0; start < n; start += STAGE_BLOCKS * BLOCK) {
+            int count = Math.min(STAGE_BLOCKS * BLOCK, n - start);
+            int len = bytes(count);
+            src.get(pos, st, 0, len);
+            pos += len;
+            int k = 0;
+            for (int b = 0; b < count; b += BLOCK) {
+                int m = Math.min(BLOCK, count - b);
+                float scale = (float) FLOAT_LE.get(st, k);
+                int q = k + 4;
+                int d = off + start + b;
+                if (accumulate) {
+                    for (int i = 0; i < m; i++) {
+                        dst[d + i] += st[q + i] * scale;
+                    }
+                } else {
+                    for (int i = 0; i < m; i++) {
+                        dst[d + i] = st[q + i] * scale;
+                    }
                 }
-            } else {
-                for (int i = 0; i < m; i++) {
-                    dst[d + i] = q[i] * scale;
-                }
+                k = q + m;
             }
-            pos += 4 + m;
         }
     }
 
@@ -76,10 +125,13 @@ public final class Int8Codec implements Codec {
     public void roundTrip(float[] src, int off, int n, float[] out, int outOff) {
         for (int b = 0; b < n; b += BLOCK) {
             int m = Math.min(BLOCK, n - b);
-            float scale = scaleOf(src, off + b, m);
+            int from = off + b;
+            int to = outOff + b;
+            float scale = scaleOf(src, from, m);
             float inv = scale == 0f ? 0f : 1f / scale;
             for (int i = 0; i < m; i++) {
-                out[outOff + b + i] = quantize(src[off + b + i], inv) * scale;
+                // (rounded + MAGIC) − MAGIC is exactly the integer encode stores, so this equals decode(encode(x)).
+                out[to + i] = (Math.max(LOW, Math.min(HIGH, src[from + i] * inv + MAGIC)) - MAGIC) * scale;
             }
         }
     }

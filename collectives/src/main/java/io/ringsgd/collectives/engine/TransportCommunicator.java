@@ -111,6 +111,11 @@ public final class TransportCommunicator implements Communicator {
             if (op != ReduceOp.SUM && op != ReduceOp.AVG) {
                 throw new IllegalArgumentException("a compressed allreduce supports SUM and AVG only, got " + op);
             }
+            float[] sink = options.quantizationError();
+            if (sink != null && sink.length < recv.count()) {
+                throw new IllegalArgumentException("quantization error sink holds " + sink.length
+                        + " floats, the vector " + recv.count() + ": give it at least the vector's length");
+            }
         }
     }
 
@@ -134,7 +139,7 @@ public final class TransportCommunicator implements Communicator {
         }
         ctx.segmentBytes(o.segmentBytes() != 0 ? o.segmentBytes() : config.segmentBytes());
         if (o.compression() != Compression.NONE) {
-            compressed.allreduce(ctx, recv, o.compression());
+            compressed.allreduce(ctx, recv, o.compression(), o.quantizationError());
         } else if (a == Algorithm.NATIVE) {
             nativeCollectives().allreduce(recv, op.wireOp());
         } else {

@@ -99,13 +99,13 @@ public interface ComputeBackend extends AutoCloseable {
 
     /**
      * Starts an AllReduce of {@code v} over {@code comm}, in the communicator's issue order. With {@code feedback}
-     * the vector is first error-compensated ({@link ErrorFeedback#compensate}) for the compressed AllReduce that
-     * {@code options} then asks for. On a device, an uncompressed AllReduce stays in device memory
+     * the vector is first error-compensated ({@link ErrorFeedback.Slot#compensate}) for the compressed AllReduce that
+     * {@code options} asks for, and that AllReduce refills the slot's residual. On a device, an uncompressed AllReduce stays in device memory
      * ({@code DeviceAllreduce}); a compressed one is downloaded, reduced by the compressed host ring and uploaded
      * again in {@link InFlight#await()}.
      */
     InFlight iallreduce(Communicator comm, ModelVector v, ReduceOp op, CollectiveOptions options,
-            ErrorFeedback feedback);
+            ErrorFeedback.Slot feedback);
 
     /**
      * Releases device memory, streams and the device if owned. If an AllReduce is still in flight (the run failed),

@@ -205,7 +205,7 @@ final class DeviceBackend implements ComputeBackend {
 
     @Override
     public InFlight iallreduce(Communicator comm, ModelVector v, ReduceOp op, CollectiveOptions options,
-            ErrorFeedback feedback) {
+            ErrorFeedback.Slot feedback) {
         DeviceBuffer b = of(v, "v");
         InFlight f;
         if (feedback == null && options.compression() == Compression.NONE) {
@@ -218,10 +218,8 @@ final class DeviceBackend implements ComputeBackend {
             // The compressed ring runs on host floats: download, compensate, reduce, and upload in await().
             float[] host = v.mirror();
             download(v, host);
-            if (feedback != null) {
-                feedback.compensate(host);
-            }
-            f = new InFlight(comm.iallreduce(null, v.mirrorView(), op, options), () -> upload(host, v));
+            CollectiveOptions o = feedback != null ? feedback.compensate(host) : options;
+            f = new InFlight(comm.iallreduce(null, v.mirrorView(), op, o), () -> upload(host, v));
         }
         last = f;
         return f;

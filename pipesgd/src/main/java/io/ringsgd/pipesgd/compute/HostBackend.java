@@ -127,12 +127,10 @@ final class HostBackend implements ComputeBackend {
 
     @Override
     public InFlight iallreduce(Communicator comm, ModelVector v, ReduceOp op, CollectiveOptions options,
-            ErrorFeedback feedback) {
+            ErrorFeedback.Slot feedback) {
         float[] a = of(v, "v");
-        if (feedback != null) {
-            feedback.compensate(a);
-        }
-        return new InFlight(comm.iallreduce(null, v.view(), op, options), null);
+        CollectiveOptions o = feedback != null ? feedback.compensate(a) : options;
+        return new InFlight(comm.iallreduce(null, v.view(), op, o), null);
     }
 
     @Override

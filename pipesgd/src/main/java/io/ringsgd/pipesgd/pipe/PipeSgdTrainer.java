@@ -30,7 +30,8 @@ import java.util.List;
  *
  * <p>K = 1 is synchronous AllReduce SGD (trainer {@code sync}). {@code syncWarmup} iterations run with K = 1 before the
  * pipeline starts. With {@code --compress fp16|int8} the AllReduce is the compressed ring and each rank keeps an
- * error-feedback residual ({@link ErrorFeedback}).
+ * error-feedback residual per slot ({@link ErrorFeedback}), which that slot's AllReduce fills with exactly what its
+ * encodings dropped on this rank and the slot's next gradient carries: the error of step t reaches the model at t + K.
  *
  * <p>Every rank holds bit-identical parameters after every update: they start identical (same seed), the averaged
  * gradients are bit-identical (a property of the collectives) and the update is deterministic. A checkpoint waits
@@ -128,7 +129,7 @@ public final class PipeSgdTrainer implements Trainer {
             Arrays.fill(slotIteration, -1);
             Compression c = s.config().compression();
             this.options = c == Compression.NONE ? CollectiveOptions.DEFAULT : CollectiveOptions.compressed(c);
-            this.feedback = c == Compression.NONE ? null : new ErrorFeedback(c, n);
+            this.feedback = c == Compression.NONE ? null : new ErrorFeedback(options, n, k);
         }
 
         /**
@@ -157,7 +158,8 @@ public final class PipeSgdTrainer implements Trainer {
                 }
                 s.loadBatch(t);
                 double loss = backend.lossAndGradient(params, batch, slots[slot]);
-                pending[slot] = backend.iallreduce(comm, slots[slot], ReduceOp.AVG, options, feedback);
+                pending[slot] = backend.iallreduce(comm, slots[slot], ReduceOp.AVG, options,
+                        feedback == null ? null : feedback.slot(slot));
                 slotIteration[slot] = t;
                 long c1 = System.nanoTime();
                 long wait = 0;
@@ -247,7 +249,7 @@ public final class PipeSgdTrainer implements Trainer {
         private Checkpoint rankCheckpoint(long iteration) {
             Checkpoint c = s.newRankCheckpoint(iteration);
             if (feedback != null) {
-                c.put("residual", feedback.residual());
+                c.put("residual", feedback.state());
             }
             return c;
         }
@@ -273,8 +275,7 @@ public final class PipeSgdTrainer implements Trainer {
                 }
             }
             if (feedback != null) {
-                float[] res = r.rank().requireArray("residual", n);
-                System.arraycopy(res, 0, feedback.residual(), 0, n);
+                feedback.restore(r.rank().requireArray("residual", k * n));
             }
             return start;
         }
