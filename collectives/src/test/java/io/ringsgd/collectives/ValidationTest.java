@@ -52,6 +52,10 @@ class ValidationTest {
                     assertThatThrownBy(() -> c.allreduce(a, 0, 10, ReduceOp.MAX,
                             CollectiveOptions.compressed(Compression.FP16)))
                             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SUM and AVG");
+                    assertThatThrownBy(() -> c.allreduce(a, 0, 10, ReduceOp.SUM,
+                            CollectiveOptions.compressed(Compression.INT8).withQuantizationError(new float[9])))
+                            .isInstanceOf(IllegalArgumentException.class)
+                            .hasMessageContaining("sink holds 9 floats, the vector 10");
                     assertThatThrownBy(() -> c.broadcast(ElementBuffer.of(a), 0,
                             CollectiveOptions.algorithm(Algorithm.RABENSEIFNER)))
                             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has no rabenseifner");

@@ -82,8 +82,7 @@ public final class Fp16Codec implements Codec {
             if (lost != null) {
                 int l = lostOff + k;
                 for (int i = 0; i < m; i++) {
-                    float x = src[off + k + i];
-                    lost[l + i] += x - toFloat(toHalf(x));
+                    lost[l + i] += src[off + k + i] - toFloat((short) ((b[2 * i] & 0xff) | (b[2 * i + 1] << 8)));
                 }
             }
             dst.put(at + 2 * k, b, 0, 2 * m);

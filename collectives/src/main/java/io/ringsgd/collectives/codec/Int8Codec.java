@@ -59,19 +59,15 @@ public final class Int8Codec implements Codec {
             float inv = scale == 0f ? 0f : 1f / scale;
             FLOAT_LE.set(st, k, scale);
             int q = k + 4;
-            if (lost == null) {
-                for (int i = 0; i < m; i++) {
-                    // The low byte of the float's bits is the two's complement of the rounded, clamped value.
-                    st[q + i] = (byte) Float.floatToRawIntBits(Math.max(LOW, Math.min(HIGH,
-                            src[from + i] * inv + MAGIC)));
-                }
-            } else {
+            for (int i = 0; i < m; i++) {
+                // The low byte of the float's bits is the two's complement of the rounded, clamped value.
+                st[q + i] = (byte) Float.floatToRawIntBits(Math.max(LOW, Math.min(HIGH, src[from + i] * inv + MAGIC)));
+            }
+            if (lost != null) {
+                // What the receivers will decode, q · scale, computed as decode computes it.
                 int l = lostOff + b;
                 for (int i = 0; i < m; i++) {
-                    float x = src[from + i];
-                    float t = Math.max(LOW, Math.min(HIGH, x * inv + MAGIC));
-                    st[q + i] = (byte) Float.floatToRawIntBits(t);
-                    lost[l + i] += x - (t - MAGIC) * scale;
+                    lost[l + i] += src[from + i] - st[q + i] * scale;
                 }
             }
             k = q + m;
