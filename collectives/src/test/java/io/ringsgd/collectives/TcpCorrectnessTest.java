@@ -12,16 +12,30 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every algorithm over real TCP sockets on loopback (ranks as threads; one process per rank is in TcpProcessTest). */
+/**
+ * Every algorithm over the TCP transport's real sockets (ranks as threads; one process per rank is in
+ * TcpProcessTest): same-machine Unix-domain sockets, the default, and TCP loopback.
+ */
 class TcpCorrectnessTest {
 
     @ParameterizedTest(name = "P={0}")
     @ValueSource(ints = {2, 3, 4, 5})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void everyAlgorithmOverTcp(int p) {
+        everyAlgorithm(p, true);
+    }
+
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {3, 4})
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void everyAlgorithmOverTcpLoopback(int p) {
+        everyAlgorithm(p, false);
+    }
+
+    private static void everyAlgorithm(int p, boolean unix) {
         CommunicatorConfig cfg = CommunicatorConfig.builder().timeout(Duration.ofSeconds(60)).segmentBytes(64 << 10)
                 .build();
-        List<List<String>> failures = TcpGroup.run(p, cfg, comm -> {
+        List<List<String>> failures = TcpGroup.run(p, cfg, unix, comm -> {
             List<String> bad = new ArrayList<>();
             int r = comm.rank();
             for (Algorithm a : AllreduceCorrectnessTest.ALGORITHMS) {

@@ -18,6 +18,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TcpProcessTest {
 
     static List<Process> spawn(int p, String... jvmArgs) throws IOException {
+        return spawn(p, true, jvmArgs);
+    }
+
+    /** With {@code unix} false the ranks connect over TCP loopback only ({@code RINGSGD_UNIX_SOCKETS=0}). */
+    static List<Process> spawn(int p, boolean unix, String... jvmArgs) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -35,6 +40,7 @@ class TcpProcessTest {
             pb.environment().put("MASTER_ADDR", "127.0.0.1");
             pb.environment().put("MASTER_PORT", Integer.toString(port));
             pb.environment().put("RINGSGD_SECRET", "process-test");
+            pb.environment().put("RINGSGD_UNIX_SOCKETS", unix ? "1" : "0");
             procs.add(pb.start());
         }
         return procs;
@@ -64,8 +70,31 @@ class TcpProcessTest {
     @ValueSource(ints = {3, 4})
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void aKilledRankIsNamedByEverySurvivor(int p) throws Exception {
+        aKilledRankIsNamed(p, true);
+    }
+
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {3})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void aKilledRankIsNamedByEverySurvivorOverTcpLoopback(int p) throws Exception {
+        aKilledRankIsNamed(p, false);
+    }
+
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {3})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void everyAlgorithmAcrossProcessesOverTcpLoopback(int p) throws Exception {
+        List<Process> procs = spawn(p, false);
+        for (int r = 0; r < p; r++) {
+            String out = output(procs.get(r));
+            assertThat(out).as("rank %d output", r).contains("OK rank " + r);
+            assertThat(procs.get(r).exitValue()).isZero();
+        }
+    }
+
+    private static void aKilledRankIsNamed(int p, boolean unix) throws Exception {
         int dead = p - 2;
-        List<Process> procs = spawn(p, "-Ddie=" + dead);
+        List<Process> procs = spawn(p, unix, "-Ddie=" + dead);
         for (int r = 0; r < p; r++) {
             String out = output(procs.get(r));
             if (r == dead) {

@@ -9,11 +9,16 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -30,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * secret ({@link Handshake}); one that does not, or that sends anything else (random bytes, a truncated hello, a
  * second process claiming a rank already taken), is refused and logged, and the rendezvous goes on.
  *
+ * <p>Ranks on the same machine (the same kernel boot id) connect through Unix-domain sockets instead when
+ * {@link TcpOptions#unixSockets()} allows it: each rank also listens on a socket file in a private temporary
+ * directory, registers its path, and a peer that finds the same boot id dials it, falling back to TCP if the file is
+ * out of its reach (another container, another user). The frames, the handshake and the failure semantics are the same.
+ *
  * <p>Usage: {@code TcpRendezvous.open(options)} binds the listener (so a test can bind port 0 and read
  * {@link #port()}), then {@link #connect(CommunicatorConfig)} blocks until the mesh is complete.
  */
@@ -40,16 +50,25 @@ public final class TcpRendezvous implements AutoCloseable {
     private final int rank;
     private final int size;
     private final ServerSocketChannel listener;
+    /** This machine's boot id, or "" where Unix-domain sockets are off or unavailable. */
+    private final String hostKey;
+    private final ServerSocketChannel unixListener;
+    private final Path unixPath;
     private final ScheduledExecutorService watchdog;
     private final SocketChannel[] data;
     private final SocketChannel[] control;
     private final Registration[] registrations;
     private final List<SocketChannel> pending = new ArrayList<>();
     private Thread acceptor;
+    private Thread unixAcceptor;
     private volatile boolean closed;
 
-    /** A rank's registration with rank 0: its listener's address, and the connection to answer on. */
-    private record Registration(String host, int port, SocketChannel channel, DataOutputStream out) {
+    /**
+     * A rank's registration with rank 0: its listener's address, its machine's boot id and Unix-domain socket path
+     * ("" for none), and the connection to answer on.
+     */
+    private record Registration(String host, int port, String hostKey, String unixPath, SocketChannel channel,
+            DataOutputStream out) {
     }
 
     private TcpRendezvous(TcpOptions options) throws IOException {
@@ -76,6 +95,29 @@ public final class TcpRendezvous implements AutoCloseable {
             throw new IOException("rank " + rank + " cannot listen on " + bind + ": " + e.getMessage()
                     + (rank == 0 ? " (is MASTER_PORT already in use?)" : ""), e);
         }
+        Path dir = null;
+        Path path = null;
+        ServerSocketChannel unix = null;
+        String key = options.unixSockets() && size > 1 ? bootId() : "";
+        if (!key.isEmpty()) {
+            try {
+                dir = Files.createTempDirectory("ringsgd-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                path = dir.resolve("r" + rank + ".sock");
+                unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                unix.bind(UnixDomainSocketAddress.of(path), Math.max(64, 4 * size));
+            } catch (IOException | UnsupportedOperationException e) {
+                log.debug("rank {}: no Unix-domain socket ({}); every connection uses TCP", rank, e.toString());
+                closeQuietly(unix);
+                deleteQuietly(path, dir);
+                unix = null;
+                path = null;
+                key = "";
+            }
+        }
+        this.hostKey = key;
+        this.unixListener = unix;
+        this.unixPath = path;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ringsgd-handshake-watchdog-r" + rank);
             t.setDaemon(true);
@@ -106,20 +148,35 @@ public final class TcpRendezvous implements AutoCloseable {
         long deadline = System.nanoTime() + options.setupTimeout().toNanos();
         try {
             if (size > 1) {
-                acceptor = new Thread(this::acceptLoop, "ringsgd-accept-r" + rank);
+                acceptor = new Thread(() -> acceptLoop(listener), "ringsgd-accept-r" + rank);
                 acceptor.setDaemon(true);
                 acceptor.start();
+                if (unixListener != null) {
+                    unixAcceptor = new Thread(() -> acceptLoop(unixListener), "ringsgd-accept-unix-r" + rank);
+                    unixAcceptor.setDaemon(true);
+                    unixAcceptor.start();
+                }
                 if (rank == 0) {
                     awaitRegistrations(deadline);
                 } else {
                     String[] hosts = new String[size];
                     int[] ports = new int[size];
-                    register(deadline, hosts, ports);
+                    String[] keys = new String[size];
+                    String[] paths = new String[size];
+                    register(deadline, hosts, ports, keys, paths);
+                    int unixPeers = 0;
                     for (int j = 0; j < rank; j++) {
                         String host = j == 0 ? options.masterAddr() : hosts[j];
                         int port = j == 0 ? options.masterPort() : ports[j];
-                        data[j] = dial(host, port, Handshake.DATA, deadline);
-                        control[j] = dial(host, port, Handshake.CONTROL, deadline);
+                        String local = !hostKey.isEmpty() && hostKey.equals(keys[j]) && !paths[j].isEmpty()
+                                ? paths[j] : null;
+                        data[j] = dial(host, port, local, Handshake.DATA, deadline);
+                        control[j] = dial(host, port, local, Handshake.CONTROL, deadline);
+                        unixPeers += isUnix(data[j]) ? 1 : 0;
+                    }
+                    if (unixPeers > 0) {
+                        log.debug("rank {} reaches {} of its {} lower ranks over Unix-domain sockets", rank,
+                                unixPeers, rank);
                     }
                 }
                 awaitMesh(deadline);
@@ -140,11 +197,11 @@ public final class TcpRendezvous implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------- accepting side
 
-    private void acceptLoop() {
+    private void acceptLoop(ServerSocketChannel from) {
         while (!closed) {
             SocketChannel ch;
             try {
-                ch = listener.accept();
+                ch = from.accept();
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -175,8 +232,10 @@ public final class TcpRendezvous implements AutoCloseable {
                 }
                 String host = in.readUTF();
                 int port = in.readInt();
+                String key = in.readUTF();
+                String path = in.readUTF();
                 kill.cancel(false);
-                accepted(hello, ch, new Registration(host, port, ch, out), from);
+                accepted(hello, ch, new Registration(host, port, key, path, ch, out), from);
             } else {
                 kill.cancel(false);
                 accepted(hello, ch, null, from);
@@ -239,6 +298,9 @@ public final class TcpRendezvous implements AutoCloseable {
                 Registration reg = registrations[k];
                 out.writeUTF(reg == null ? "" : reg.host());
                 out.writeInt(reg == null ? 0 : reg.port());
+                // Rank 0 does not register: its own boot id and socket path go in its row.
+                out.writeUTF(k == 0 ? hostKey : reg == null ? "" : reg.hostKey());
+                out.writeUTF(k == 0 ? unixPathString() : reg == null ? "" : reg.unixPath());
             }
             out.flush();
         }
@@ -249,7 +311,8 @@ public final class TcpRendezvous implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------- other ranks
 
-    private void register(long deadline, String[] hosts, int[] ports) throws IOException {
+    private void register(long deadline, String[] hosts, int[] ports, String[] keys, String[] paths)
+            throws IOException {
         SocketChannel ch = dialRaw(options.masterAddr(), options.masterPort(), deadline);
         ScheduledFuture<?> kill = watchdog.schedule(() -> closeQuietly(ch),
                 Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
@@ -261,6 +324,8 @@ public final class TcpRendezvous implements AutoCloseable {
                     : ((InetSocketAddress) ch.getLocalAddress()).getAddress().getHostAddress();
             out.writeUTF(host);
             out.writeInt(port());
+            out.writeUTF(hostKey);
+            out.writeUTF(unixPathString());
             out.flush();
             int n = in.readInt();
             if (n != size) {
@@ -269,6 +334,8 @@ public final class TcpRendezvous implements AutoCloseable {
             for (int k = 0; k < size; k++) {
                 hosts[k] = in.readUTF();
                 ports[k] = in.readInt();
+                keys[k] = in.readUTF();
+                paths[k] = in.readUTF();
             }
         } catch (ClosedChannelException e) {
             throw new IOException("timed out waiting for rank 0 to receive the registrations of all " + size
@@ -279,8 +346,14 @@ public final class TcpRendezvous implements AutoCloseable {
         }
     }
 
-    private SocketChannel dial(String host, int port, byte purpose, long deadline) throws IOException {
-        SocketChannel ch = dialRaw(host, port, deadline);
+    /**
+     * Connects to a peer and proves the secret: through its Unix-domain socket {@code unixPath} if not null and
+     * reachable, else over TCP.
+     */
+    private SocketChannel dial(String host, int port, String unixPath, byte purpose, long deadline)
+            throws IOException {
+        SocketChannel viaUnix = unixPath == null ? null : dialUnix(unixPath);
+        SocketChannel ch = viaUnix != null ? viaUnix : dialRaw(host, port, deadline);
         ScheduledFuture<?> kill = watchdog.schedule(() -> closeQuietly(ch),
                 options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
@@ -293,6 +366,21 @@ public final class TcpRendezvous implements AutoCloseable {
             throw new IOException("rank at " + host + ":" + port + " refused rank " + rank + ": " + e.getMessage(), e);
         } finally {
             kill.cancel(false);
+        }
+    }
+
+    /** Connects to a Unix-domain socket, or returns null (and the caller uses TCP) if that fails. */
+    private SocketChannel dialUnix(String path) {
+        SocketChannel ch = null;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            tune(ch);
+            ch.connect(UnixDomainSocketAddress.of(path));
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            log.debug("rank {} cannot use the Unix-domain socket {} ({}); using TCP", rank, path, e.toString());
+            closeQuietly(ch);
+            return null;
         }
     }
 
@@ -366,7 +454,9 @@ public final class TcpRendezvous implements AutoCloseable {
     }
 
     private void tune(SocketChannel ch) throws IOException {
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        if (ch.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
         if (options.socketBufferBytes() > 0) {
             ch.setOption(StandardSocketOptions.SO_SNDBUF, options.socketBufferBytes());
             ch.setOption(StandardSocketOptions.SO_RCVBUF, options.socketBufferBytes());
@@ -375,9 +465,45 @@ public final class TcpRendezvous implements AutoCloseable {
 
     private static String describe(SocketChannel ch) {
         try {
+            if (isUnix(ch)) {
+                return "a Unix-domain socket at " + ch.getLocalAddress();
+            }
             return String.valueOf(ch.getRemoteAddress());
         } catch (IOException e) {
             return "?";
+        }
+    }
+
+    static boolean isUnix(SocketChannel ch) {
+        try {
+            return ch != null && ch.getLocalAddress() instanceof UnixDomainSocketAddress;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String unixPathString() {
+        return unixPath == null ? "" : unixPath.toString();
+    }
+
+    /** The kernel's boot id: processes that read the same one run on the same machine. "" where unknown. */
+    private static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static void deleteQuietly(Path file, Path dir) {
+        for (Path p : new Path[] {file, dir}) {
+            if (p != null) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // a leftover file in the temporary directory is harmless
+                }
+            }
         }
     }
 
@@ -428,6 +554,8 @@ public final class TcpRendezvous implements AutoCloseable {
             }
         }
         closeQuietly(listener);
+        closeQuietly(unixListener);
+        deleteQuietly(unixPath, unixPath == null ? null : unixPath.getParent());
         watchdog.shutdownNow();
     }
 }

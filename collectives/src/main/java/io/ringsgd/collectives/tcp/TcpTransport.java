@@ -133,6 +133,14 @@ public final class TcpTransport implements Transport {
         }
     }
 
+    /**
+     * True if rank {@code j} is reached through a Unix-domain socket (a peer on this machine, see
+     * {@link TcpOptions#unixSockets()}), false if over TCP.
+     */
+    public boolean unixDomain(int j) {
+        return TcpRendezvous.isUnix(peer(j).data);
+    }
+
     private TcpPeer peer(int j) {
         if (j < 0 || j >= size || j == rank) {
             throw new IllegalArgumentException("rank " + rank + " cannot message rank " + j + " in a group of "
@@ -638,6 +646,16 @@ public final class TcpTransport implements Transport {
 
     private CollectiveException broken(TcpPeer p, IOException e) {
         CollectiveException f = failure;
+        if (f == null && !p.eof) {
+            // A peer that aborts sends its reason on the control connection before it closes: read it first. (A
+            // Unix-domain socket closed with unread data reports a reset at once, ahead of the other connection.)
+            try {
+                readControl(p);
+            } catch (IOException | RuntimeException ignored) {
+                // the connection is gone: the reason, if it came, has been parsed
+            }
+            f = failure;
+        }
         if (f != null) {
             return f;
         }

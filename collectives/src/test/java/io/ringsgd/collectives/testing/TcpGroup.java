@@ -24,10 +24,16 @@ public final class TcpGroup {
                 .secret(secret);
     }
 
-    /** Each rank's result (or its exception, as the element) in rank order. */
+    /** Each rank's result (or its exception, as the element) in rank order; same-machine Unix sockets on. */
     public static List<Object> runCatching(int n, CommunicatorConfig cfg, Function<Communicator, ?> body) {
+        return runCatching(n, cfg, true, body);
+    }
+
+    /** As above; with {@code unix} false every connection is TCP loopback. */
+    public static List<Object> runCatching(int n, CommunicatorConfig cfg, boolean unix,
+            Function<Communicator, ?> body) {
         String secret = "test-secret";
-        TcpRendezvous master = TcpRendezvous.open(options(0, n, 0, secret).build());
+        TcpRendezvous master = TcpRendezvous.open(options(0, n, 0, secret).unixSockets(unix).build());
         int port = master.port();
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
@@ -35,7 +41,8 @@ public final class TcpGroup {
             for (int r = 0; r < n; r++) {
                 int rank = r;
                 fs.add(pool.submit(() -> {
-                    TcpRendezvous rv = rank == 0 ? master : TcpRendezvous.open(options(rank, n, port, secret).build());
+                    TcpRendezvous rv = rank == 0 ? master : TcpRendezvous.open(options(rank, n, port, secret)
+                            .unixSockets(unix).build());
                     try (Communicator c = new TransportCommunicator(rv.connect(cfg), cfg)) {
                         return body.apply(c);
                     }
@@ -61,7 +68,13 @@ public final class TcpGroup {
     /** Each rank's result in rank order; rethrows the first failure. */
     @SuppressWarnings("unchecked")
     public static <T> List<T> run(int n, CommunicatorConfig cfg, Function<Communicator, T> body) {
-        List<Object> all = runCatching(n, cfg, body);
+        return run(n, cfg, true, body);
+    }
+
+    /** As above; with {@code unix} false every connection is TCP loopback. */
+    @SuppressWarnings("unchecked")
+    public static <T> List<T> run(int n, CommunicatorConfig cfg, boolean unix, Function<Communicator, T> body) {
+        List<Object> all = runCatching(n, cfg, unix, body);
         for (Object o : all) {
             if (o instanceof RuntimeException) {
                 throw (RuntimeException) o;
