@@ -46,6 +46,7 @@ public class KernelBenchmark {
     private ByteBuffer wire;
     private Codec fp16;
     private Codec int8;
+    private float[] lost;
 
     @Setup
     public void setUp() {
@@ -53,8 +54,9 @@ public class KernelBenchmark {
         float[] x = new float[n];
         float[] y = new float[n];
         for (int i = 0; i < n; i++) {
-            x[i] = rnd.nextFloat();
-            y[i] = rnd.nextFloat();
+            // Gradient-like: centred, both signs, a spread of magnitudes.
+            x[i] = (float) (rnd.nextGaussian() * 1e-3);
+            y[i] = (float) (rnd.nextGaussian() * 1e-3);
         }
         floats = x;
         a = ElementBuffer.of(x);
@@ -66,6 +68,7 @@ public class KernelBenchmark {
         wire = ByteBuffer.allocateDirect(4 * n + 64).order(ByteOrder.LITTLE_ENDIAN);
         fp16 = Codecs.create(Compression.FP16);
         int8 = Codecs.create(Compression.INT8);
+        lost = new float[n];
     }
 
     @Benchmark
@@ -104,9 +107,22 @@ public class KernelBenchmark {
         return c.floatArray();
     }
 
+    /** As the compressed ring encodes with error feedback: what is dropped is added to a residual. */
+    @Benchmark
+    public ByteBuffer encodeInt8WithErrorSink() {
+        int8.encode(floats, 0, n, wire, 0, lost, 0);
+        return wire;
+    }
+
     @Benchmark
     public ByteBuffer encodeFp16() {
         fp16.encode(floats, 0, n, wire, 0);
         return wire;
+    }
+
+    @Benchmark
+    public float[] decodeAddFp16() {
+        fp16.decode(wire, 0, c.floatArray(), 0, n, true);
+        return c.floatArray();
     }
 }
