@@ -164,7 +164,6 @@ public final class TcpRendezvous implements AutoCloseable {
                     String[] keys = new String[size];
                     String[] paths = new String[size];
                     register(deadline, hosts, ports, keys, paths);
-                    int unixPeers = 0;
                     for (int j = 0; j < rank; j++) {
                         String host = j == 0 ? options.masterAddr() : hosts[j];
                         int port = j == 0 ? options.masterPort() : ports[j];
@@ -172,14 +171,18 @@ public final class TcpRendezvous implements AutoCloseable {
                                 ? paths[j] : null;
                         data[j] = dial(host, port, local, Handshake.DATA, deadline);
                         control[j] = dial(host, port, local, Handshake.CONTROL, deadline);
-                        unixPeers += isUnix(data[j]) ? 1 : 0;
                     }
-                    if (unixPeers > 0) {
-                        log.debug("rank {} reaches {} of its {} lower ranks over Unix-domain sockets", rank,
-                                unixPeers, rank);
-                    }
+
                 }
                 awaitMesh(deadline);
+                int unixPeers = 0;
+                for (int j = 0; j < size; j++) {
+                    unixPeers += j != rank && isUnix(data[j]) ? 1 : 0;
+                }
+                if (rank == 0 && unixPeers > 0) {
+                    log.info("rank 0 reaches {} of its {} peers through Unix-domain sockets (same machine);"
+                            + " RINGSGD_UNIX_SOCKETS=0 keeps them on TCP", unixPeers, size - 1);
+                }
             }
             TcpTransport t = new TcpTransport(rank, size, data, control, config);
             log.debug("rank {} of {} connected over TCP", rank, size);
