@@ -56,6 +56,9 @@ class ValidationTest {
                             CollectiveOptions.compressed(Compression.INT8).withQuantizationError(new float[9])))
                             .isInstanceOf(IllegalArgumentException.class)
                             .hasMessageContaining("sink holds 9 floats, the vector 10");
+                    assertThatThrownBy(() -> c.allreduce(a, 0, 10, ReduceOp.SUM,
+                            CollectiveOptions.compressed(Compression.INT8).withQuantizationError(a)))
+                            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vector's own array");
                     assertThatThrownBy(() -> c.broadcast(ElementBuffer.of(a), 0,
                             CollectiveOptions.algorithm(Algorithm.RABENSEIFNER)))
                             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has no rabenseifner");

@@ -116,6 +116,10 @@ public final class TransportCommunicator implements Communicator {
                 throw new IllegalArgumentException("quantization error sink holds " + sink.length
                         + " floats, the vector " + recv.count() + ": give it at least the vector's length");
             }
+            if (sink != null && (sink == recv.floatArray() || (send != null && sink == send.floatArray()))) {
+                throw new IllegalArgumentException("the quantization error sink is the vector's own array: give it"
+                        + " an array of its own");
+            }
         }
     }
 

@@ -19,7 +19,8 @@ final class Frames {
     static final int DATA_MAGIC = 0x44475352; // "RSGD" little-endian
     static final int CONTROL_MAGIC = 0x43475352; // "RSGC"
     static final int HANDSHAKE_MAGIC = 0x48475352; // "RSGH"
-    static final short VERSION = 1;
+    /** 2: registrations carry the machine's boot id and Unix-domain socket path. */
+    static final short VERSION = 2;
 
     static final byte DATA = 1;
     static final byte ABORT = 2;

@@ -104,6 +104,10 @@ public final class TcpRendezvous implements AutoCloseable {
                 dir = Files.createTempDirectory("ringsgd-",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 path = dir.resolve("r" + rank + ".sock");
+                // Normally deleted once the group is connected; these cover an exit in between (files are removed
+                // in reverse order of registration: the socket, then its directory).
+                dir.toFile().deleteOnExit();
+                path.toFile().deleteOnExit();
                 unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                 unix.bind(UnixDomainSocketAddress.of(path), Math.max(64, 4 * size));
             } catch (IOException | UnsupportedOperationException e) {

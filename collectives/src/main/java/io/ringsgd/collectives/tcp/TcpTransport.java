@@ -518,12 +518,20 @@ public final class TcpTransport implements Transport {
     // ------------------------------------------------------------------------------------------- control
 
     private void readControl(TcpPeer p) throws IOException {
+        readControl(p, true);
+    }
+
+    /**
+     * Parses what the peer sent on its control connection; at its end, with {@code failAtEnd}, a peer that left
+     * without a goodbye is declared dead (off while looking for the reason behind another connection's error).
+     */
+    private void readControl(TcpPeer p, boolean failAtEnd) throws IOException {
         ByteBuffer b = p.controlIn;
         while (true) {
             int n = p.control.read(b);
             if (n < 0) {
                 p.eof = true;
-                if (!p.goodbye && failure == null && !closed) {
+                if (failAtEnd && !p.goodbye && failure == null && !closed) {
                     fail(new PeerFailureException(p.rank, "rank " + p.rank + " died: its control connection to rank "
                             + rank + " closed without a goodbye"));
                 }
@@ -650,7 +658,7 @@ public final class TcpTransport implements Transport {
             // A peer that aborts sends its reason on the control connection before it closes: read it first. (A
             // Unix-domain socket closed with unread data reports a reset at once, ahead of the other connection.)
             try {
-                readControl(p);
+                readControl(p, false);
             } catch (IOException | RuntimeException ignored) {
                 // the connection is gone: the reason, if it came, has been parsed
             }

@@ -108,6 +108,18 @@ public final class ErrorFeedback {
             return options;
         }
 
+        /**
+         * As {@link #compensate(float[])} for an AllReduce the caller asked for with {@code requested}: its
+         * compression must be this slot's (the sink is only meaningful for it).
+         */
+        public CollectiveOptions compensate(float[] v, CollectiveOptions requested) {
+            if (requested.compression() != options.compression()) {
+                throw new IllegalArgumentException("error feedback was made for " + options.compression().cliName()
+                        + " but the AllReduce asks for " + requested.compression().cliName());
+            }
+            return compensate(v);
+        }
+
         /** The residual, live (what this slot's last AllReduce dropped on this rank, not yet sent again). */
         public float[] residual() {
             return residual;

@@ -218,7 +218,7 @@ final class DeviceBackend implements ComputeBackend {
             // The compressed ring runs on host floats: download, compensate, reduce, and upload in await().
             float[] host = v.mirror();
             download(v, host);
-            CollectiveOptions o = feedback != null ? feedback.compensate(host) : options;
+            CollectiveOptions o = feedback != null ? feedback.compensate(host, options) : options;
             f = new InFlight(comm.iallreduce(null, v.mirrorView(), op, o), () -> upload(host, v));
         }
         last = f;

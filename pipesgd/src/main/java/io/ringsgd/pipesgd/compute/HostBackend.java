@@ -129,7 +129,7 @@ final class HostBackend implements ComputeBackend {
     public InFlight iallreduce(Communicator comm, ModelVector v, ReduceOp op, CollectiveOptions options,
             ErrorFeedback.Slot feedback) {
         float[] a = of(v, "v");
-        CollectiveOptions o = feedback != null ? feedback.compensate(a) : options;
+        CollectiveOptions o = feedback != null ? feedback.compensate(a, options) : options;
         return new InFlight(comm.iallreduce(null, v.view(), op, o), null);
     }
 

@@ -275,7 +275,15 @@ public final class PipeSgdTrainer implements Trainer {
                 }
             }
             if (feedback != null) {
-                feedback.restore(r.rank().requireArray("residual", k * n));
+                float[] res = r.rank().array("residual");
+                if (res != null && res.length == n && k > 1) {
+                    // Written with a single residual (before one per slot): it becomes slot 0's.
+                    float[] state = new float[k * n];
+                    System.arraycopy(res, 0, state, 0, n);
+                    feedback.restore(state);
+                } else {
+                    feedback.restore(r.rank().requireArray("residual", k * n));
+                }
             }
             return start;
         }

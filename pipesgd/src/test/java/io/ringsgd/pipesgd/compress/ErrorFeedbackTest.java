@@ -122,5 +122,7 @@ class ErrorFeedbackTest {
         assertThatThrownBy(() -> new ErrorFeedback(INT8, 4, 0)).hasMessageContaining("at least one slot");
         assertThatThrownBy(() -> ef.slot(0).compensate(new float[3])).hasMessageContaining("3 floats");
         assertThatThrownBy(() -> ef.restore(new float[4])).hasMessageContaining("2 slots of 4");
+        assertThatThrownBy(() -> ef.slot(0).compensate(new float[4], INT8))
+                .hasMessageContaining("made for fp16 but the AllReduce asks for int8");
     }
 }
