@@ -95,6 +95,17 @@ final class Checks {
         return span;
     }
 
+    /**
+     * An element-wise op from {@code count} elements of {@code a} to as many of {@code b}: both ranges inside their
+     * buffers, and either the same range (in place) or disjoint.
+     */
+    static void elementwise(DeviceBuffer a, int aOff, String aName, DeviceBuffer b, int bOff, String bName,
+            int count) {
+        range(a, aOff, count, aName);
+        range(b, bOff, count, bName);
+        disjoint(a, aOff, count, aName, b, bOff, count, bName, true);
+    }
+
     /** Rejects two ranges of the same buffer that overlap, unless {@code sameOk} and they are the same range. */
     static void disjoint(DeviceBuffer a, int aOff, long aLen, String aName, DeviceBuffer b, int bOff, long bLen,
             String bName, boolean sameOk) {

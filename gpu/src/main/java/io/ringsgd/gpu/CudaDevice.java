@@ -363,9 +363,7 @@ public final class CudaDevice implements Device {
             DeviceStream stream) {
         CudaBuffer xb = live(x, "x");
         CudaBuffer yb = live(y, "y");
-        Checks.range(x, xOffset, count, "x");
-        Checks.range(y, yOffset, count, "y");
-        Checks.disjoint(x, xOffset, count, "x", y, yOffset, count, "y", true);
+        Checks.elementwise(x, xOffset, "x", y, yOffset, "y", count);
         launch(kernels.axpy, "rs_axpy", count, stream(stream), Pointer.to(xb.at(xOffset)),
                 Pointer.to(yb.at(yOffset)), intArg(count), floatArg(alpha));
     }
@@ -376,9 +374,7 @@ public final class CudaDevice implements Device {
         int code = Checks.reduceCode(op);
         CudaBuffer s = live(src, "src");
         CudaBuffer d = live(dst, "dst");
-        Checks.range(src, srcOffset, count, "src");
-        Checks.range(dst, dstOffset, count, "dst");
-        Checks.disjoint(src, srcOffset, count, "src", dst, dstOffset, count, "dst", true);
+        Checks.elementwise(src, srcOffset, "src", dst, dstOffset, "dst", count);
         launch(kernels.reduce, "rs_reduce", count, stream(stream), Pointer.to(s.at(srcOffset)),
                 Pointer.to(d.at(dstOffset)), intArg(count), intArg(code));
     }
@@ -432,9 +428,7 @@ public final class CudaDevice implements Device {
     public void relu(DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int count, DeviceStream stream) {
         CudaBuffer xb = live(x, "x");
         CudaBuffer yb = live(y, "y");
-        Checks.range(x, xOffset, count, "x");
-        Checks.range(y, yOffset, count, "y");
-        Checks.disjoint(x, xOffset, count, "x", y, yOffset, count, "y", true);
+        Checks.elementwise(x, xOffset, "x", y, yOffset, "y", count);
         launch(kernels.relu, "rs_relu", count, stream(stream), Pointer.to(xb.at(xOffset)),
                 Pointer.to(yb.at(yOffset)), intArg(count));
     }
@@ -444,9 +438,7 @@ public final class CudaDevice implements Device {
             int count, DeviceStream stream) {
         CudaBuffer ab = live(activation, "activation");
         CudaBuffer gb = live(grad, "grad");
-        Checks.range(activation, activationOffset, count, "activation");
-        Checks.range(grad, gradOffset, count, "grad");
-        Checks.disjoint(activation, activationOffset, count, "activation", grad, gradOffset, count, "grad", true);
+        Checks.elementwise(activation, activationOffset, "activation", grad, gradOffset, "grad", count);
         launch(kernels.reluBackward, "rs_relu_backward", count, stream(stream), Pointer.to(ab.at(activationOffset)),
                 Pointer.to(gb.at(gradOffset)), intArg(count));
     }

@@ -269,9 +269,7 @@ public final class HostDevice implements Device {
             DeviceStream stream) {
         float[] xs = data(x, "x");
         float[] ys = data(y, "y");
-        Checks.range(x, xOffset, count, "x");
-        Checks.range(y, yOffset, count, "y");
-        Checks.disjoint(x, xOffset, count, "x", y, yOffset, count, "y", true);
+        Checks.elementwise(x, xOffset, "x", y, yOffset, "y", count);
         run(stream(stream), () -> HostKernels.axpy(alpha, xs, xOffset, ys, yOffset, count));
     }
 
@@ -281,9 +279,7 @@ public final class HostDevice implements Device {
         int code = Checks.reduceCode(op);
         float[] s = data(src, "src");
         float[] d = data(dst, "dst");
-        Checks.range(src, srcOffset, count, "src");
-        Checks.range(dst, dstOffset, count, "dst");
-        Checks.disjoint(src, srcOffset, count, "src", dst, dstOffset, count, "dst", true);
+        Checks.elementwise(src, srcOffset, "src", dst, dstOffset, "dst", count);
         HostStream st = stream(stream);
         if (st.inline()) {
             HostKernels.reduce(s, srcOffset, d, dstOffset, count, code);
@@ -325,9 +321,7 @@ public final class HostDevice implements Device {
     public void relu(DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int count, DeviceStream stream) {
         float[] xs = data(x, "x");
         float[] ys = data(y, "y");
-        Checks.range(x, xOffset, count, "x");
-        Checks.range(y, yOffset, count, "y");
-        Checks.disjoint(x, xOffset, count, "x", y, yOffset, count, "y", true);
+        Checks.elementwise(x, xOffset, "x", y, yOffset, "y", count);
         run(stream(stream), () -> HostKernels.relu(xs, xOffset, ys, yOffset, count));
     }
 
@@ -336,9 +330,7 @@ public final class HostDevice implements Device {
             int count, DeviceStream stream) {
         float[] as = data(activation, "activation");
         float[] gs = data(grad, "grad");
-        Checks.range(activation, activationOffset, count, "activation");
-        Checks.range(grad, gradOffset, count, "grad");
-        Checks.disjoint(activation, activationOffset, count, "activation", grad, gradOffset, count, "grad", true);
+        Checks.elementwise(activation, activationOffset, "activation", grad, gradOffset, "grad", count);
         run(stream(stream), () -> HostKernels.reluBackward(as, activationOffset, gs, gradOffset, count));
     }
 

@@ -318,13 +318,15 @@ public final class CostModel {
         return flight > work ? flight + wakeup : work;
     }
 
+    /** MPICH's folding of a non-power-of-two group: the extra ranks hand their vector in and get the result back. */
+    private double fold(int p, double n) {
+        return p == Integer.highestOneBit(p) ? 0 : round(n, true) + round(n, false);
+    }
+
     private double recursiveDoubling(int p, long count) {
         double n = (double) count * ELEMENT_BYTES;
         int pof2 = Integer.highestOneBit(p);
-        double t = 0;
-        if (p != pof2) {
-            t += round(n, true) + round(n, false);
-        }
+        double t = fold(p, n);
         for (int mask = 1; mask < pof2; mask <<= 1) {
             // The partner's vector lands in scratch; the reduction follows once both transfers are done.
             t += round(n, false) + n * gamma * stretch;
@@ -335,10 +337,7 @@ public final class CostModel {
     private double rabenseifner(int p, long count) {
         double n = (double) count * ELEMENT_BYTES;
         int pof2 = Integer.highestOneBit(p);
-        double t = 0;
-        if (p != pof2) {
-            t += round(n, true) + round(n, false);
-        }
+        double t = fold(p, n);
         for (int mask = 1; mask < pof2; mask <<= 1) {
             double m = n / (2.0 * mask);
             t += round(m, true) + round(m, false);

@@ -27,7 +27,7 @@ public final class Codecs {
     public static long encodedBytes(Compression c, int n) {
         switch (c) {
             case FP16:
-                return 2L * n;
+                return Fp16Codec.bytes(n);
             case INT8:
                 return Int8Codec.bytes(n);
             default:

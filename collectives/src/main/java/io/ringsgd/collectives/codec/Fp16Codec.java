@@ -65,6 +65,10 @@ public final class Fp16Codec implements Codec {
 
     @Override
     public int encodedBytes(int n) {
+        return bytes(n);
+    }
+
+    static int bytes(int n) {
         return 2 * n;
     }
 

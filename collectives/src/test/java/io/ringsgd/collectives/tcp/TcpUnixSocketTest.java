@@ -6,15 +6,13 @@ import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Communicator;
 import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.collectives.engine.TransportCommunicator;
+import io.ringsgd.collectives.testing.RankThreads;
 import io.ringsgd.collectives.testing.TcpGroup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -28,39 +26,33 @@ class TcpUnixSocketTest {
     private static final CommunicatorConfig CFG = CommunicatorConfig.builder().timeout(Duration.ofSeconds(30)).build();
 
     /** Per rank: for each peer, 1 if reached over a Unix-domain socket, 0 over TCP, -1 itself; then the sum. */
-    private static List<int[]> connect(boolean[] unix) throws Exception {
+    private static List<int[]> connect(boolean[] unix) {
         int n = unix.length;
         TcpRendezvous master = TcpRendezvous.open(TcpGroup.options(0, n, 0, "s").unixSockets(unix[0]).build());
         int port = master.port();
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            List<Future<int[]>> fs = new ArrayList<>();
-            for (int r = 0; r < n; r++) {
-                int rank = r;
-                fs.add(pool.submit(() -> {
-                    TcpRendezvous rv = rank == 0 ? master
-                            : TcpRendezvous.open(TcpGroup.options(rank, n, port, "s").unixSockets(unix[rank]).build());
-                    TcpTransport t = rv.connect(CFG);
-                    try (Communicator c = new TransportCommunicator(t, CFG)) {
-                        int[] kinds = new int[n + 1];
-                        for (int j = 0; j < n; j++) {
-                            kinds[j] = j == rank ? -1 : t.unixDomain(j) ? 1 : 0;
-                        }
-                        float[] v = {rank + 1f};
-                        c.allreduce(v, ReduceOp.SUM);
-                        kinds[n] = (int) v[0];
-                        return kinds;
-                    }
-                }));
+        List<Object> out = RankThreads.runCatching(n, rank -> () -> {
+            TcpRendezvous rv = rank == 0 ? master
+                    : TcpRendezvous.open(TcpGroup.options(rank, n, port, "s").unixSockets(unix[rank]).build());
+            TcpTransport t = rv.connect(CFG);
+            try (Communicator c = new TransportCommunicator(t, CFG)) {
+                int[] kinds = new int[n + 1];
+                for (int j = 0; j < n; j++) {
+                    kinds[j] = j == rank ? -1 : t.unixDomain(j) ? 1 : 0;
+                }
+                float[] v = {rank + 1f};
+                c.allreduce(v, ReduceOp.SUM);
+                kinds[n] = (int) v[0];
+                return kinds;
             }
-            List<int[]> out = new ArrayList<>();
-            for (Future<int[]> f : fs) {
-                out.add(f.get(60, TimeUnit.SECONDS));
+        });
+        List<int[]> kinds = new ArrayList<>();
+        for (Object o : out) {
+            if (o instanceof Throwable) {
+                throw new AssertionError("a rank failed", (Throwable) o);
             }
-            return out;
-        } finally {
-            pool.shutdownNow();
+            kinds.add((int[]) o);
         }
+        return kinds;
     }
 
     private static long socketDirs() throws Exception {

@@ -6,12 +6,7 @@ import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.engine.TransportCommunicator;
 import io.ringsgd.collectives.tcp.TcpOptions;
 import io.ringsgd.collectives.tcp.TcpRendezvous;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /** Runs n TCP ranks as threads of this JVM over 127.0.0.1 (rank 0 binds port 0). */
@@ -35,38 +30,16 @@ public final class TcpGroup {
         String secret = "test-secret";
         TcpRendezvous master = TcpRendezvous.open(options(0, n, 0, secret).unixSockets(unix).build());
         int port = master.port();
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            List<Future<Object>> fs = new ArrayList<>();
-            for (int r = 0; r < n; r++) {
-                int rank = r;
-                fs.add(pool.submit(() -> {
-                    TcpRendezvous rv = rank == 0 ? master : TcpRendezvous.open(options(rank, n, port, secret)
-                            .unixSockets(unix).build());
-                    try (Communicator c = new TransportCommunicator(rv.connect(cfg), cfg)) {
-                        return body.apply(c);
-                    }
-                }));
+        return RankThreads.runCatching(n, rank -> () -> {
+            TcpRendezvous rv = rank == 0 ? master : TcpRendezvous.open(options(rank, n, port, secret)
+                    .unixSockets(unix).build());
+            try (Communicator c = new TransportCommunicator(rv.connect(cfg), cfg)) {
+                return body.apply(c);
             }
-            List<Object> out = new ArrayList<>();
-            for (Future<Object> f : fs) {
-                try {
-                    out.add(f.get());
-                } catch (ExecutionException e) {
-                    out.add(e.getCause());
-                }
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CollectiveException("interrupted", e);
-        } finally {
-            pool.shutdownNow();
-        }
+        });
     }
 
     /** Each rank's result in rank order; rethrows the first failure. */
-    @SuppressWarnings("unchecked")
     public static <T> List<T> run(int n, CommunicatorConfig cfg, Function<Communicator, T> body) {
         return run(n, cfg, true, body);
     }

@@ -93,14 +93,7 @@ final class DeviceBackend implements ComputeBackend {
     }
 
     private DeviceBuffer of(ModelVector v, String what) {
-        if (v == null) {
-            throw new IllegalArgumentException(what + " is null");
-        }
-        if (v.owner() != this) {
-            throw new IllegalArgumentException(what + " (" + v + ") belongs to another backend: use vectors from "
-                    + "this backend's newVector()");
-        }
-        return v.buffer();
+        return ModelVector.ownedBy(this, v, what).buffer();
     }
 
     @Override

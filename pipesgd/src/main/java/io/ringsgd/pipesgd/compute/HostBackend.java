@@ -38,14 +38,7 @@ final class HostBackend implements ComputeBackend {
     }
 
     private float[] of(ModelVector v, String what) {
-        if (v == null) {
-            throw new IllegalArgumentException(what + " is null");
-        }
-        if (v.owner() != this) {
-            throw new IllegalArgumentException(what + " (" + v + ") belongs to another backend: use vectors from "
-                    + "this backend's newVector()");
-        }
-        return v.array();
+        return ModelVector.ownedBy(this, v, what).array();
     }
 
     @Override

@@ -75,6 +75,18 @@ public final class ModelVector {
         return owner;
     }
 
+    /** {@code v} itself if it belongs to {@code backend}; otherwise a clear error naming {@code what}. */
+    static ModelVector ownedBy(ComputeBackend backend, ModelVector v, String what) {
+        if (v == null) {
+            throw new IllegalArgumentException(what + " is null");
+        }
+        if (v.owner != backend) {
+            throw new IllegalArgumentException(what + " (" + v + ") belongs to another backend: use vectors from "
+                    + "this backend's newVector()");
+        }
+        return v;
+    }
+
     float[] mirror() {
         if (mirror == null) {
             mirror = new float[buffer.count()];
