@@ -103,8 +103,8 @@ public final class ErrorFeedback {
             float[] e = residual;
             for (int i = 0; i < n; i++) {
                 v[i] += e[i];
+                e[i] = 0f;
             }
-            Arrays.fill(e, 0f);
             return options;
         }
 
