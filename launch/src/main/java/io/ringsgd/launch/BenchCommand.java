@@ -9,7 +9,6 @@ import io.ringsgd.collectives.Units;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -123,7 +122,7 @@ final class BenchCommand implements Runnable {
             CommunicatorConfig cfg = cb.build();
             if (t == Jobs.Transport.TCP && !Jobs.inTcpJob()) {
                 List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
-                return new LocalLauncher(np, "127.0.0.1", 0, false, Map.of()).launch(args, System.out, System.err);
+                return Launcher.builder(np).prefixRankZero(false).build().launch(args, System.out, System.err);
             }
             List<AllreduceBench.Result> results = Jobs.run(t, np, cfg, c -> {
                 List<AllreduceBench.Result> all = new ArrayList<>();

@@ -3,11 +3,16 @@ package io.ringsgd.launch;
 import io.ringsgd.collectives.Communicator;
 import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Communicators;
+import io.ringsgd.collectives.Units;
 import io.ringsgd.collectives.tcp.TcpCommunicators;
 import io.ringsgd.collectives.tcp.TcpOptions;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 /**
  * How a command gets its ranks: {@code local} runs N threads in this JVM; {@code tcp} makes this process one rank of a
@@ -49,6 +54,32 @@ public final class Jobs {
     }
 
     /**
+     * This process's rank of the TCP job its environment describes. Under {@link Launcher} the secret comes from the
+     * launcher's control channel, and where rank 0 picks its port (MASTER_PORT=0) it tells the launcher, which tells
+     * the others.
+     */
+    static Communicator connectTcp(CommunicatorConfig config) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        LaunchControl control = LaunchControl.current();
+        if (control != null) {
+            env.put("RINGSGD_SECRET", control.secret());
+        }
+        boolean pickPort = "0".equals(env.getOrDefault("MASTER_PORT", "").trim());
+        if (pickPort && !"0".equals(env.getOrDefault("RANK", "").trim())) {
+            if (control == null) {
+                throw new IllegalArgumentException("MASTER_PORT=0 on rank " + env.get("RANK") + ": only a launcher"
+                        + " ('ringsgd run') can tell the ranks the port rank 0 picks; set MASTER_PORT to a free port");
+            }
+            Duration setup = Units.parseDuration(env.getOrDefault("RINGSGD_SETUP_TIMEOUT", "120s"));
+            env.put("MASTER_PORT", Integer.toString(control.awaitMasterPort(setup)));
+        }
+        TcpOptions options = TcpOptions.fromEnvironment(env);
+        IntConsumer listening = pickPort && options.rank() == 0 && control != null ? control::announceMasterPort
+                : port -> { };
+        return TcpCommunicators.connect(options, config, listening);
+    }
+
+    /**
      * Runs {@code body} on every rank of this process and returns rank 0's result, or null if this process does
      * not hold rank 0. {@code np} applies to the local transport (the others take the size from their launcher).
      */
@@ -67,7 +98,7 @@ public final class Jobs {
                     throw new IllegalArgumentException("--transport tcp needs RANK, WORLD_SIZE, MASTER_ADDR and"
                             + " MASTER_PORT: start the ranks with 'ringsgd run -np N -- ...'");
                 }
-                try (Communicator c = TcpCommunicators.connect(TcpOptions.fromEnvironment(), config)) {
+                try (Communicator c = connectTcp(config)) {
                     T result = body.apply(c);
                     return c.rank() == 0 ? result : null;
                 }

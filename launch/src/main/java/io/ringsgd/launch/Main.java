@@ -28,6 +28,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // A rank started by 'ringsgd run' reads its secret from the launcher and stops when the launcher is gone.
+        LaunchControl.start(System.getenv(), System.in, System.err);
         if (MpjBridge.isMpjLaunch(args)) {
             // Started by mpjrun: in multicore mode every rank is a thread of one JVM, so a rank must not call
             // System.exit on success (that would end the other ranks); a failure ends the job, as MPI_Abort does.

@@ -8,7 +8,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
@@ -35,10 +39,10 @@ import org.slf4j.LoggerFactory;
  * secret ({@link Handshake}); one that does not, or that sends anything else (random bytes, a truncated hello, a
  * second process claiming a rank already taken), is refused and logged, and the rendezvous goes on.
  *
- * <p>Ranks on the same machine (the same kernel boot id) connect through Unix-domain sockets instead when
- * {@link TcpOptions#unixSockets()} allows it: each rank also listens on a socket file in a private temporary
- * directory, registers its path, and a peer that finds the same boot id dials it, falling back to TCP if the file is
- * out of its reach (another container, another user). The frames, the handshake and the failure semantics are the same.
+ * <p>Ranks on the same machine (the same kernel boot id and network namespace: see {@link HostIdentity}) connect
+ * through Unix-domain sockets instead when {@link TcpOptions#unixSockets()} allows it: each rank also listens on a
+ * socket file in a private temporary directory, registers its path, and a peer that finds the same key dials it,
+ * falling back to TCP if the file is out of its reach (another container, another user). The frames, the handshake and the failure semantics are the same.
  *
  * <p>Usage: {@code TcpRendezvous.open(options)} binds the listener (so a test can bind port 0 and read
  * {@link #port()}), then {@link #connect(CommunicatorConfig)} blocks until the mesh is complete.
@@ -50,7 +54,7 @@ public final class TcpRendezvous implements AutoCloseable {
     private final int rank;
     private final int size;
     private final ServerSocketChannel listener;
-    /** This machine's boot id, or "" where Unix-domain sockets are off or unavailable. */
+    /** This machine's boot id and network namespace, or "" where Unix-domain sockets are off or unavailable. */
     private final String hostKey;
     private final ServerSocketChannel unixListener;
     private final Path unixPath;
@@ -80,14 +84,7 @@ public final class TcpRendezvous implements AutoCloseable {
         this.registrations = new Registration[size];
         this.listener = ServerSocketChannel.open();
         listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        InetSocketAddress bind;
-        if (rank == 0) {
-            String host = options.bindHost() != null ? options.bindHost() : null;
-            bind = host == null ? new InetSocketAddress(options.masterPort())
-                    : new InetSocketAddress(host, options.masterPort());
-        } else {
-            bind = options.bindHost() == null ? new InetSocketAddress(0) : new InetSocketAddress(options.bindHost(), 0);
-        }
+        InetSocketAddress bind = bindAddress(options);
         try {
             listener.bind(bind, Math.max(64, 4 * size));
         } catch (IOException e) {
@@ -98,7 +95,7 @@ public final class TcpRendezvous implements AutoCloseable {
         Path dir = null;
         Path path = null;
         ServerSocketChannel unix = null;
-        String key = options.unixSockets() && size > 1 ? bootId() : "";
+        String key = options.unixSockets() && size > 1 ? HostIdentity.key() : "";
         if (!key.isEmpty()) {
             try {
                 dir = Files.createTempDirectory("ringsgd-",
@@ -129,6 +126,37 @@ public final class TcpRendezvous implements AutoCloseable {
         });
     }
 
+    /**
+     * Where this rank listens: the address given ({@code RINGSGD_BIND}); else, when MASTER_ADDR is a loopback address,
+     * loopback (a job on one machine is not reachable from the network); else rank 0 listens on the local address
+     * MASTER_ADDR names (if it names one of this machine's) and the other ranks on every interface.
+     */
+    private static InetSocketAddress bindAddress(TcpOptions options) {
+        int port = options.rank() == 0 ? options.masterPort() : 0;
+        if (options.bindHost() != null) {
+            return new InetSocketAddress(options.bindHost(), port);
+        }
+        InetAddress master;
+        try {
+            master = InetAddress.getByName(options.masterAddr());
+        } catch (UnknownHostException e) {
+            return new InetSocketAddress(port); // dialing it will say what is wrong
+        }
+        if (master.isLoopbackAddress()) {
+            return new InetSocketAddress(master, port);
+        }
+        if (options.rank() == 0) {
+            try {
+                if (NetworkInterface.getByInetAddress(master) != null) {
+                    return new InetSocketAddress(master, port);
+                }
+            } catch (SocketException e) {
+                // fall back to every interface
+            }
+        }
+        return new InetSocketAddress(port);
+    }
+
     /** Binds this rank's listener; nothing is connected until {@link #connect}. */
     public static TcpRendezvous open(TcpOptions options) {
         try {
@@ -150,6 +178,11 @@ public final class TcpRendezvous implements AutoCloseable {
     /** Runs the rendezvous and returns this rank's transport; throws naming the ranks that never came. */
     public TcpTransport connect(CommunicatorConfig config) {
         long deadline = System.nanoTime() + options.setupTimeout().toNanos();
+        if (rank == 0 && size > 1 && !options.hasSecret()) {
+            log.warn("this TCP job has no secret (RINGSGD_SECRET is not set): any process that reaches {} during the"
+                    + " rendezvous can join the job or stop it. Set RINGSGD_SECRET to the same random string on every"
+                    + " rank ('ringsgd run' does it for you)", listener.socket().getLocalSocketAddress());
+        }
         try {
             if (size > 1) {
                 acceptor = new Thread(() -> acceptLoop(listener), "ringsgd-accept-r" + rank);
@@ -491,15 +524,6 @@ public final class TcpRendezvous implements AutoCloseable {
 
     private String unixPathString() {
         return unixPath == null ? "" : unixPath.toString();
-    }
-
-    /** The kernel's boot id: processes that read the same one run on the same machine. "" where unknown. */
-    private static String bootId() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
     }
 
     private static void deleteQuietly(Path file, Path dir) {
