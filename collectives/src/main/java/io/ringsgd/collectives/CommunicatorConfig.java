@@ -18,6 +18,8 @@ import java.time.Duration;
  *   ringsgd.window=4             RINGSGD_WINDOW       segments in flight (default 4, at least 2)
  *   ringsgd.algorithm=ring       RINGSGD_ALGORITHM    force the AllReduce algorithm (default auto)
  *   ringsgd.table=allreduce:0-16k=recursive-doubling  rows put in front of the selection table
+ *   ringsgd.table=@cluster.table                      the rows of a file (one per line, # comments), such as the
+ *                                                     one {@code ringsgd bench allreduce --save-table} writes
  *   ringsgd.net.latency=200us  RINGSGD_NET_LATENCY  emulate a link (with ringsgd.net.bandwidth)
  *   ringsgd.net.bandwidth=1gbit RINGSGD_NET_BANDWIDTH
  *   ringsgd.spin=20us            RINGSGD_SPIN         busy-wait before blocking (default 20us)
@@ -61,7 +63,7 @@ public final class CommunicatorConfig {
             b.allreduceAlgorithm(Algorithm.parse(v));
         }
         if ((v = setting("table")) != null) {
-            b.table(AlgorithmTable.withOverrides(v));
+            b.table(AlgorithmTable.withOverrides(v.startsWith("@") ? tableFile(v.substring(1).trim()) : v));
         }
         if ((v = setting("spin")) != null) {
             b.spin(Units.parseDuration(v));
@@ -72,6 +74,28 @@ public final class CommunicatorConfig {
             b.link(LinkModel.parse(lat == null ? "0us" : lat, bw == null ? "1000gbit" : bw));
         }
         return b.build();
+    }
+
+    /** The rows of a table file as one comma-separated spec: a row per line, {@code #} starts a comment. */
+    private static String tableFile(String path) {
+        java.util.List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(path));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("ringsgd.table=@" + path + ": cannot read the table file (" + e
+                    + ")");
+        }
+        StringBuilder rows = new StringBuilder();
+        for (String l : lines) {
+            String row = l.replaceFirst("#.*", "").trim();
+            if (!row.isEmpty()) {
+                rows.append(rows.length() == 0 ? "" : ",").append(row);
+            }
+        }
+        if (rows.length() == 0) {
+            throw new IllegalArgumentException("ringsgd.table=@" + path + ": the table file holds no row");
+        }
+        return rows.toString();
     }
 
     private static String setting(String key) {

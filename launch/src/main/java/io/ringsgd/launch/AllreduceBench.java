@@ -7,6 +7,7 @@ import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.ReduceOp;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,16 +21,19 @@ import java.util.Locale;
  */
 public final class AllreduceBench {
 
-    /** One measured size: times in microseconds, bandwidths in GB/s (10^9 bytes). */
+    /**
+     * One measured size: times in microseconds, bandwidths in GB/s (10^9 bytes), and the CPU time all ranks' processes
+     * spent per operation during the timed loop (every thread: the callers, progress threads, GC), in milliseconds.
+     */
     public record Result(String transport, int np, String algorithm, long bytes, int iters, double medianUs,
-            double minUs, double meanUs, double algbwGbps, double busbwGbps, boolean correct) {
+            double minUs, double meanUs, double algbwGbps, double busbwGbps, boolean correct, double cpuMsPerOp) {
 
         /** One JSON object (the {@code --json} format). */
         public String toJson() {
             return String.format(Locale.ROOT, "{\"transport\":\"%s\",\"np\":%d,\"algorithm\":\"%s\",\"bytes\":%d,"
                     + "\"iters\":%d,\"median_us\":%.2f,\"min_us\":%.2f,\"mean_us\":%.2f,\"algbw_gbps\":%.4f,"
-                    + "\"busbw_gbps\":%.4f,\"correct\":%s}", transport, np, algorithm, bytes, iters, medianUs,
-                    minUs, meanUs, algbwGbps, busbwGbps, correct);
+                    + "\"busbw_gbps\":%.4f,\"correct\":%s,\"cpu_ms_per_op\":%.4f}", transport, np, algorithm, bytes,
+                    iters, medianUs, minUs, meanUs, algbwGbps, busbwGbps, correct, cpuMsPerOp);
         }
     }
 
@@ -57,6 +61,7 @@ public final class AllreduceBench {
         List<Result> out = new ArrayList<>();
         CollectiveOptions opts = base.withAlgorithm(algorithm);
         int p = c.size();
+        double sharing = ranksInThisProcess(c);
         for (long bytes : sizes) {
             int n = (int) Math.max(1, bytes / type.bytes());
             long realBytes = (long) n * type.bytes();
@@ -88,6 +93,7 @@ public final class AllreduceBench {
             }
             c.barrier();
             double[] t = new double[iters];
+            long cpuStart = processCpuNanos();
             long loopStart = System.nanoTime();
             for (int i = 0; i < iters; i++) {
                 long t0 = System.nanoTime();
@@ -95,6 +101,7 @@ public final class AllreduceBench {
                 t[i] = (System.nanoTime() - t0) / 1e3;
             }
             double[] loop = {(System.nanoTime() - loopStart) / 1e3 / iters};
+            double[] cpu = {(processCpuNanos() - cpuStart) / 1e6 / iters / sharing};
             // Exact sums, or within the codec's error when the traffic is compressed; and the same bits on every
             // rank in both cases (compared through a hash of the bits, the same on all ranks only if they agree).
             double base0 = p * (p + 1) / 2.0;
@@ -112,6 +119,7 @@ public final class AllreduceBench {
             c.allreduce(t, ReduceOp.MAX);
             c.allreduce(loop, ReduceOp.MAX);
             c.allreduce(flags, ReduceOp.MIN);
+            c.allreduce(cpu, ReduceOp.SUM);
             boolean correct = flags[0] == 1 && flags[1] == -flags[2];
             double[] sorted = t.clone();
             Arrays.sort(sorted);
@@ -120,9 +128,23 @@ public final class AllreduceBench {
             Algorithm used = c.allreduceAlgorithm(realBytes, opts);
             String name = used == Algorithm.NATIVE ? c.transportName() + "-native" : used.cliName();
             out.add(new Result(c.transportName(), p, name, realBytes,
-                    iters, median, sorted[0], loop[0], algbw, algbw * 2.0 * (p - 1) / p, correct));
+                    iters, median, sorted[0], loop[0], algbw, algbw * 2.0 * (p - 1) / p, correct, cpu[0]));
         }
         return out;
+    }
+
+    /** How many ranks of {@code c} run in this process (threads of one JVM share its CPU time). */
+    private static double ranksInThisProcess(Communicator c) {
+        double[] pids = new double[c.size()];
+        pids[c.rank()] = ProcessHandle.current().pid();
+        c.allreduce(pids, ReduceOp.SUM);
+        double mine = pids[c.rank()];
+        return Arrays.stream(pids).filter(x -> x == mine).count();
+    }
+
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
     }
 
     /**
@@ -172,12 +194,12 @@ public final class AllreduceBench {
     /** The text table of results. */
     public static String table(List<Result> results) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%12s %20s %12s %12s %12s %12s %12s %8s%n", "bytes", "algorithm",
-                "median_us", "min_us", "mean_us", "algbw_GB/s", "busbw_GB/s", "correct"));
+        sb.append(String.format(Locale.ROOT, "%12s %20s %12s %12s %12s %12s %12s %10s %8s%n", "bytes", "algorithm",
+                "median_us", "min_us", "mean_us", "algbw_GB/s", "busbw_GB/s", "cpu_ms/op", "correct"));
         for (Result r : results) {
-            sb.append(String.format(Locale.ROOT, "%12d %20s %12.1f %12.1f %12.1f %12.3f %12.3f %8s%n", r.bytes(),
-                    r.algorithm(), r.medianUs(), r.minUs(), r.meanUs(), r.algbwGbps(), r.busbwGbps(),
-                    r.correct() ? "yes" : "NO"));
+            sb.append(String.format(Locale.ROOT, "%12d %20s %12.1f %12.1f %12.1f %12.3f %12.3f %10.3f %8s%n",
+                    r.bytes(), r.algorithm(), r.medianUs(), r.minUs(), r.meanUs(), r.algbwGbps(), r.busbwGbps(),
+                    r.cpuMsPerOp(), r.correct() ? "yes" : "NO"));
         }
         return sb.toString();
     }

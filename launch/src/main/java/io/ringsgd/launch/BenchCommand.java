@@ -40,9 +40,10 @@ final class BenchCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--transport", defaultValue = "local",
+        @Option(names = "--transport",
                 description = "local (threads of this JVM), tcp (one process per rank; starts --np processes"
-                        + " itself unless run under 'ringsgd run') or mpj (under ringsgd-mpjrun). Default: local.")
+                        + " itself unless run under 'ringsgd run') or mpj (under ringsgd-mpjrun). Default: tcp under"
+                        + " 'ringsgd run', mpj under ringsgd-mpjrun, else local.")
         String transport;
 
         @Option(names = "--np", defaultValue = "4", description = "Ranks for local and tcp (default 4).")
@@ -84,6 +85,12 @@ final class BenchCommand implements Runnable {
                 + " direct (little-endian direct ByteBuffers, which TCP sends and receives without staging copies).")
         String buffers;
 
+        @Option(names = "--save-table", paramLabel = "FILE", description = "Write an algorithm table fitted to"
+                + " these measurements (per size the fastest algorithm, for this number of ranks) to FILE; load it"
+                + " with -Dringsgd.table=@FILE or RINGSGD_TABLE=@FILE. Measure with --algorithm all and a sweep of"
+                + " --bytes.")
+        java.nio.file.Path saveTable;
+
         @Option(names = "--show-table", description = "Print the algorithm selection table (with ringsgd.table and"
                 + " ringsgd.algorithm applied) and exit.")
         boolean showTable;
@@ -100,7 +107,7 @@ final class BenchCommand implements Runnable {
                 }
                 return 0;
             }
-            Jobs.Transport t = Jobs.Transport.parse(transport);
+            Jobs.Transport t = Jobs.Transport.resolve(transport);
             List<Long> sizes = parseSizes(bytes);
             List<Algorithm> algorithms = parseAlgorithms(algorithm, t);
             ElementType et = parseType(type);
@@ -115,6 +122,11 @@ final class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("--buffers must be heap or direct, got '" + buffers + "'");
             }
             boolean direct = buffers.equals("direct");
+            if (saveTable != null && saveTable.toAbsolutePath().getParent() != null
+                    && !java.nio.file.Files.isDirectory(saveTable.toAbsolutePath().getParent())) {
+                throw new IllegalArgumentException("--save-table " + saveTable + ": the directory "
+                        + saveTable.toAbsolutePath().getParent() + " does not exist");
+            }
             CommunicatorConfig.Builder cb = CommunicatorConfig.fromSystemProperties().toBuilder();
             if (segment != null) {
                 cb.segmentBytes((int) Units.parseBytes(segment));
@@ -144,6 +156,11 @@ final class BenchCommand implements Runnable {
                     System.out.print(AllreduceBench.table(results));
                 }
                 System.out.flush();
+                if (saveTable != null) {
+                    java.nio.file.Files.writeString(saveTable, TableFit.table(results,
+                            java.time.LocalDateTime.now().withNano(0).toString()));
+                    System.err.println("ringsgd: wrote the fitted algorithm table " + saveTable);
+                }
                 boolean allCorrect = results.stream().allMatch(AllreduceBench.Result::correct);
                 return allCorrect ? 0 : 1;
             }

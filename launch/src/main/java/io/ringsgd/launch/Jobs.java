@@ -34,6 +34,26 @@ public final class Jobs {
                 throw new IllegalArgumentException("unknown transport '" + s + "': use local, tcp or mpj");
             }
         }
+
+        /**
+         * The transport of {@code --transport} (null: not given): by default the job this process was started in
+         * (tcp under {@code ringsgd run} or any launcher that sets RANK and WORLD_SIZE, mpj under mpjrun), else
+         * local. Refuses local in a process that is one rank of a larger job: each rank would run a whole job of its
+         * own, writing to the same outputs.
+         */
+        static Transport resolve(String option) {
+            if (option == null) {
+                return MpjBridge.isInitialized() ? MPJ : inTcpJob() ? TCP : LOCAL;
+            }
+            Transport t = parse(option);
+            if (t == LOCAL && inTcpJob() && !"1".equals(System.getenv("WORLD_SIZE").trim())) {
+                throw new IllegalArgumentException("this process is rank " + System.getenv("RANK").trim() + " of a"
+                        + " job of " + System.getenv("WORLD_SIZE").trim() + " ranks (RANK and WORLD_SIZE are set,"
+                        + " as 'ringsgd run' sets them), but --transport local would run a whole job in each rank:"
+                        + " drop --transport local (tcp is the default there)");
+            }
+            return t;
+        }
     }
 
     /**

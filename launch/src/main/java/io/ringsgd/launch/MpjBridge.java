@@ -38,6 +38,11 @@ final class MpjBridge {
         }
     }
 
+    /** True once this process has joined an MPJ Express job. */
+    static boolean isInitialized() {
+        return initialized;
+    }
+
     /** Size of the MPJ job this process belongs to. */
     static int worldSize() {
         requireInitialized();

@@ -47,7 +47,8 @@ final class TrainCommand implements Callable<Integer> {
             + " Default 4 locally.")
     Integer workers;
 
-    @Option(names = "--transport", defaultValue = "local", description = "local, tcp or mpj (default ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", description = "local, tcp or mpj (default: tcp under 'ringsgd run', mpj under"
+            + " ringsgd-mpjrun, else local).")
     String transport;
 
     @Option(names = "--model", defaultValue = "mlp", description = "mlp or softmax (default ${DEFAULT-VALUE}).")
@@ -146,7 +147,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Jobs.Transport t = Jobs.Transport.parse(transport);
+        Jobs.Transport t = Jobs.Transport.resolve(transport);
         Integer n = workers != null ? workers : np;
         if (t == Jobs.Transport.TCP && Jobs.inTcpJob()) {
             int size = Integer.parseInt(System.getenv("WORLD_SIZE").trim());

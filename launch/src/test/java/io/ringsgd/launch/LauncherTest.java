@@ -169,6 +169,29 @@ class LauncherTest {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void underRunTrainIsOneJobOverTcpAndRefusesTheLocalTransport(@TempDir Path dir) throws Exception {
+        List<String> train = List.of("train", "--model", "softmax", "--data",
+                "synthetic:train=512,test=128,features=16,classes=4", "--epochs", "1", "--quiet", "--out",
+                dir.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = Launcher.builder(2).build().launch(train, new PrintStream(out, true),
+                new PrintStream(new ByteArrayOutputStream(), true));
+        assertThat(status).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("(identical on every rank)");
+        assertThat(Files.readString(dir.resolve("summary.json"))).contains("\"workers\": 2");
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> local = new ArrayList<>(train);
+        local.addAll(List.of("--transport", "local"));
+        status = Launcher.builder(2).build().launch(local, new PrintStream(new ByteArrayOutputStream(), true),
+                new PrintStream(err, true));
+        assertThat(status).isEqualTo(Main.USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("[rank 0] ringsgd: this process is rank 0 of a"
+                + " job of 2 ranks").contains("drop --transport local");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void benchOverTcpStartsItsOwnRanks() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream old = System.out;

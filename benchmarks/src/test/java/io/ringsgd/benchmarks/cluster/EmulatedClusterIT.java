@@ -47,7 +47,7 @@ class EmulatedClusterIT {
     /** A killed host's peers see their connections reset: named within 3 s. */
     private static final long KILL_BOUND_MS = 3000;
 
-    private static EmulatedCluster cluster;
+    private static NetCluster cluster;
     private static Path hostfile;
 
     @TempDir
@@ -55,13 +55,13 @@ class EmulatedClusterIT {
 
     @BeforeAll
     static void up() throws Exception {
-        String why = EmulatedCluster.whyNot();
+        String why = NetCluster.whyNot();
         if (why != null) {
             System.err.println("EmulatedClusterIT skipped: " + why);
         }
         Assumptions.assumeTrue(why == null, why);
         Assumptions.assumeTrue(new File(JAR).isFile(), "the ringsgd jar " + JAR + " is missing: run mvn verify");
-        cluster = EmulatedCluster.up("it" + ProcessHandle.current().pid(), HOSTS, "200mbit");
+        cluster = NetCluster.up("it" + ProcessHandle.current().pid(), HOSTS, "200mbit", List.of());
         hostfile = cluster.hostfile(dir);
     }
 

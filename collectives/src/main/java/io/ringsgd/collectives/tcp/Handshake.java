@@ -42,6 +42,19 @@ final class Handshake {
         }
     }
 
+    /**
+     * The accepting rank closed the connection before it sent its challenge: it had too many handshakes in
+     * progress (a flood of connections), or it is exiting. Connecting ranks retry until the setup deadline.
+     */
+    static final class Busy extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Busy(Throwable cause) {
+            super("the rank closed the connection before its challenge (busy with other connections, or exiting)",
+                    cause);
+        }
+    }
+
     private Handshake() {
     }
 
@@ -98,7 +111,12 @@ final class Handshake {
     /** The connecting side: answers the challenge; throws {@link Refused} with the acceptor's reason. */
     static void connect(DataInputStream in, DataOutputStream out, byte[] secret, byte purpose, int rank,
             int worldSize) throws IOException {
-        int magic = in.readInt();
+        int magic;
+        try {
+            magic = in.readInt();
+        } catch (java.io.EOFException e) {
+            throw new Busy(e);
+        }
         if (magic != Frames.HANDSHAKE_MAGIC) {
             throw new IOException(String.format("the peer is not a ringsgd rank (first bytes 0x%08x)", magic));
         }

@@ -6,6 +6,7 @@ import io.ringsgd.collectives.PeerFailureException;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -22,12 +23,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TcpRendezvous implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TcpRendezvous.class);
+    /** Handshakes in progress beyond those the job's own connections need (4 per rank). */
+    static final int MAX_PENDING_HANDSHAKES = 32;
 
     private final TcpOptions options;
     private final int rank;
@@ -63,6 +66,9 @@ public final class TcpRendezvous implements AutoCloseable {
     private final SocketChannel[] control;
     private final Registration[] registrations;
     private final List<SocketChannel> pending = new ArrayList<>();
+    /** Handshakes in progress at once: a client that opens connections and sends nothing holds one each. */
+    private final Semaphore handshakes;
+    private final RefusalLog refusals = new RefusalLog(log);
     private Thread acceptor;
     private Thread unixAcceptor;
     private volatile boolean closed;
@@ -82,6 +88,7 @@ public final class TcpRendezvous implements AutoCloseable {
         this.data = new SocketChannel[size];
         this.control = new SocketChannel[size];
         this.registrations = new Registration[size];
+        this.handshakes = new Semaphore(MAX_PENDING_HANDSHAKES + 4 * size);
         this.listener = ServerSocketChannel.open();
         listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         InetSocketAddress bind = bindAddress(options);
@@ -98,12 +105,8 @@ public final class TcpRendezvous implements AutoCloseable {
         String key = options.unixSockets() && size > 1 ? HostIdentity.key() : "";
         if (!key.isEmpty()) {
             try {
-                dir = Files.createTempDirectory("ringsgd-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                dir = SocketDirectories.create();
                 path = dir.resolve("r" + rank + ".sock");
-                // Normally deleted once the group is connected; these cover an exit in between (files are removed
-                // in reverse order of registration: the socket, then its directory).
-                dir.toFile().deleteOnExit();
                 path.toFile().deleteOnExit();
                 unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                 unix.bind(UnixDomainSocketAddress.of(path), Math.max(64, 4 * size));
@@ -163,6 +166,15 @@ public final class TcpRendezvous implements AutoCloseable {
             return new TcpRendezvous(options);
         } catch (IOException e) {
             throw new CollectiveException(e.getMessage(), e);
+        }
+    }
+
+    /** The address this rank's listener is bound to. */
+    InetSocketAddress listenAddress() {
+        try {
+            return (InetSocketAddress) listener.getLocalAddress();
+        } catch (IOException e) {
+            throw new CollectiveException("listener closed", e);
         }
     }
 
@@ -226,7 +238,7 @@ public final class TcpRendezvous implements AutoCloseable {
             return t;
         } catch (IOException e) {
             closeAll();
-            throw new CollectiveException("rank " + rank + " could not join the TCP group: " + e.getMessage(), e);
+            throw new CollectiveException("rank " + rank + " could not join the TCP group: " + reason(e), e);
         } catch (RuntimeException e) {
             closeAll();
             throw e;
@@ -250,7 +262,19 @@ public final class TcpRendezvous implements AutoCloseable {
                 }
                 continue;
             }
-            Thread h = new Thread(() -> handshake(ch), "ringsgd-handshake-r" + rank);
+            if (!handshakes.tryAcquire()) {
+                refusals.warn("rank {} refused a connection from {}: {} handshakes are already in progress", rank,
+                        describe(ch), MAX_PENDING_HANDSHAKES + 4 * size);
+                closeQuietly(ch);
+                continue;
+            }
+            Thread h = new Thread(() -> {
+                try {
+                    handshake(ch);
+                } finally {
+                    handshakes.release();
+                }
+            }, "ringsgd-handshake-r" + rank);
             h.setDaemon(true);
             h.start();
         }
@@ -282,13 +306,13 @@ public final class TcpRendezvous implements AutoCloseable {
             }
         } catch (Handshake.Refused e) {
             kill.cancel(false);
-            log.warn("rank {} refused a connection from {}: {}", rank, from, e.getMessage());
+            refusals.warn("rank {} refused a connection from {}: {}", rank, from, e.getMessage());
             closeQuietly(ch);
         } catch (IOException | RuntimeException e) {
             kill.cancel(false);
             if (!closed) {
-                log.warn("rank {} refused a connection from {}: it broke off or sent garbage before proving the job"
-                        + " secret ({})", rank, from, e.toString());
+                refusals.warn("rank {} refused a connection from {}: it broke off or sent garbage before proving the"
+                        + " job secret ({})", rank, from, e.toString());
             }
             closeQuietly(ch);
         }
@@ -317,7 +341,7 @@ public final class TcpRendezvous implements AutoCloseable {
             }
         }
         if (problem != null) {
-            log.warn("rank {} refused a connection from {}: {}", rank, from, problem);
+            refusals.warn("rank {} refused a connection from {}: {}", rank, from, problem);
             closeQuietly(ch);
         }
         notifyAll();
@@ -353,6 +377,27 @@ public final class TcpRendezvous implements AutoCloseable {
 
     private void register(long deadline, String[] hosts, int[] ports, String[] keys, String[] paths)
             throws IOException {
+        while (true) {
+            try {
+                registerOnce(deadline, hosts, ports, keys, paths);
+                return;
+            } catch (Handshake.Busy e) {
+                backOff(deadline, "rank 0", e);
+            }
+        }
+    }
+
+    /** After {@link Handshake.Busy}: waits a little before the next try, or gives up at the deadline. */
+    private static void backOff(long deadline, String who, Handshake.Busy e) throws IOException {
+        if (System.nanoTime() > deadline) {
+            throw new IOException(who + " kept closing connections before its challenge until the setup timeout:"
+                    + " it was flooded with connections, or it exited", e);
+        }
+        sleep(100 + java.util.concurrent.ThreadLocalRandom.current().nextInt(200));
+    }
+
+    private void registerOnce(long deadline, String[] hosts, int[] ports, String[] keys, String[] paths)
+            throws IOException {
         SocketChannel ch = dialRaw(options.masterAddr(), options.masterPort(), deadline);
         ScheduledFuture<?> kill = watchdog.schedule(() -> closeQuietly(ch),
                 Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
@@ -380,6 +425,9 @@ public final class TcpRendezvous implements AutoCloseable {
         } catch (ClosedChannelException e) {
             throw new IOException("timed out waiting for rank 0 to receive the registrations of all " + size
                     + " ranks (are all ranks started with WORLD_SIZE=" + size + "?)", e);
+        } catch (EOFException e) {
+            throw new IOException("rank 0 closed the connection before it sent the table of ranks: it exited or"
+                    + " gave up (see its output)", e);
         } finally {
             kill.cancel(false);
             closeQuietly(ch);
@@ -392,20 +440,26 @@ public final class TcpRendezvous implements AutoCloseable {
      */
     private SocketChannel dial(String host, int port, String unixPath, byte purpose, long deadline)
             throws IOException {
-        SocketChannel viaUnix = unixPath == null ? null : dialUnix(unixPath);
-        SocketChannel ch = viaUnix != null ? viaUnix : dialRaw(host, port, deadline);
-        ScheduledFuture<?> kill = watchdog.schedule(() -> closeQuietly(ch),
-                options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        try {
-            DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
-            Handshake.connect(in, out, options.secret(), purpose, rank, size);
-            return ch;
-        } catch (IOException e) {
-            closeQuietly(ch);
-            throw new IOException("rank at " + host + ":" + port + " refused rank " + rank + ": " + e.getMessage(), e);
-        } finally {
-            kill.cancel(false);
+        while (true) {
+            SocketChannel viaUnix = unixPath == null ? null : dialUnix(unixPath);
+            SocketChannel ch = viaUnix != null ? viaUnix : dialRaw(host, port, deadline);
+            ScheduledFuture<?> kill = watchdog.schedule(() -> closeQuietly(ch),
+                    options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
+                Handshake.connect(in, out, options.secret(), purpose, rank, size);
+                return ch;
+            } catch (Handshake.Busy e) {
+                closeQuietly(ch);
+                backOff(deadline, "the rank at " + host + ":" + port, e);
+            } catch (IOException e) {
+                closeQuietly(ch);
+                throw new IOException("the rank at " + host + ":" + port + " refused rank " + rank + ": " + reason(e),
+                        e);
+            } finally {
+                kill.cancel(false);
+            }
         }
     }
 
@@ -522,12 +576,25 @@ public final class TcpRendezvous implements AutoCloseable {
         }
     }
 
+    /** A sentence for an I/O failure, also for exceptions without a message (EOF, closed channel). */
+    static String reason(IOException e) {
+        if (e instanceof EOFException) {
+            return "the other side closed the connection in the middle of the rendezvous (did it exit? see its"
+                    + " output)";
+        }
+        if (e instanceof ClosedChannelException) {
+            return "the connection was closed (the rendezvous timed out or the other side exited)";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
     private String unixPathString() {
         return unixPath == null ? "" : unixPath.toString();
     }
 
     private static void deleteQuietly(Path file, Path dir) {
-        for (Path p : new Path[] {file, dir}) {
+        Path owner = dir == null ? null : dir.resolve(SocketDirectories.OWNER);
+        for (Path p : new Path[] {file, owner, dir}) {
             if (p != null) {
                 try {
                     Files.deleteIfExists(p);

@@ -68,7 +68,10 @@ class MpjIT {
             Path out = Files.createTempFile("mpj-kill", ".out");
             Thread pump = MpjJobs.pumpTo(job, out);
             ProcessHandle rank = awaitRank(d, victim);
-            Thread.sleep(2000);
+            // Kill it once every rank has finished setting up (rank 0 says so after a barrier) and is in its
+            // AllReduces, not while MPJ Express is still connecting the processes.
+            awaitLine(out, "ranks joined over MPJ Express");
+            Thread.sleep(1000);
             rank.destroyForcibly();
             boolean ended = job.waitFor(120, TimeUnit.SECONDS);
             pump.join(5000);
@@ -78,6 +81,15 @@ class MpjIT {
             long survivorsNamingIt = text.lines().filter(l -> l.startsWith("ringsgd: rank " + victim + " stalled"))
                     .count();
             assertThat(survivorsNamingIt).as(text).isEqualTo(2);
+        }
+    }
+
+    private static void awaitLine(Path out, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(out).contains(text)) {
+            assertThat(System.nanoTime()).as("'%s' in the job's output:%n%s", text, Files.readString(out))
+                    .isLessThan(deadline);
+            Thread.sleep(50);
         }
     }
 

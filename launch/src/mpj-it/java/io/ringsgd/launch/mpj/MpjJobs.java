@@ -51,8 +51,9 @@ final class MpjJobs {
 
     static Thread pumpTo(Process p, Path out) {
         Thread t = new Thread(() -> {
-            try {
-                Files.write(out, p.getInputStream().readAllBytes());
+            // Copied as it comes, so that tests can wait for a line while the job runs.
+            try (java.io.OutputStream o = Files.newOutputStream(out)) {
+                p.getInputStream().transferTo(o);
             } catch (IOException ignored) {
                 // the job's output is best effort
             }

@@ -1,9 +1,12 @@
 package io.ringsgd.launch.mpj;
 
+import io.ringsgd.collectives.CollectiveException;
 import io.ringsgd.collectives.Communicator;
 import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.engine.TransportCommunicator;
 import mpi.MPI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The MPJ Express entry points the command line reaches by reflection (this package is compiled only when MPJ
@@ -11,6 +14,7 @@ import mpi.MPI;
  * {@code MPI.COMM_WORLD}, and {@code MPI.Finalize}.
  */
 public final class MpjRuntime {
+    private static final Logger log = LoggerFactory.getLogger(MpjRuntime.class);
     private MpjRuntime() {
     }
 
@@ -25,7 +29,21 @@ public final class MpjRuntime {
             throw new IllegalArgumentException("MPJ Express is not initialized: start ringsgd with"
                     + " launch/bin/ringsgd-mpjrun");
         }
-        MpjTransport t = new MpjTransport(MPI.COMM_WORLD, config.timeout(), config.spin());
+        MpjTransport t;
+        try {
+            t = new MpjTransport(MPI.COMM_WORLD, config.timeout(), config.spin());
+            // Every rank has its side channel once all are past this point.
+            MPI.COMM_WORLD.Barrier();
+        } catch (RuntimeException e) {
+            if (e instanceof CollectiveException) {
+                throw e;
+            }
+            throw new CollectiveException("rank " + MPI.COMM_WORLD.Rank() + " could not set up the MPJ Express job:"
+                    + " a rank failed or exited during setup (MPJ Express says: " + e.getMessage() + ")", e);
+        }
+        if (t.rank() == 0) {
+            log.info("rank 0: {} ranks joined over MPJ Express", t.size());
+        }
         return new TransportCommunicator(config.wrap(t), config);
     }
 
