@@ -3,6 +3,8 @@ package io.ringsgd.collectives;
 import io.ringsgd.collectives.algorithm.AlgorithmTable;
 import io.ringsgd.collectives.emulation.EmulatedTransport;
 import io.ringsgd.collectives.emulation.LinkModel;
+import io.ringsgd.collectives.trace.Tracer;
+import io.ringsgd.collectives.trace.TracingTransport;
 import io.ringsgd.collectives.transport.Transport;
 import java.time.Duration;
 
@@ -34,6 +36,7 @@ public final class CommunicatorConfig {
     private final AlgorithmTable table;
     private final Duration spin;
     private final LinkModel link;
+    private final Tracer tracer;
 
     private CommunicatorConfig(Builder b) {
         this.timeout = b.timeout;
@@ -44,6 +47,7 @@ public final class CommunicatorConfig {
         this.table = b.table;
         this.spin = b.spin;
         this.link = b.link;
+        this.tracer = b.tracer;
     }
 
     /** Defaults overridden by {@code ringsgd.*} system properties and {@code RINGSGD_*} environment variables. */
@@ -113,7 +117,7 @@ public final class CommunicatorConfig {
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
         Builder b = new Builder().timeout(timeout).segmentBytes(segmentBytes).window(window)
-                .allreduceAlgorithm(allreduceAlgorithm).table(table).spin(spin).link(link);
+                .allreduceAlgorithm(allreduceAlgorithm).table(table).spin(spin).link(link).tracer(tracer);
         b.segmentChosen = segmentChosen;
         return b;
     }
@@ -162,9 +166,15 @@ public final class CommunicatorConfig {
         return link;
     }
 
-    /** {@code t} wrapped in the emulated link if one is configured. */
+    /** Where the communicator records its timeline ({@link Tracer#OFF}: nowhere). */
+    public Tracer tracer() {
+        return tracer;
+    }
+
+    /** {@code t} wrapped in the emulated link if one is configured, and in a recorder if tracing is on. */
     public Transport wrap(Transport t) {
-        return link == null ? t : new EmulatedTransport(t, link);
+        Transport linked = link == null ? t : new EmulatedTransport(t, link);
+        return tracer.on() ? new TracingTransport(linked, tracer) : linked;
     }
 
     /** Builder of {@link CommunicatorConfig}. */
@@ -177,6 +187,16 @@ public final class CommunicatorConfig {
         private AlgorithmTable table = AlgorithmTable.defaults();
         private Duration spin = Duration.ofNanos(20_000);
         private LinkModel link;
+        private Tracer tracer = Tracer.OFF;
+
+        /** Record the communicator's collectives and messages on {@code t} (default {@link Tracer#OFF}). */
+        public Builder tracer(Tracer t) {
+            if (t == null) {
+                throw new IllegalArgumentException("tracer is null: pass Tracer.OFF");
+            }
+            this.tracer = t;
+            return this;
+        }
 
         public Builder timeout(Duration t) {
             if (t == null || t.isNegative() || t.isZero()) {

@@ -91,6 +91,11 @@ final class BenchCommand implements Runnable {
                 + " --bytes.")
         java.nio.file.Path saveTable;
 
+        @Option(names = "--trace", paramLabel = "FILE", description = "Write a timeline of every rank (each"
+                + " collective and each message) to FILE in the Chrome trace-event format (Perfetto,"
+                + " chrome://tracing).")
+        java.nio.file.Path trace;
+
         @Option(names = "--show-table", description = "Print the algorithm selection table (with ringsgd.table and"
                 + " ringsgd.algorithm applied) and exit.")
         boolean showTable;
@@ -131,16 +136,24 @@ final class BenchCommand implements Runnable {
             if (segment != null) {
                 cb.segmentBytes((int) Units.parseBytes(segment));
             }
-            CommunicatorConfig cfg = cb.build();
+            io.ringsgd.collectives.trace.Tracer tracer = trace == null ? io.ringsgd.collectives.trace.Tracer.OFF
+                    : io.ringsgd.collectives.trace.Tracer.withCapacity(TrainCommand.TRACE_CAPACITY);
+            CommunicatorConfig cfg = cb.tracer(tracer).build();
             if (t == Jobs.Transport.TCP && !Jobs.inTcpJob()) {
                 List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
                 return Launcher.builder(np).prefixRankZero(false).build().launch(args, System.out, System.err);
             }
             List<AllreduceBench.Result> results = Jobs.run(t, np, cfg, c -> {
+                if (tracer.on()) {
+                    io.ringsgd.collectives.trace.Traces.start(c, tracer);
+                }
                 List<AllreduceBench.Result> all = new ArrayList<>();
                 for (Algorithm a : algorithms) {
                     AllreduceBench.warmUpJit(c, sizes, a, base, warmupSeconds / algorithms.size());
                     all.addAll(AllreduceBench.run(c, sizes, a, base, et, iters, warmup, direct));
+                }
+                if (tracer.on()) {
+                    TrainCommand.writeTrace(c, tracer, trace, "bench");
                 }
                 return all;
             });

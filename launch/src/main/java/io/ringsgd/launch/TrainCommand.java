@@ -2,6 +2,8 @@ package io.ringsgd.launch;
 
 import io.ringsgd.collectives.Communicator;
 import io.ringsgd.collectives.CommunicatorConfig;
+import io.ringsgd.collectives.trace.Tracer;
+import io.ringsgd.collectives.trace.Traces;
 import io.ringsgd.collectives.emulation.LinkModel;
 import io.ringsgd.pipesgd.metrics.MetricsRecorder;
 import io.ringsgd.pipesgd.metrics.SummaryJson;
@@ -145,6 +147,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
+    @Option(names = "--trace", paramLabel = "FILE", description = "Write a timeline of every rank (iterations"
+            + " computing and waiting, collectives, each message sent and received) to FILE in the Chrome"
+            + " trace-event format: open it in https://ui.perfetto.dev or chrome://tracing.")
+    Path trace;
+
     @Override
     public Integer call() {
         Jobs.Transport t = Jobs.Transport.resolve(transport);
@@ -181,12 +188,20 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         cfg.checkEnvironment();
-        CommunicatorConfig comm = communicatorConfig();
+        Tracer tracer = trace == null ? Tracer.OFF : Tracer.withCapacity(TRACE_CAPACITY);
+        CommunicatorConfig comm = communicatorConfig().toBuilder().tracer(tracer).build();
         MetricsRecorder recorder = new MetricsRecorder();
         Progress progress = new Progress(quiet, System.err);
         Outcome outcome = Jobs.run(t, cfg.workers(), comm, c -> {
             TrainingListener l = c.rank() == 0 ? TrainingListener.all(recorder, progress) : TrainingListener.NONE;
+            if (tracer.on()) {
+                Traces.start(c, tracer);
+                l = TrainingListener.all(l, new TraceListener(tracer, c.rank()));
+            }
             TrainResult r = trainerImpl.train(c, cfg, l);
+            if (tracer.on()) {
+                writeTrace(c, tracer, trace, cfg.trainer());
+            }
             return new Outcome(r, sameOnEveryRank(c, r.paramsSha256()));
         });
         if (outcome == null) {
@@ -203,6 +218,22 @@ final class TrainCommand implements Callable<Integer> {
         SummaryJson.write(result, json);
         printSummary(result, comm, csv, png, json);
         return 0;
+    }
+
+    /** Spans a traced process keeps (56 bytes each): an MLP epoch of 4 ranks takes about 60 000. */
+    static final int TRACE_CAPACITY = 2_000_000;
+
+    /** Every rank: gathers the timeline at rank 0, which writes it and says where. */
+    static void writeTrace(Communicator c, Tracer tracer, Path file, String label) {
+        try {
+            Traces.gatherAndWrite(c, tracer, file, label);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot write the trace " + file + ": " + e.getMessage());
+        }
+        if (c.rank() == 0) {
+            System.err.println("ringsgd: wrote the timeline " + file + (tracer.dropped() > 0 ? " (" + tracer.dropped()
+                    + " spans beyond its capacity were dropped)" : "") + ": open it in https://ui.perfetto.dev");
+        }
     }
 
     private TrainConfig config(int n) {

@@ -15,6 +15,7 @@ import io.ringsgd.collectives.algorithm.AlgorithmTable;
 import io.ringsgd.collectives.algorithm.CollectiveAlgorithms;
 import io.ringsgd.collectives.algorithm.CollectiveContext;
 import io.ringsgd.collectives.algorithm.CompressedRingAllreduce;
+import io.ringsgd.collectives.trace.Tracer;
 import io.ringsgd.collectives.transport.Header;
 import io.ringsgd.collectives.transport.NativeCollectives;
 import io.ringsgd.collectives.transport.Transport;
@@ -38,6 +39,8 @@ public final class TransportCommunicator implements Communicator {
     private final CompressedRingAllreduce compressed = new CompressedRingAllreduce();
     private final int rank;
     private final int size;
+    private final Tracer tracer;
+    private final int[][] traceNames = new int[CollectiveKind.values().length][Algorithm.values().length];
 
     private final Object turn = new Object();
     private long nextTicket;
@@ -52,6 +55,10 @@ public final class TransportCommunicator implements Communicator {
         this.rank = transport.rank();
         this.size = transport.size();
         this.ctx = new CollectiveContext(transport, config.segmentBytes(), config.window());
+        this.tracer = config.tracer();
+        for (int[] row : traceNames) {
+            java.util.Arrays.fill(row, -1);
+        }
     }
 
     @Override
@@ -539,8 +546,14 @@ public final class TransportCommunicator implements Communicator {
         if (failed != null) {
             throw failed;
         }
+        long t0 = tracer.on() ? System.nanoTime() : 0;
         try {
             body.run(seq);
+            if (t0 != 0) {
+                Header h = ctx.header();
+                tracer.span(rank, traceName(h.kind(), h.algorithm()), t0, System.nanoTime(), seq,
+                        h.count() * h.type().bytes());
+            }
         } catch (CollectiveException e) {
             transport.abort(e);
             throw e;
@@ -550,6 +563,16 @@ public final class TransportCommunicator implements Communicator {
             transport.abort(ce);
             throw ce;
         }
+    }
+
+    /** The span name of a collective of {@code kind} run by {@code a}, registered on first use. */
+    private int traceName(CollectiveKind kind, Algorithm a) {
+        int id = traceNames[kind.ordinal()][a.ordinal()];
+        if (id < 0) {
+            id = tracer.name(kind.label() + " " + a.cliName(), "seq", "bytes");
+            traceNames[kind.ordinal()][a.ordinal()] = id;
+        }
+        return id;
     }
 
     private void checkOpen() {
