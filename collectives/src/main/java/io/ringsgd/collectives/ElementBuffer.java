@@ -178,11 +178,6 @@ public final class ElementBuffer {
         return bytes;
     }
 
-    /** True when the elements live in a Java array (fast kernels, no staging). */
-    public boolean isArrayBacked() {
-        return floats != null || doubles != null;
-    }
-
     /** A sub-slice (allocates: not for per-message paths). */
     public ElementBuffer slice(int from, int n) {
         if (from < 0 || n < 0 || from + n > count) {

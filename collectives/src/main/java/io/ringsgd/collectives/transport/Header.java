@@ -41,11 +41,6 @@ public final class Header {
         return this;
     }
 
-    public void copyFrom(Header h) {
-        set(h.kind, h.seq, h.type, h.count, h.op, h.root, h.algorithm);
-        this.variant = h.variant;
-    }
-
     /** Variant of the algorithm (the compression of a compressed ring: its {@code Compression} ordinal). */
     public int variant() {
         return variant;
