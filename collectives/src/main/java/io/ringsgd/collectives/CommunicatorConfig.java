@@ -1,5 +1,6 @@
 package io.ringsgd.collectives;
 
+import io.ringsgd.collectives.algorithm.AlgorithmRegistry;
 import io.ringsgd.collectives.algorithm.AlgorithmTable;
 import io.ringsgd.collectives.emulation.EmulatedTransport;
 import io.ringsgd.collectives.emulation.LinkModel;
@@ -180,7 +181,7 @@ public final class CommunicatorConfig {
         }
 
         public Builder allreduceAlgorithm(Algorithm a) {
-            AlgorithmTable.requireSupported(CollectiveKind.ALLREDUCE, a);
+            AlgorithmRegistry.standard().require(CollectiveKind.ALLREDUCE, a, null);
             this.allreduceAlgorithm = a;
             return this;
         }

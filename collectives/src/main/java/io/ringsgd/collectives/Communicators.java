@@ -39,8 +39,12 @@ public final class Communicators {
 
     /**
      * Runs {@code body} on {@code n} threads, each with its own rank of a fresh in-JVM group, and returns the results
-     * in rank order; the communicators are closed afterwards. If a rank throws, the others are failed too (they
-     * would otherwise wait for it) and the first failure is rethrown.
+     * in rank order; the communicators are closed afterwards. Blocks until every rank has returned or failed.
+     *
+     * <p>If a rank's own code throws, the group is failed at once so the other ranks do not wait for it: they get a
+     * {@link PeerFailureException} naming that rank, with its exception as the cause. This method then throws the
+     * exception that started it all (that rank's own, rather than the others' consequences), or else the first rank's
+     * failure.
      */
     public static <T> List<T> runLocal(int n, CommunicatorConfig config, Function<Communicator, T> body) {
         List<Communicator> comms = local(n, config);
@@ -53,41 +57,52 @@ public final class Communicators {
         try {
             List<Future<T>> futures = new ArrayList<>(n);
             for (Communicator c : comms) {
-                futures.add(pool.submit(() -> {
-                    try (Communicator comm = c) {
-                        return body.apply(comm);
-                    } catch (RuntimeException | Error e) {
-                        if (!(e instanceof CollectiveException)) {
-                            ((TransportCommunicator) c).transport().abort(new PeerFailureException(c.rank(), "rank "
-                                    + c.rank() + " failed: " + e, e));
-                        }
-                        throw e;
-                    }
-                }));
+                futures.add(pool.submit(() -> runRank(c, body)));
             }
             List<T> results = new ArrayList<>(n);
-            RuntimeException first = null;
+            Throwable first = null;
+            Throwable own = null;
             for (Future<T> f : futures) {
                 try {
                     results.add(f.get());
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
-                    if (first == null) {
-                        first = c instanceof RuntimeException ? (RuntimeException) c
-                                : new CollectiveException("rank failed: " + c, c);
-                    }
+                    first = first == null ? c : first;
+                    own = own == null && !(c instanceof CollectiveException) ? c : own;
                     results.add(null);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new CollectiveException("interrupted while waiting for the ranks", e);
                 }
             }
-            if (first != null) {
-                throw first;
+            Throwable thrown = own != null ? own : first;
+            if (thrown instanceof RuntimeException) {
+                throw (RuntimeException) thrown;
+            }
+            if (thrown instanceof Error) {
+                throw (Error) thrown;
+            }
+            if (thrown != null) {
+                throw new CollectiveException("rank failed: " + thrown, thrown);
             }
             return results;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** One rank: fails the group with the rank's own exception before its communicator closes (and says goodbye). */
+    private static <T> T runRank(Communicator c, Function<Communicator, T> body) {
+        try {
+            return body.apply(c);
+        } catch (RuntimeException | Error e) {
+            if (!(e instanceof CollectiveException)) {
+                ((TransportCommunicator) c).transport().abort(new PeerFailureException(c.rank(), "rank " + c.rank()
+                        + " failed: " + e, e));
+            }
+            throw e;
+        } finally {
+            c.close();
         }
     }
 

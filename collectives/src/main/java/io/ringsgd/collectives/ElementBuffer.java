@@ -429,6 +429,47 @@ public final class ElementBuffer {
         }
     }
 
+    /**
+     * Replaces every NaN among the elements by the canonical NaN ({@link Float#NaN}, {@link Double#NaN}). Java leaves
+     * the payload of a NaN an operation produces unspecified (it depends on the operand order the JIT chose, on
+     * interpreted or compiled code, on the CPU), so ranks that compute the same element separately canonicalize it to
+     * agree bit for bit.
+     */
+    public void canonicalizeNaNs() {
+        switch (type) {
+            case FLOAT:
+                if (floats != null) {
+                    Kernels.canonicalNaNs(floats, base, count);
+                } else {
+                    float[] s = Kernels.scratchFloats()[0];
+                    for (int k = 0; k < count; k += Kernels.STAGE) {
+                        int m = Math.min(Kernels.STAGE, count - k);
+                        floatView.get(base + k, s, 0, m);
+                        if (Kernels.canonicalNaNs(s, 0, m)) {
+                            floatView.put(base + k, s, 0, m);
+                        }
+                    }
+                }
+                break;
+            case DOUBLE:
+                if (doubles != null) {
+                    Kernels.canonicalNaNs(doubles, base, count);
+                } else {
+                    double[] s = Kernels.scratchDoubles()[0];
+                    for (int k = 0; k < count; k += Kernels.STAGE) {
+                        int m = Math.min(Kernels.STAGE, count - k);
+                        doubleView.get(base + k, s, 0, m);
+                        if (Kernels.canonicalNaNs(s, 0, m)) {
+                            doubleView.put(base + k, s, 0, m);
+                        }
+                    }
+                }
+                break;
+            default:
+                throw new UnsupportedOperationException("byte buffers carry encoded payloads, not numbers");
+        }
+    }
+
     /** The float array behind an array-backed float slice (element 0 at {@link #arrayOffset()}), else null. */
     public float[] floatArray() {
         return floats;

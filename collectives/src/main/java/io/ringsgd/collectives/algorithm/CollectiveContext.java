@@ -26,6 +26,7 @@ public final class CollectiveContext {
     private final Message[] pair = {new Message(), new Message()};
     private float[][] floatScratch = {new float[0], new float[0]};
     private double[][] doubleScratch = {new double[0], new double[0]};
+    private java.nio.ByteBuffer[] byteScratch = {java.nio.ByteBuffer.allocate(0), java.nio.ByteBuffer.allocate(0)};
     private int segmentBytes;
     private int window;
 
@@ -155,8 +156,11 @@ public final class CollectiveContext {
             }
             return ElementBuffer.of(doubleScratch[slot], 0, count);
         }
-        if (type != ElementType.FLOAT) {
-            throw new IllegalArgumentException("no scratch for " + type);
+        if (type == ElementType.BYTE) {
+            if (byteScratch[slot].capacity() < count) {
+                byteScratch[slot] = java.nio.ByteBuffer.allocate(count);
+            }
+            return ElementBuffer.ofBytes(byteScratch[slot], ElementType.BYTE, 0, count);
         }
         if (floatScratch[slot].length < count) {
             floatScratch[slot] = new float[count];

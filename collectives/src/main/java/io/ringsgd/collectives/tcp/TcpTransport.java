@@ -17,6 +17,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,8 @@ public final class TcpTransport implements Transport {
      * than this (a slow peer, a long transfer) spin only for the configured minimum and leave the core to others.
      */
     private static final long MAX_ADAPTIVE_SPIN_NANOS = Long.getLong("ringsgd.spin.max.nanos", 1_000_000);
+    /** How long a rank whose peer left looks for a disagreement behind it before blaming the peer. */
+    private static final long EXPLAIN_NANOS = 1_000_000_000L;
     /** Payloads at least this large move between the socket and a ByteBuffer-backed message without staging. */
     private static final long DIRECT_THRESHOLD = 32 << 10;
 
@@ -344,7 +347,7 @@ public final class TcpTransport implements Transport {
     /** Reads what a peer with no receive posted has sent, as far as a frame header, without consuming it. */
     private static void readEarly(TcpPeer p) throws IOException {
         // At the end of the stream nothing is expected from it: whether it left or died, its control connection says.
-        if (!p.eof && p.inLimit - p.inPos < Frames.DATA_HEADER_BYTES) {
+        if (p.inLimit - p.inPos < Frames.DATA_HEADER_BYTES) {
             fill(p);
         }
     }
@@ -590,20 +593,26 @@ public final class TcpTransport implements Transport {
     }
 
     /**
-     * A peer left, or its connection broke, while this rank still needs it: if a frame that has already arrived shows
-     * that the ranks called different collectives, that is the failure (a rank that finished its part of a
-     * collective the others disagree on leaves normally, and a frame it sent may be waiting unread); else {@code e}.
+     * A peer left, or its connection broke, while this rank still needs it. A rank that finished its part of a
+     * collective the ranks disagree on leaves normally, so the real cause may be a disagreement: one that a frame
+     * already here shows, or one another rank found and is about to report. For a short grace period this rank reads
+     * the other connections for either, then reports the disagreement or the abort it heard, else {@code e}.
      */
     private CollectiveException explained(CollectiveException e) {
         Header mine = current;
-        if (mine != null && failure == null) {
+        long deadline = System.nanoTime() + EXPLAIN_NANOS;
+        while (mine != null && failure == null) {
             for (TcpPeer q : peers) {
-                if (q != null && q.recvs.isEmpty()) {
-                    try {
+                if (q == null) {
+                    continue;
+                }
+                try {
+                    if (q.recvs.isEmpty()) {
                         readEarly(q);
-                    } catch (IOException unreadable) {
-                        // nothing more to learn from this peer
                     }
+                    readControl(q, false);
+                } catch (IOException unreadable) {
+                    // nothing more to learn from this peer
                 }
             }
             try {
@@ -611,8 +620,13 @@ public final class TcpTransport implements Transport {
             } catch (CollectiveException disagreement) {
                 return disagreement;
             }
+            if (failure != null || System.nanoTime() > deadline) {
+                break;
+            }
+            LockSupport.parkNanos(1_000_000);
         }
-        return fail(e);
+        CollectiveException f = failure;
+        return f != null ? f : fail(e);
     }
 
     private static String describeWait(TcpPeer p) {

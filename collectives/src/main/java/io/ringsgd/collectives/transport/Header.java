@@ -26,8 +26,9 @@ public final class Header {
     private long seq;
     private long count;
     private int variant;
+    private int caller;
 
-    /** Sets every field; {@code op} may be null for collectives that do not reduce. */
+    /** Sets every field but {@link #caller()}; {@code op} may be null for collectives that do not reduce. */
     public Header set(CollectiveKind kind, long seq, ElementType type, long count, ReduceOp op, int root,
             Algorithm algorithm) {
         this.kind = kind;
@@ -48,6 +49,21 @@ public final class Header {
 
     public Header variant(int v) {
         this.variant = v;
+        return this;
+    }
+
+    /**
+     * How many times the thread calling collectives on this rank's communicator had changed when this collective was
+     * called. Every rank must hand its communicator to another thread at the same collective, so ranks whose threads
+     * took turns differently (and would pair up different threads' calls) disagree here.
+     */
+    public int caller() {
+        return caller;
+    }
+
+    /** Sets {@link #caller()}. */
+    public Header caller(int c) {
+        this.caller = c;
         return this;
     }
 
@@ -87,7 +103,7 @@ public final class Header {
     /** True when both headers describe the same call of the same collective. */
     public boolean sameCollective(Header o) {
         return seq == o.seq && kind == o.kind && type == o.type && count == o.count && op == o.op && root == o.root
-                && algorithm == o.algorithm && variant == o.variant;
+                && algorithm == o.algorithm && variant == o.variant && caller == o.caller;
     }
 
     /**
@@ -125,6 +141,11 @@ public final class Header {
             sb.append("the root differs");
         } else if (sent.variant != expected.variant) {
             sb.append("the compression differs");
+        } else if (sent.caller != expected.caller) {
+            sb.append("rank ").append(sender).append(" had changed the thread that calls its collectives ")
+                    .append(sent.caller).append(" times, rank ").append(receiver).append(' ').append(expected.caller)
+                    .append(" times: threads that take turns on a communicator must do so at the same collective on"
+                            + " every rank, or the ranks pair up different threads' calls");
         } else {
             sb.append("the algorithm differs");
         }
@@ -164,7 +185,7 @@ public final class Header {
         b.put((byte) variant);
         b.put((byte) 0).put((byte) 0).put((byte) 0);
         b.putInt(root);
-        b.putInt(0);
+        b.putInt(caller);
         b.putLong(seq);
         b.putLong(count);
     }
@@ -183,6 +204,7 @@ public final class Header {
         }
         int v = b.get(at + 4);
         int r = b.getInt(at + 8);
+        int who = b.getInt(at + 12);
         long s = b.getLong(at + 16);
         long c = b.getLong(at + 24);
         if (c < 0 || v < 0 || v > 2) {
@@ -190,6 +212,7 @@ public final class Header {
         }
         set(k, s, t, c, opCode == 0 ? null : ReduceOp.values()[opCode - 1], r, a);
         this.variant = v;
+        this.caller = who;
         return this;
     }
 }
