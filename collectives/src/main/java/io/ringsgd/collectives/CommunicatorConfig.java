@@ -23,6 +23,9 @@ import java.time.Duration;
  *   ringsgd.net.bandwidth=1gbit RINGSGD_NET_BANDWIDTH
  *   ringsgd.spin=20us            RINGSGD_SPIN         busy-wait before blocking (default 20us)
  * </pre>
+ *
+ * Immutable and thread-safe; build one with {@link #builder()}. Bad values throw IllegalArgumentException when they
+ * are set (or parsed), never later.
  */
 public final class CommunicatorConfig {
     private final Duration timeout;
@@ -83,6 +86,7 @@ public final class CommunicatorConfig {
         return v == null || v.isBlank() ? null : v;
     }
 
+    /** A builder starting from the defaults (not from system properties). */
     public static Builder builder() {
         return new Builder();
     }
@@ -109,14 +113,17 @@ public final class CommunicatorConfig {
         return b.build();
     }
 
+    /** How long a wait may see no progress from a peer before that peer is declared failed (default 300 s). */
     public Duration timeout() {
         return timeout;
     }
 
+    /** Largest message of the pipelined algorithms, in bytes (default 256 KiB). */
     public int segmentBytes() {
         return segmentBytes;
     }
 
+    /** Segments a pipelined algorithm keeps in flight (default 4). */
     public int window() {
         return window;
     }
@@ -126,10 +133,12 @@ public final class CommunicatorConfig {
         return allreduceAlgorithm;
     }
 
+    /** The selection table that resolves AUTO. */
     public AlgorithmTable table() {
         return table;
     }
 
+    /** How long a wait busy-polls before it blocks (default 20 µs). */
     public Duration spin() {
         return spin;
     }
@@ -144,7 +153,7 @@ public final class CommunicatorConfig {
         return link == null ? t : new EmulatedTransport(t, link);
     }
 
-    /** Builder of {@link CommunicatorConfig}. */
+    /** Builder of {@link CommunicatorConfig}; not thread-safe. */
     public static final class Builder {
         private Duration timeout = Duration.ofSeconds(300);
         private int segmentBytes = 256 << 10;
@@ -155,6 +164,7 @@ public final class CommunicatorConfig {
         private Duration spin = Duration.ofNanos(20_000);
         private LinkModel link;
 
+        /** Sets {@link CommunicatorConfig#timeout()} (positive). */
         public Builder timeout(Duration t) {
             if (t == null || t.isNegative() || t.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive, got " + t);
@@ -163,6 +173,7 @@ public final class CommunicatorConfig {
             return this;
         }
 
+        /** Sets {@link CommunicatorConfig#segmentBytes()} (1 KiB to 64 MiB), marking it chosen by the user. */
         public Builder segmentBytes(int bytes) {
             if (bytes < 1024 || bytes > (64 << 20)) {
                 throw new IllegalArgumentException("segment size must be between 1k and 64m bytes, got " + bytes);
@@ -172,6 +183,7 @@ public final class CommunicatorConfig {
             return this;
         }
 
+        /** Sets {@link CommunicatorConfig#window()} (2 to 1024). */
         public Builder window(int w) {
             if (w < 2 || w > 1024) {
                 throw new IllegalArgumentException("window must be between 2 and 1024 segments, got " + w);
@@ -180,17 +192,23 @@ public final class CommunicatorConfig {
             return this;
         }
 
+        /**
+         * Forces the AllReduce algorithm of calls that ask for AUTO (AUTO: use the table). Whether the transport has
+         * it is checked at each call.
+         */
         public Builder allreduceAlgorithm(Algorithm a) {
             AlgorithmRegistry.standard().require(CollectiveKind.ALLREDUCE, a, null);
             this.allreduceAlgorithm = a;
             return this;
         }
 
+        /** Sets the selection table. */
         public Builder table(AlgorithmTable t) {
             this.table = t;
             return this;
         }
 
+        /** Sets {@link CommunicatorConfig#spin()}. */
         public Builder spin(Duration d) {
             this.spin = d;
             return this;
@@ -202,6 +220,7 @@ public final class CommunicatorConfig {
             return this;
         }
 
+        /** The configuration. */
         public CommunicatorConfig build() {
             return new CommunicatorConfig(this);
         }

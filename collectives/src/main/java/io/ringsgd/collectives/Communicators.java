@@ -13,17 +13,27 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
-/** Factories of communicators. TCP communicators come from {@link io.ringsgd.collectives.tcp.TcpCommunicators}. */
+/**
+ * Factories of communicators: in-JVM groups (ranks as threads of one JVM, messages handed over by reference) and
+ * communicators over any {@link Transport}. TCP communicators come from
+ * {@link io.ringsgd.collectives.tcp.TcpCommunicators}. Thread-safe: every call makes a new group.
+ */
 public final class Communicators {
     private Communicators() {
     }
 
-    /** {@code n} communicators of one in-JVM group, one per rank, to be used by {@code n} threads. */
+    /**
+     * {@code n} communicators of one in-JVM group, one per rank (in rank order), each to be driven by a thread of its
+     * own; the configuration comes from the {@code ringsgd.*} system properties. Returns at once; close each when
+     * done.
+     *
+     * @throws IllegalArgumentException if {@code n} &lt; 1
+     */
     public static List<Communicator> local(int n) {
         return local(n, CommunicatorConfig.fromSystemProperties());
     }
 
-    /** {@code n} communicators of one in-JVM group with {@code config}. */
+    /** {@code n} communicators of one in-JVM group with {@code config}: as {@link #local(int)}. */
     public static List<Communicator> local(int n, CommunicatorConfig config) {
         List<Communicator> out = new ArrayList<>(n);
         for (LocalTransport t : LocalGroup.create(n, config.timeout(), config.spin().toNanos())) {
@@ -32,7 +42,10 @@ public final class Communicators {
         return out;
     }
 
-    /** A communicator over any transport. */
+    /**
+     * A communicator over any transport (MPJ Express's, a transport of your own), wrapped in the emulated link if
+     * {@code config} has one. The communicator owns the transport from then on and closes it.
+     */
     public static Communicator over(Transport transport, CommunicatorConfig config) {
         return new TransportCommunicator(config.wrap(transport), config);
     }

@@ -13,7 +13,10 @@ import java.util.Objects;
  * arguments in one. Indices passed to the kernels are relative to the start of the slice.
  *
  * <p>Array-backed slices (including heap NIO buffers) are reduced with vectorizable array loops; direct buffers are
- * staged through small per-thread arrays. Nothing here allocates after the first call on a thread.
+ * staged through small per-thread arrays. Nothing here allocates after the first call on a thread. An ElementBuffer
+ * is a view: it holds no data of its own, is immutable, and may be shared between threads as long as they do not
+ * write the same elements at once. Read-only NIO buffers give read-only slices ({@link #isWritable()} false), which
+ * the collectives only read.
  */
 public final class ElementBuffer {
     private static final ElementBuffer EMPTY_FLOAT = new ElementBuffer(ElementType.FLOAT, 0, new float[0], null, 0,
@@ -154,6 +157,7 @@ public final class ElementBuffer {
 
     // ------------------------------------------------------------------ accessors
 
+    /** The element type. */
     public ElementType type() {
         return type;
     }

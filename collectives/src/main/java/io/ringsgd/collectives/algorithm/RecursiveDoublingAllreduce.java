@@ -13,8 +13,9 @@ import io.ringsgd.collectives.ReduceOp;
  * every rank has a NaN in the same places). Non-power-of-two sizes fold the extra ranks in first
  * ({@link PowerOfTwoFold}).
  *
- * <p>Cost for n bytes on P ranks (P a power of two): lg P·α + lg P·n·β + lg P·n·γ, plus 2α + 2nβ + nγ when P is not
- * a power of two. Fewest rounds of all algorithms: the choice for short vectors.
+ * <p>Cost for n bytes on P ranks (P a power of two): lg P·α + lg P·n·β + (lg P + 1)·n·γ (the last n·γ is the NaN
+ * scan), plus 2α + 2nβ + nγ when P is not a power of two. Fewest rounds of all algorithms: the choice for short
+ * vectors.
  */
 public final class RecursiveDoublingAllreduce implements AllreduceAlgorithm {
 

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * would arrive over that link (this rank's outgoing messages queue behind each other at the link's bandwidth, then
  * take its latency), and the matching receive does not complete before that time. The real transport still moves the
  * data, so results are unchanged; only timing is emulated. Stamps use {@link System#nanoTime()}, which all processes
- * of one machine share; the emulation is meant for one machine.
+ * of one machine share; the emulation is meant for one machine. Driven by one thread at a time, like every transport.
  */
 public final class EmulatedTransport implements Transport {
     /** Below this, waiting spins (yielding) instead of parking, whose wake-up overshoots by tens of microseconds. */
@@ -24,6 +24,7 @@ public final class EmulatedTransport implements Transport {
     private final LongSupplier clock;
     private long egressFreeAt;
 
+    /** {@code inner} behind {@code link}, timed with {@link System#nanoTime()}. */
     public EmulatedTransport(Transport inner, LinkModel link) {
         this(inner, link, System::nanoTime);
     }
@@ -35,6 +36,7 @@ public final class EmulatedTransport implements Transport {
         this.clock = clock;
     }
 
+    /** The emulated link. */
     public LinkModel link() {
         return link;
     }

@@ -14,7 +14,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One rank of an in-JVM group ({@link LocalGroup}): messages are handed over by reference and copied or reduced
  * once, directly between the two ranks' buffers. A rank that waits longer than the timeout follows the group's
- * wait-for chain and fails every rank naming the one that never came.
+ * wait-for chain and fails every rank naming the one that never came; a rank that waits on a queue holding a message
+ * of its own collective that disagrees with it fails every rank with the mismatch at once. Driven by one thread at a
+ * time ({@link Transport}); made by {@link LocalGroup#create}.
  */
 public final class LocalTransport implements Transport {
     /** Spin briefly before parking: a hand-over usually arrives within microseconds. */

@@ -6,7 +6,7 @@ package io.ringsgd.collectives.tcp;
  *
  * <pre>
  * data frame:    int magic 'RSGD' | byte type=DATA | byte 0 | short 0 | int payloadBytes | long notBeforeNanos
- *                | 32-byte collective header (kind, op, type, algorithm, variant, root, seq, count) | payload | pad
+ *                | 32-byte collective header (kind, op, type, algorithm, variant, root, caller, seq, count) | payload | pad
  * control frame: int magic 'RSGC' | byte type | byte 0 | short length | body (length bytes, at most 4096)
  *                ABORT: byte kind (0 failure, 1 peer failure, 2 mismatch) | int rank | UTF-8 text
  *                STALL: int waiter | int waitedOn | long seq | 32-byte header of the collective it waits in

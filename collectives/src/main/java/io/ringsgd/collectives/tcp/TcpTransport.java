@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * rank reaches every rank even when its data connections are stalled behind unread frames. A wait that sees no
  * progress from the awaited peer for the timeout sends a stall report to everyone, collects the others' reports for a
  * short grace period, follows the wait-for chain to the rank that waits on nobody, and fails every rank naming it.
+ * While it waits, a rank also reads the first frame a peer sent ahead of any posted receive: one of its own
+ * collective that disagrees with it (ranks that called different collectives) fails every rank at once.
+ *
+ * <p>What the transport knows about a message in flight lives in its {@link TcpPeer} queues and staging state, never in
+ * the {@link Message}; selecting allocates nothing (one {@code Consumer} handles every ready key).
  */
 public final class TcpTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);

@@ -9,8 +9,10 @@ import java.nio.ByteBuffer;
 
 /**
  * What collective a message belongs to: its sequence number on the communicator, kind, element type, total count,
- * op, root and algorithm. Every message carries one, and every receiver compares it with its own, so that ranks that
- * call different collectives fail with a {@link CollectiveMismatchException} instead of mixing up data.
+ * op, root, algorithm, variant and caller-thread count. Every message carries one, and every receiver compares it
+ * with its own, so that ranks that call different collectives fail with a {@link CollectiveMismatchException} instead
+ * of mixing up data. Mutable and not thread-safe: a communicator sets its context's header at the start of each
+ * collective, and it stays unchanged while the collective's messages are in flight.
  */
 public final class Header {
     /** Bytes of a header on the wire. */
@@ -47,6 +49,7 @@ public final class Header {
         return variant;
     }
 
+    /** Sets {@link #variant()}. */
     public Header variant(int v) {
         this.variant = v;
         return this;
@@ -67,37 +70,39 @@ public final class Header {
         return this;
     }
 
+    /** Which collective. */
     public CollectiveKind kind() {
         return kind;
     }
 
+    /** The reduction, or null for collectives that do not reduce. */
     public ReduceOp op() {
         return op;
     }
 
+    /** The element type. */
     public ElementType type() {
         return type;
     }
 
+    /** The algorithm the collective runs (never AUTO once resolved). */
     public Algorithm algorithm() {
         return algorithm;
     }
 
+    /** The root, or {@link #NO_ROOT}. */
     public int root() {
         return root;
     }
 
+    /** The collective's sequence number on its communicator, the same on every rank. */
     public long seq() {
         return seq;
     }
 
+    /** The collective's total element count (for reduce-scatter and all-gather, all ranks' blocks). */
     public long count() {
         return count;
-    }
-
-    /** Replaces the algorithm (an algorithm that delegates to another records the one that really runs). */
-    public void algorithm(Algorithm a) {
-        this.algorithm = a;
     }
 
     /** True when both headers describe the same call of the same collective. */

@@ -88,18 +88,22 @@ public final class Message {
         return this;
     }
 
+    /** The rank this message goes to or comes from. */
     public int peer() {
         return peer;
     }
 
+    /** True for a send, false for a receive. */
     public boolean isSend() {
         return send;
     }
 
+    /** The header the message carries (a send) or expects (a receive). */
     public Header header() {
         return header;
     }
 
+    /** The elements sent from, or received (or reduced) into. */
     public ElementBuffer buffer() {
         return buffer;
     }
@@ -124,6 +128,7 @@ public final class Message {
         return reduceOp;
     }
 
+    /** For a reducing receive: whether the incoming operand comes first ({@code op(incoming, buf)}). */
     public boolean incomingFirst() {
         return incomingFirst;
     }
@@ -136,6 +141,7 @@ public final class Message {
         return notBeforeNanos;
     }
 
+    /** Sets {@link #notBeforeNanos()}. */
     public void notBeforeNanos(long t) {
         this.notBeforeNanos = t;
     }
@@ -156,6 +162,7 @@ public final class Message {
 
     // ---------------------------------------------------------------- completion, for transports
 
+    /** True once a transport completed the message, successfully or with {@link #error()}. */
     public boolean isDone() {
         return done;
     }
