@@ -50,6 +50,7 @@ public enum Algorithm {
                 + "': use one of auto, ring, recursive-doubling, rabenseifner, tree, mpj-native");
     }
 
+    /** The algorithm with wire code {@code code} (its ordinal), or null if none. */
     public static Algorithm ofCode(int code) {
         Algorithm[] all = values();
         return code >= 0 && code < all.length ? all[code] : null;

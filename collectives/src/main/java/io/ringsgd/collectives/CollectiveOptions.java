@@ -2,8 +2,8 @@ package io.ringsgd.collectives;
 
 /**
  * Per-call options (Gloo style): the algorithm to force, the pipeline segment size, compression, and where a compressed
- * AllReduce reports what quantization dropped. Immutable; build once and reuse. {@link #DEFAULT} lets the
- * communicator decide everything.
+ * AllReduce reports what quantization dropped. Immutable and thread-safe (the sink array it names is not); build once
+ * and reuse. {@link #DEFAULT} lets the communicator decide everything.
  */
 public final class CollectiveOptions {
     /** Algorithm chosen by the table, the communicator's segment size, no compression. */
@@ -32,6 +32,7 @@ public final class CollectiveOptions {
         return DEFAULT.withCompression(compression);
     }
 
+    /** The algorithm to run; AUTO lets the selection table choose. */
     public Algorithm algorithm() {
         return algorithm;
     }
@@ -41,10 +42,17 @@ public final class CollectiveOptions {
         return segmentBytes;
     }
 
+    /** The compression of AllReduce traffic (NONE, FP16, INT8). */
     public Compression compression() {
         return compression;
     }
 
+    /**
+     * These options with algorithm {@code a}. Whether the collective (and the transport) has it is checked at the
+     * call: an algorithm it lacks throws IllegalArgumentException there, before anything is sent.
+     *
+     * @throws IllegalArgumentException if {@code a} is null
+     */
     public CollectiveOptions withAlgorithm(Algorithm a) {
         if (a == null) {
             throw new IllegalArgumentException("algorithm is null: use Algorithm.AUTO to let the table choose");
@@ -60,6 +68,11 @@ public final class CollectiveOptions {
         return new CollectiveOptions(algorithm, bytes, compression, quantizationError);
     }
 
+    /**
+     * These options with AllReduce traffic compressed by {@code c} (float SUM and AVG only; the compressed ring).
+     *
+     * @throws IllegalArgumentException if {@code c} is null
+     */
     public CollectiveOptions withCompression(Compression c) {
         if (c == null) {
             throw new IllegalArgumentException("compression is null: use Compression.NONE");

@@ -1,5 +1,6 @@
 package io.ringsgd.collectives;
 
+import io.ringsgd.collectives.algorithm.AlgorithmRegistry;
 import io.ringsgd.collectives.algorithm.AlgorithmTable;
 import io.ringsgd.collectives.emulation.EmulatedTransport;
 import io.ringsgd.collectives.emulation.LinkModel;
@@ -26,6 +27,9 @@ import java.time.Duration;
  *   ringsgd.net.bandwidth=1gbit RINGSGD_NET_BANDWIDTH
  *   ringsgd.spin=20us            RINGSGD_SPIN         busy-wait before blocking (default 20us)
  * </pre>
+ *
+ * Immutable and thread-safe; build one with {@link #builder()}. Bad values throw IllegalArgumentException when they
+ * are set (or parsed), never later.
  */
 public final class CommunicatorConfig {
     private final Duration timeout;
@@ -110,6 +114,7 @@ public final class CommunicatorConfig {
         return v == null || v.isBlank() ? null : v;
     }
 
+    /** A builder starting from the defaults (not from system properties). */
     public static Builder builder() {
         return new Builder();
     }
@@ -136,14 +141,17 @@ public final class CommunicatorConfig {
         return b.build();
     }
 
+    /** How long a wait may see no progress from a peer before that peer is declared failed (default 300 s). */
     public Duration timeout() {
         return timeout;
     }
 
+    /** Largest message of the pipelined algorithms, in bytes (default 256 KiB). */
     public int segmentBytes() {
         return segmentBytes;
     }
 
+    /** Segments a pipelined algorithm keeps in flight (default 4). */
     public int window() {
         return window;
     }
@@ -153,10 +161,12 @@ public final class CommunicatorConfig {
         return allreduceAlgorithm;
     }
 
+    /** The selection table that resolves AUTO. */
     public AlgorithmTable table() {
         return table;
     }
 
+    /** How long a wait busy-polls before it blocks (default 20 µs). */
     public Duration spin() {
         return spin;
     }
@@ -177,7 +187,7 @@ public final class CommunicatorConfig {
         return tracer.on() ? new TracingTransport(linked, tracer) : linked;
     }
 
-    /** Builder of {@link CommunicatorConfig}. */
+    /** Builder of {@link CommunicatorConfig}; not thread-safe. */
     public static final class Builder {
         private Duration timeout = Duration.ofSeconds(300);
         private int segmentBytes = 256 << 10;
@@ -198,6 +208,7 @@ public final class CommunicatorConfig {
             return this;
         }
 
+        /** Sets {@link CommunicatorConfig#timeout()} (positive). */
         public Builder timeout(Duration t) {
             if (t == null || t.isNegative() || t.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive, got " + t);
@@ -206,6 +217,7 @@ public final class CommunicatorConfig {
             return this;
         }
 
+        /** Sets {@link CommunicatorConfig#segmentBytes()} (1 KiB to 64 MiB), marking it chosen by the user. */
         public Builder segmentBytes(int bytes) {
             if (bytes < 1024 || bytes > (64 << 20)) {
                 throw new IllegalArgumentException("segment size must be between 1k and 64m bytes, got " + bytes);
@@ -215,6 +227,7 @@ public final class CommunicatorConfig {
             return this;
         }
 
+        /** Sets {@link CommunicatorConfig#window()} (2 to 1024). */
         public Builder window(int w) {
             if (w < 2 || w > 1024) {
                 throw new IllegalArgumentException("window must be between 2 and 1024 segments, got " + w);
@@ -223,17 +236,23 @@ public final class CommunicatorConfig {
             return this;
         }
 
+        /**
+         * Forces the AllReduce algorithm of calls that ask for AUTO (AUTO: use the table). Whether the transport has
+         * it is checked at each call.
+         */
         public Builder allreduceAlgorithm(Algorithm a) {
-            AlgorithmTable.requireSupported(CollectiveKind.ALLREDUCE, a);
+            AlgorithmRegistry.standard().require(CollectiveKind.ALLREDUCE, a, null);
             this.allreduceAlgorithm = a;
             return this;
         }
 
+        /** Sets the selection table. */
         public Builder table(AlgorithmTable t) {
             this.table = t;
             return this;
         }
 
+        /** Sets {@link CommunicatorConfig#spin()}. */
         public Builder spin(Duration d) {
             this.spin = d;
             return this;
@@ -245,6 +264,7 @@ public final class CommunicatorConfig {
             return this;
         }
 
+        /** The configuration. */
         public CommunicatorConfig build() {
             return new CommunicatorConfig(this);
         }

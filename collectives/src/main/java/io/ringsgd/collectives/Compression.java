@@ -10,9 +10,15 @@ import java.util.Locale;
 public enum Compression {
     /** Full precision. */
     NONE("none", 4),
-    /** IEEE half precision: 2 bytes per float. */
+    /**
+     * IEEE half precision: 2 bytes per float. Magnitudes above 65504 become infinite and below 2^-24 zero; NaNs and
+     * infinities stay what they are, element by element.
+     */
     FP16("fp16", 2),
-    /** 8-bit linear quantization with one float scale per block of 256 elements: ~1 byte per float. */
+    /**
+     * 8-bit linear quantization with one float scale per block of 256 elements: ~1 byte per float. A NaN or an
+     * infinity anywhere in a block makes its scale NaN or infinite, so the whole block (256 elements) arrives as NaN.
+     */
     INT8("int8", 1);
 
     private final String cliName;
@@ -23,6 +29,7 @@ public enum Compression {
         this.bytesPerElement = bytesPerElement;
     }
 
+    /** The name used on the command line and in output ("fp16"). */
     public String cliName() {
         return cliName;
     }

@@ -13,7 +13,10 @@ import java.util.Objects;
  * arguments in one. Indices passed to the kernels are relative to the start of the slice.
  *
  * <p>Array-backed slices (including heap NIO buffers) are reduced with vectorizable array loops; direct buffers are
- * staged through small per-thread arrays. Nothing here allocates after the first call on a thread.
+ * staged through small per-thread arrays. Nothing here allocates after the first call on a thread. An ElementBuffer
+ * is a view: it holds no data of its own, is immutable, and may be shared between threads as long as they do not
+ * write the same elements at once. Read-only NIO buffers give read-only slices ({@link #isWritable()} false), which
+ * the collectives only read.
  */
 public final class ElementBuffer {
     private static final ElementBuffer EMPTY_FLOAT = new ElementBuffer(ElementType.FLOAT, 0, new float[0], null, 0,
@@ -154,6 +157,7 @@ public final class ElementBuffer {
 
     // ------------------------------------------------------------------ accessors
 
+    /** The element type. */
     public ElementType type() {
         return type;
     }
@@ -176,11 +180,6 @@ public final class ElementBuffer {
     /** The little-endian bytes of the slice when it was made by {@link #ofBytes}, else null. */
     public ByteBuffer bytes() {
         return bytes;
-    }
-
-    /** True when the elements live in a Java array (fast kernels, no staging). */
-    public boolean isArrayBacked() {
-        return floats != null || doubles != null;
     }
 
     /** A sub-slice (allocates: not for per-message paths). */
@@ -431,6 +430,47 @@ public final class ElementBuffer {
                 break;
             default:
                 throw new UnsupportedOperationException("byte buffers cannot be averaged");
+        }
+    }
+
+    /**
+     * Replaces every NaN among the elements by the canonical NaN ({@link Float#NaN}, {@link Double#NaN}). Java leaves
+     * the payload of a NaN an operation produces unspecified (it depends on the operand order the JIT chose, on
+     * interpreted or compiled code, on the CPU), so ranks that compute the same element separately canonicalize it to
+     * agree bit for bit.
+     */
+    public void canonicalizeNaNs() {
+        switch (type) {
+            case FLOAT:
+                if (floats != null) {
+                    Kernels.canonicalNaNs(floats, base, count);
+                } else {
+                    float[] s = Kernels.scratchFloats()[0];
+                    for (int k = 0; k < count; k += Kernels.STAGE) {
+                        int m = Math.min(Kernels.STAGE, count - k);
+                        floatView.get(base + k, s, 0, m);
+                        if (Kernels.canonicalNaNs(s, 0, m)) {
+                            floatView.put(base + k, s, 0, m);
+                        }
+                    }
+                }
+                break;
+            case DOUBLE:
+                if (doubles != null) {
+                    Kernels.canonicalNaNs(doubles, base, count);
+                } else {
+                    double[] s = Kernels.scratchDoubles()[0];
+                    for (int k = 0; k < count; k += Kernels.STAGE) {
+                        int m = Math.min(Kernels.STAGE, count - k);
+                        doubleView.get(base + k, s, 0, m);
+                        if (Kernels.canonicalNaNs(s, 0, m)) {
+                            doubleView.put(base + k, s, 0, m);
+                        }
+                    }
+                }
+                break;
+            default:
+                throw new UnsupportedOperationException("byte buffers carry encoded payloads, not numbers");
         }
     }
 

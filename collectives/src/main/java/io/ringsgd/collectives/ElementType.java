@@ -2,7 +2,9 @@ package io.ringsgd.collectives;
 
 /** The element types a collective moves: the two floating-point types users reduce, and raw bytes for encoded payloads. */
 public enum ElementType {
+    /** 32-bit IEEE 754. */
     FLOAT(4, "float"),
+    /** 64-bit IEEE 754. */
     DOUBLE(8, "double"),
     /** Opaque bytes (compressed payloads, staging); never reduced. */
     BYTE(1, "byte");

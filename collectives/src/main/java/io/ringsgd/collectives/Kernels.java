@@ -185,6 +185,30 @@ final class Kernels {
         }
     }
 
+    /** Replaces every NaN of {@code d[di..di+n)} by {@link Float#NaN}; true if there was one. */
+    static boolean canonicalNaNs(float[] d, int di, int n) {
+        boolean any = false;
+        for (int i = 0; i < n; i++) {
+            if (d[di + i] != d[di + i]) {
+                d[di + i] = Float.NaN;
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /** Replaces every NaN of {@code d[di..di+n)} by {@link Double#NaN}; true if there was one. */
+    static boolean canonicalNaNs(double[] d, int di, int n) {
+        boolean any = false;
+        for (int i = 0; i < n; i++) {
+            if (d[di + i] != d[di + i]) {
+                d[di + i] = Double.NaN;
+                any = true;
+            }
+        }
+        return any;
+    }
+
     static void divide(float[] d, int di, int n, float divisor) {
         for (int i = 0; i < n; i++) {
             d[di + i] = d[di + i] / divisor;

@@ -1,11 +1,21 @@
 package io.ringsgd.collectives;
 
 /**
- * The reduction applied element-wise by allreduce, reduce and reduceScatter. AVG is computed as SUM followed by a
- * division by the group size on every rank, so it stays bit-identical across ranks.
+ * The reduction applied element-wise by allreduce, reduce and reduceScatter, in the element type's own arithmetic.
+ * AVG is computed as SUM followed by a division by the group size on every rank, so it stays bit-identical across
+ * ranks. MIN and MAX follow {@link Math#min(float, float)}: a NaN operand gives NaN, and −0.0 is below +0.0.
  */
 public enum ReduceOp {
-    SUM, PROD, MIN, MAX, AVG;
+    /** Sum. */
+    SUM,
+    /** Product. */
+    PROD,
+    /** Minimum ({@link Math#min}). */
+    MIN,
+    /** Maximum ({@link Math#max}). */
+    MAX,
+    /** Sum divided by the number of ranks. */
+    AVG;
 
     /** The operation the algorithms actually run: AVG travels as SUM. */
     public ReduceOp wireOp() {

@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * Parsing and printing of the units used in options and output: byte sizes ("64k", "4m"), durations ("200us",
- * "30s") and bandwidths ("1gbit", "10gbit", "500mbit", "2GB/s").
+ * "30s") and bandwidths ("1gbit", "10gbit", "500mbit", "2GB/s"). Stateless and thread-safe; a string that does not
+ * parse throws IllegalArgumentException saying what was expected.
  */
 public final class Units {
     private Units() {

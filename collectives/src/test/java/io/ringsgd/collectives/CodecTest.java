@@ -14,6 +14,40 @@ import org.junit.jupiter.api.Test;
 /** The codecs of the compressed ring: exact binary16 rounding, int8 error bounds, encode/decode agreement. */
 class CodecTest {
 
+    /**
+     * What the README and javadoc promise for special values: int8 turns a block (of {@value Int8Codec#BLOCK}) that
+     * holds a NaN or an infinity into NaNs, and leaves the other blocks alone; fp16 keeps them element by element.
+     */
+    @Test
+    void int8TurnsABlockWithANaNOrAnInfinityIntoNaNsAndFp16KeepsThem() {
+        int n = 3 * Int8Codec.BLOCK;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (i % 7) - 3;
+        }
+        x[5] = Float.NaN;
+        x[Int8Codec.BLOCK + 9] = Float.NEGATIVE_INFINITY;
+        Codec int8 = Codecs.create(Compression.INT8);
+        ByteBuffer wire = ByteBuffer.allocate(int8.encodedBytes(n)).order(ByteOrder.LITTLE_ENDIAN);
+        int8.encode(x, 0, n, wire, 0, null, 0);
+        float[] y = new float[n];
+        int8.decode(wire, 0, y, 0, n, false);
+        for (int i = 0; i < 2 * Int8Codec.BLOCK; i++) {
+            assertThat(y[i]).as("element %d of a block with a NaN or an infinity", i).isNaN();
+        }
+        for (int i = 2 * Int8Codec.BLOCK; i < n; i++) {
+            // Within half a step of the block's scale (max |x| / 127 = 3 / 127).
+            assertThat(y[i]).as("element %d", i).isCloseTo(x[i], org.assertj.core.data.Offset.offset(1.5f / 127 + 1e-6f));
+        }
+        Codec fp16 = Codecs.create(Compression.FP16);
+        ByteBuffer half = ByteBuffer.allocate(fp16.encodedBytes(n)).order(ByteOrder.LITTLE_ENDIAN);
+        fp16.encode(x, 0, n, half, 0, null, 0);
+        fp16.decode(half, 0, y, 0, n, false);
+        assertThat(y[5]).isNaN();
+        assertThat(y[Int8Codec.BLOCK + 9]).isEqualTo(Float.NEGATIVE_INFINITY);
+        assertThat(y[6]).isEqualTo(x[6]);
+    }
+
     @Test
     void everyHalfRoundTripsAndFloatsRoundToNearestEven() {
         for (int h = 0; h < 65536; h++) {

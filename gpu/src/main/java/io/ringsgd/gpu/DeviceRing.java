@@ -7,7 +7,6 @@ import io.ringsgd.collectives.algorithm.CollectiveContext;
 import io.ringsgd.collectives.algorithm.RingLayout;
 import io.ringsgd.collectives.transport.Message;
 import io.ringsgd.collectives.transport.Transport;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The segmented ring AllReduce of a device buffer, written against the transport, with its staging: {@code depth}
@@ -38,8 +37,6 @@ import java.util.concurrent.locks.LockSupport;
  * the host ring) and then only copied, so every rank ends with the same bits, equal to the host ring AllReduce.
  */
 final class DeviceRing implements AutoCloseable {
-    /** First park of an idle wait; doubles up to 16x, so a transport the host must drive (TCP) is polled often. */
-    private static final long PARK_NANOS = 10_000;
     private final Device device;
     private final DeviceStream copyOut;
     private final DeviceStream copyIn;
@@ -59,6 +56,8 @@ final class DeviceRing implements AutoCloseable {
     private final ElementBuffer[] sendView;
     private final Message[] sendMsg;
     private final DeviceEvent[] onHost;
+    /** The oldest pending receive and send, for {@link Transport#awaitAny}. */
+    private final Message[] oldest = new Message[2];
 
     // Geometry of the running call.
     private int p;
@@ -256,7 +255,7 @@ final class DeviceRing implements AutoCloseable {
      * on it directly: the device→host copy that gates the next send, or the host→device copy that frees the next
      * receive slot. Network work is different: the next receive and the oldest send each may need this rank's loop to
      * run again (to stage a send once a slot frees, or to post a receive), so the host never blocks on one of them
-     * alone but waits for whichever completes first.
+     * alone but waits for whichever completes first ({@link Transport#awaitAny}).
      */
     private void waitForProgress(Transport t, int units, int posted, int done, int staged, int sent, int retired) {
         if (sent < staged) {
@@ -273,58 +272,10 @@ final class DeviceRing implements AutoCloseable {
             throw new IllegalStateException("device ring stalled at rank " + rank + ": units " + units + ", posted "
                     + posted + ", done " + done + ", staged " + staged + ", sent " + sent + ", retired " + retired);
         }
-        awaitEither(t, r, s);
-    }
-
-    /**
-     * Returns once {@code r} or {@code s} (either may be null) has completed. Polls with a backoff that ends in short
-     * parks; a completion by another thread (the in-JVM transport) unparks at once through the messages' waiter. If
-     * neither moves for half the transport's timeout, it falls back to the transport's own wait on one of them, which
-     * detects a dead or stalled peer and names it.
-     */
-    private static void awaitEither(Transport t, Message r, Message s) {
-        long stallNanos = Math.max(1, t.timeout().toNanos() / 2);
-        long last = System.nanoTime();
-        long seen = progress(r, s);
-        int idle = 0;
-        while (true) {
-            if ((r != null && t.test(r)) || (s != null && t.test(s))) {
-                return;
-            }
-            long now = System.nanoTime();
-            long moved = progress(r, s);
-            if (moved != seen) {
-                seen = moved;
-                last = now;
-                idle = 0;
-                continue;
-            }
-            if (now - last > stallNanos) {
-                t.await(r != null ? r : s);
-                return;
-            }
-            idle = Math.min(idle + 1, 1 << 16);
-            if (idle < 128) {
-                Thread.onSpinWait();
-            } else if (idle < 192) {
-                Thread.yield();
-            } else {
-                if (r != null) {
-                    r.registerWaiter();
-                }
-                if (s != null) {
-                    s.registerWaiter();
-                }
-                if ((r != null && r.isDone()) || (s != null && s.isDone())) {
-                    continue;
-                }
-                LockSupport.parkNanos(PARK_NANOS << Math.min(idle - 192, 4));
-            }
-        }
-    }
-
-    private static long progress(Message r, Message s) {
-        return (r == null ? 0 : r.progress) + (s == null ? 0 : s.progress);
+        // The transport waits for whichever completes first, and names a dead or stalled peer.
+        oldest[0] = r;
+        oldest[1] = s;
+        t.awaitAny(oldest, 2);
     }
 
     /** Waits for both streams, swallowing failures: used after an error, before the error is reported. */

@@ -6,11 +6,8 @@ import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Communicators;
 import io.ringsgd.collectives.engine.TransportCommunicator;
 import io.ringsgd.collectives.tcp.TcpCommunicators;
-import io.ringsgd.collectives.tcp.TcpOptions;
-import io.ringsgd.collectives.tcp.TcpRendezvous;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -34,24 +31,7 @@ final class RankGroup implements AutoCloseable {
 
     /** P ranks over TCP loopback (one thread each, real sockets). */
     static RankGroup tcp(int p, CommunicatorConfig cfg) {
-        TcpRendezvous master = TcpRendezvous.open(options(0, p, 0).build());
-        int port = master.port();
-        List<CompletableFuture<Communicator>> fs = new ArrayList<>();
-        fs.add(CompletableFuture.supplyAsync(() -> new TransportCommunicator(master.connect(cfg), cfg)));
-        for (int r = 1; r < p; r++) {
-            int rank = r;
-            fs.add(CompletableFuture.supplyAsync(() -> TcpCommunicators.connect(options(rank, p, port).build(), cfg)));
-        }
-        List<Communicator> comms = new ArrayList<>();
-        for (CompletableFuture<Communicator> f : fs) {
-            comms.add(f.join());
-        }
-        return new RankGroup(comms);
-    }
-
-    private static TcpOptions.Builder options(int rank, int p, int port) {
-        return TcpOptions.builder().rank(rank).worldSize(p).master("127.0.0.1", port).bindHost("127.0.0.1")
-                .secret("jmh");
+        return new RankGroup(TcpCommunicators.loopback(p, cfg, true));
     }
 
     /** Starts the helper ranks, each running {@code body} on its communicator until the group closes. */

@@ -3,21 +3,26 @@ package io.ringsgd.collectives.algorithm;
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.CollectiveKind;
 import io.ringsgd.collectives.Units;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * How {@link Algorithm#AUTO} is resolved, as a table like MPICH's collective selection: for each collective, rows of
- * (message bytes range, group size range) → algorithm; the first row that matches wins. The defaults were set from
- * {@code ringsgd bench allreduce} sweeps on the in-JVM and TCP transports (see the README); a job can replace rows with
- * the system property {@code ringsgd.table}, e.g. {@code allreduce:0-16k=recursive-doubling,16k-=ring}.
+ * (message bytes range, group size range) → algorithm; the first row that matches wins. The built-in rows are data,
+ * in the resource {@code default-selection.table} next to this class, in the syntax of the {@code ringsgd.table}
+ * property (e.g. {@code allreduce:0-16k=recursive-doubling,16k-=ring}), whose rows a job puts in front of them.
+ * Every row names an algorithm the {@link AlgorithmRegistry} has for its collective.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class AlgorithmTable {
+    /** The resource holding the built-in rows, one per line; {@code #} starts a comment. */
+    public static final String DEFAULT_RESOURCE = "default-selection.table";
 
     /** One row: collectives of {@code kind} moving [minBytes, maxBytes) on [minRanks, maxRanks] ranks use it. */
     public record Row(CollectiveKind kind, long minBytes, long maxBytes, int minRanks, int maxRanks,
@@ -28,46 +33,45 @@ public final class AlgorithmTable {
     }
 
     private static final long INF = Long.MAX_VALUE;
-    private static final Map<CollectiveKind, Set<Algorithm>> SUPPORTED = new EnumMap<>(CollectiveKind.class);
-
-    static {
-        SUPPORTED.put(CollectiveKind.ALLREDUCE, EnumSet.of(Algorithm.RING, Algorithm.RECURSIVE_DOUBLING,
-                Algorithm.RABENSEIFNER, Algorithm.TREE, Algorithm.NATIVE));
-        SUPPORTED.put(CollectiveKind.BROADCAST, EnumSet.of(Algorithm.TREE, Algorithm.RING, Algorithm.NATIVE));
-        SUPPORTED.put(CollectiveKind.REDUCE, EnumSet.of(Algorithm.TREE, Algorithm.RING, Algorithm.NATIVE));
-        SUPPORTED.put(CollectiveKind.REDUCE_SCATTER, EnumSet.of(Algorithm.TREE, Algorithm.RING));
-        SUPPORTED.put(CollectiveKind.ALLGATHER, EnumSet.of(Algorithm.RECURSIVE_DOUBLING, Algorithm.RING,
-                Algorithm.NATIVE));
-        SUPPORTED.put(CollectiveKind.BARRIER, EnumSet.of(Algorithm.RECURSIVE_DOUBLING, Algorithm.NATIVE));
-    }
+    private static final AlgorithmTable DEFAULTS = new AlgorithmTable(readDefaults());
 
     private final List<Row> rows;
 
+    /**
+     * A table of {@code rows}, tried in order.
+     *
+     * @throws IllegalArgumentException if a row names an algorithm its collective does not have
+     */
     public AlgorithmTable(List<Row> rows) {
         for (Row r : rows) {
-            requireSupported(r.kind(), r.algorithm());
+            AlgorithmRegistry.standard().require(r.kind(), r.algorithm(), null);
         }
         this.rows = List.copyOf(rows);
     }
 
-    /** The built-in table. */
+    /** The built-in table (the rows of {@link #DEFAULT_RESOURCE}). */
     public static AlgorithmTable defaults() {
-        List<Row> rows = new ArrayList<>();
-        rows.add(new Row(CollectiveKind.ALLREDUCE, 0, 16 << 10, 1, Integer.MAX_VALUE, Algorithm.RECURSIVE_DOUBLING));
-        rows.add(new Row(CollectiveKind.ALLREDUCE, 16 << 10, 256 << 10, 1, Integer.MAX_VALUE,
-                Algorithm.RABENSEIFNER));
-        rows.add(new Row(CollectiveKind.ALLREDUCE, 256 << 10, INF, 1, Integer.MAX_VALUE, Algorithm.RING));
-        rows.add(new Row(CollectiveKind.BROADCAST, 0, 64 << 10, 1, Integer.MAX_VALUE, Algorithm.TREE));
-        rows.add(new Row(CollectiveKind.BROADCAST, 64 << 10, INF, 1, 2, Algorithm.TREE));
-        rows.add(new Row(CollectiveKind.BROADCAST, 64 << 10, INF, 3, Integer.MAX_VALUE, Algorithm.RING));
-        rows.add(new Row(CollectiveKind.REDUCE, 0, 64 << 10, 1, Integer.MAX_VALUE, Algorithm.TREE));
-        rows.add(new Row(CollectiveKind.REDUCE, 64 << 10, INF, 1, Integer.MAX_VALUE, Algorithm.RING));
-        rows.add(new Row(CollectiveKind.REDUCE_SCATTER, 0, 64 << 10, 1, Integer.MAX_VALUE, Algorithm.TREE));
-        rows.add(new Row(CollectiveKind.REDUCE_SCATTER, 64 << 10, INF, 1, Integer.MAX_VALUE, Algorithm.RING));
-        rows.add(new Row(CollectiveKind.ALLGATHER, 0, 64 << 10, 1, Integer.MAX_VALUE, Algorithm.RECURSIVE_DOUBLING));
-        rows.add(new Row(CollectiveKind.ALLGATHER, 64 << 10, INF, 1, Integer.MAX_VALUE, Algorithm.RING));
-        rows.add(new Row(CollectiveKind.BARRIER, 0, INF, 1, Integer.MAX_VALUE, Algorithm.RECURSIVE_DOUBLING));
-        return new AlgorithmTable(rows);
+        return DEFAULTS;
+    }
+
+    private static List<Row> readDefaults() {
+        try (InputStream in = AlgorithmTable.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the resource " + DEFAULT_RESOURCE + " is missing from the"
+                        + " ringsgd-collectives jar");
+            }
+            List<Row> rows = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                int hash = line.indexOf('#');
+                String row = (hash >= 0 ? line.substring(0, hash) : line).trim();
+                if (!row.isEmpty()) {
+                    rows.add(parseRow(row));
+                }
+            }
+            return rows;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + DEFAULT_RESOURCE, e);
+        }
     }
 
     /**
@@ -82,7 +86,7 @@ public final class AlgorithmTable {
         for (String item : spec.split(",")) {
             rows.add(parseRow(item.trim()));
         }
-        rows.addAll(defaults().rows);
+        rows.addAll(DEFAULTS.rows);
         return new AlgorithmTable(rows);
     }
 
@@ -133,24 +137,7 @@ public final class AlgorithmTable {
                 + " bytes on " + ranks + " ranks");
     }
 
-    /** Throws IllegalArgumentException if {@code kind} has no implementation of {@code a}. */
-    public static void requireSupported(CollectiveKind kind, Algorithm a) {
-        if (a == Algorithm.AUTO) {
-            return;
-        }
-        Set<Algorithm> ok = SUPPORTED.get(kind);
-        if (ok == null || !ok.contains(a)) {
-            StringBuilder names = new StringBuilder("auto");
-            if (ok != null) {
-                for (Algorithm x : ok) {
-                    names.append(", ").append(x.cliName());
-                }
-            }
-            throw new IllegalArgumentException(kind.label() + " has no " + a.cliName() + " algorithm: use one of "
-                    + names);
-        }
-    }
-
+    /** The rows, in the order they are tried. */
     public List<Row> rows() {
         return rows;
     }

@@ -4,7 +4,11 @@ import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ReduceOp;
 
-/** An in-place AllReduce written against the transport. */
+/**
+ * An AllReduce written against the transport, registered in the {@link AlgorithmRegistry}. Stateless (or holding only
+ * what is safe to share): one instance serves every communicator; each call blocks until this rank's result is in
+ * {@code data}, and throws what the transport's waits throw.
+ */
 public interface AllreduceAlgorithm {
 
     /** Which {@link Algorithm} this is. */

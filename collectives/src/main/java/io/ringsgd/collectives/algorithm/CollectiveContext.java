@@ -11,7 +11,9 @@ import java.util.Arrays;
 /**
  * What a running collective needs besides its buffers: the transport, the header of the current call, pools of
  * reusable messages and scratch arrays, and the pipelining parameters. One per communicator; the communicator runs one
- * collective at a time, so nothing here is shared between threads.
+ * collective at a time, so nothing here is shared between threads: it is not thread-safe, and a collective given one
+ * (an {@link AlgorithmRegistry.Implementation}, a {@link io.ringsgd.collectives.Communicator.CustomCollective}) may
+ * use it only during its run. The blocking helpers throw what the transport's waits throw.
  */
 public final class CollectiveContext {
     private final Transport transport;
@@ -26,9 +28,11 @@ public final class CollectiveContext {
     private final Message[] pair = {new Message(), new Message()};
     private float[][] floatScratch = {new float[0], new float[0]};
     private double[][] doubleScratch = {new double[0], new double[0]};
+    private java.nio.ByteBuffer[] byteScratch = {java.nio.ByteBuffer.allocate(0), java.nio.ByteBuffer.allocate(0)};
     private int segmentBytes;
     private int window;
 
+    /** A context over {@code transport} with the communicator's pipelining parameters. */
     public CollectiveContext(Transport transport, int segmentBytes, int window) {
         this.transport = transport;
         this.rank = transport.rank();
@@ -41,14 +45,17 @@ public final class CollectiveContext {
         }
     }
 
+    /** The transport every message of this communicator travels on. */
     public Transport transport() {
         return transport;
     }
 
+    /** This rank. */
     public int rank() {
         return rank;
     }
 
+    /** Number of ranks. */
     public int size() {
         return size;
     }
@@ -63,6 +70,7 @@ public final class CollectiveContext {
         return segmentBytes;
     }
 
+    /** Sets {@link #segmentBytes()} for the running collective. */
     public void segmentBytes(int bytes) {
         this.segmentBytes = bytes;
     }
@@ -72,6 +80,7 @@ public final class CollectiveContext {
         return window;
     }
 
+    /** Sets {@link #window()}. */
     public void window(int w) {
         this.window = w;
     }
@@ -155,8 +164,11 @@ public final class CollectiveContext {
             }
             return ElementBuffer.of(doubleScratch[slot], 0, count);
         }
-        if (type != ElementType.FLOAT) {
-            throw new IllegalArgumentException("no scratch for " + type);
+        if (type == ElementType.BYTE) {
+            if (byteScratch[slot].capacity() < count) {
+                byteScratch[slot] = java.nio.ByteBuffer.allocate(count);
+            }
+            return ElementBuffer.ofBytes(byteScratch[slot], ElementType.BYTE, 0, count);
         }
         if (floatScratch[slot].length < count) {
             floatScratch[slot] = new float[count];

@@ -6,11 +6,16 @@ import io.ringsgd.collectives.ReduceOp;
 
 /**
  * Recursive-doubling AllReduce (MPICH's {@code allreduce_intra_recursive_doubling}): in round k every rank exchanges
- * its whole partial result with the rank 2^k away and combines the two, lower rank's operand first, so both partners
- * compute the same bits. Non-power-of-two sizes fold the extra ranks in first ({@link PowerOfTwoFold}).
+ * its whole partial result with the rank 2^k away and combines the two, lower rank's operand first. Unlike the other
+ * algorithms, where each element is reduced on one rank and then copied, every rank computes every element itself:
+ * the IEEE operations are commutative, so partners agree bit for bit on every result but NaNs, whose payload Java
+ * leaves unspecified; the result's NaNs are therefore made canonical (a NaN operand always gives a NaN result, so
+ * every rank has a NaN in the same places). Non-power-of-two sizes fold the extra ranks in first
+ * ({@link PowerOfTwoFold}).
  *
- * <p>Cost for n bytes on P ranks (P a power of two): lg P·α + lg P·n·β + lg P·n·γ, plus 2α + 2nβ + nγ when P is not
- * a power of two. Fewest rounds of all algorithms: the choice for short vectors.
+ * <p>Cost for n bytes on P ranks (P a power of two): lg P·α + lg P·n·β + (lg P + 1)·n·γ (the last n·γ is the NaN
+ * scan), plus 2α + 2nβ + nγ when P is not a power of two. Fewest rounds of all algorithms: the choice for short
+ * vectors.
  */
 public final class RecursiveDoublingAllreduce implements AllreduceAlgorithm {
 
@@ -35,6 +40,7 @@ public final class RecursiveDoublingAllreduce implements AllreduceAlgorithm {
                 ctx.sendrecv(dst, data, 0, n, dst, tmp, 0, n, null, false);
                 tmp.reduceInto(0, data, 0, n, op, dst < ctx.rank());
             }
+            data.canonicalizeNaNs();
         }
         fold.foldOut(ctx, data);
     }

@@ -35,6 +35,17 @@ final class RingPipeline {
      */
     static void run(CollectiveContext ctx, ElementBuffer source, ElementBuffer data, int firstStep, int endStep,
             int reduceSteps, ReduceOp op, int origin) {
+        run(ctx, source, data, data, firstStep, endStep, reduceSteps, op, origin);
+    }
+
+    /**
+     * As {@link #run(CollectiveContext, ElementBuffer, ElementBuffer, int, int, int, ReduceOp, int)}, with the
+     * receives of the copy steps (those at or after {@code reduceSteps}) landing in {@code sink}, laid out as
+     * {@code data}, while sends still read {@code data}: a broadcast's root, which holds every chunk already and may
+     * have passed a read-only buffer, takes them in scratch.
+     */
+    static void run(CollectiveContext ctx, ElementBuffer source, ElementBuffer data, ElementBuffer sink,
+            int firstStep, int endStep, int reduceSteps, ReduceOp op, int origin) {
         int p = ctx.size();
         if (p == 1 || endStep <= firstStep) {
             return;
@@ -54,8 +65,8 @@ final class RingPipeline {
         int posted = 0;
         for (int u = 0; u < units; u++) {
             while (posted < units && posted < u + window) {
-                postRecv(ctx, source, data, r, firstStep + posted / segments, posted % segments, segments, left,
-                        reduceSteps, op, posted % window);
+                postRecv(ctx, source, data, sink, r, firstStep + posted / segments, posted % segments, segments,
+                        left, reduceSteps, op, posted % window);
                 posted++;
             }
             ctx.awaitRecv(u % window);
@@ -80,8 +91,8 @@ final class RingPipeline {
         ctx.transport().post(ctx.nextSend().send(right, ctx.header(), data, start, len));
     }
 
-    private static void postRecv(CollectiveContext ctx, ElementBuffer source, ElementBuffer data, int rel, int step,
-            int seg, int segments, int left, int reduceSteps, ReduceOp op, int slot) {
+    private static void postRecv(CollectiveContext ctx, ElementBuffer source, ElementBuffer data, ElementBuffer sink,
+            int rel, int step, int seg, int segments, int left, int reduceSteps, ReduceOp op, int slot) {
         Message m = ctx.recvSlot(slot);
         int p = ctx.size();
         int chunk = Math.floorMod(rel - 2 - step, p);
@@ -92,7 +103,7 @@ final class RingPipeline {
         } else if (step < reduceSteps) {
             m.recvReduce(left, ctx.header(), data, start, len, op, true);
         } else {
-            m.recv(left, ctx.header(), data, start, len);
+            m.recv(left, ctx.header(), sink, start, len);
         }
         ctx.skipRecv(slot, len == 0);
         if (len > 0) {

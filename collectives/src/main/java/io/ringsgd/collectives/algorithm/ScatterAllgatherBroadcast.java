@@ -15,6 +15,10 @@ final class ScatterAllgatherBroadcast {
     static void broadcast(CollectiveContext ctx, ElementBuffer data, int root) {
         int p = ctx.size();
         BinomialScatter.scatter(ctx, data, root);
-        RingPipeline.run(ctx, data, p - 1, 2 * p - 2, 0, null, root);
+        // The root has every chunk and only sends; what the all-gather brings back to it lands in scratch when its
+        // buffer is read-only.
+        ElementBuffer sink = ctx.rank() == root && !data.isWritable() ? ctx.scratch(data.type(), data.count(), 1)
+                : data;
+        RingPipeline.run(ctx, null, data, sink, p - 1, 2 * p - 2, 0, null, root);
     }
 }

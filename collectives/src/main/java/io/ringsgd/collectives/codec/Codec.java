@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 /**
  * A lossy encoding of float vectors for the compressed ring AllReduce. Encoding is deterministic, so ranks that decode
  * the same bytes get the same floats bit for bit. Byte offsets are absolute indices into little-endian buffers.
+ * Instances keep staging arrays and are not thread-safe: take one per thread from {@link Codecs#create}.
  */
 public interface Codec {
 

@@ -9,12 +9,13 @@ import java.nio.ByteOrder;
  * Blockwise linear 8-bit quantization: each block of {@value #BLOCK} elements is stored as one float scale
  * (max |x| / 127) followed by one signed byte per element, q = round(x / scale) (ties to even). About 1.02 bytes per
  * element; the error of an element is at most half a step, scale / 2. A block whose largest magnitude is below
- * 127 · {@link Float#MIN_NORMAL} (about 1.5e-36) is sent as zeros.
+ * 127 · {@link Float#MIN_NORMAL} (about 1.5e-36) is sent as zeros. A block that holds a NaN or an infinity has a NaN
+ * or infinite scale, so every element of it decodes to NaN: one NaN or infinity turns its whole block into NaNs
+ * (other blocks are unaffected; {@link Fp16Codec} keeps special values element by element).
  *
  * <p>The loops are written so that HotSpot's C2 vectorizes them: rounding is done in float arithmetic (adding and
  * subtracting 1.5 · 2<sup>23</sup>, which leaves the integer part in the low mantissa bits), clamping with
- * {@code Math.min/max}, no branches per element. About 8× faster than a per-element {@code (int)} conversion with a
- * sign test (JMH: {@code KernelBenchmark.int8*}).
+ * {@code Math.min/max}, no branches per element (the README has the JMH numbers of {@code KernelBenchmark.int8*}).
  *
  * <p>Byte offsets are absolute and the layout little-endian whatever the buffer's order. An instance keeps a staging
  * array: it is not thread-safe; take one per thread from

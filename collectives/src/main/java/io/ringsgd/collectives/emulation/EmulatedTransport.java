@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * would arrive over that link (this rank's outgoing messages queue behind each other at the link's bandwidth, then
  * take its latency), and the matching receive does not complete before that time. The real transport still moves the
  * data, so results are unchanged; only timing is emulated. Stamps use {@link System#nanoTime()}, which all processes
- * of one machine share; the emulation is meant for one machine.
+ * of one machine share; the emulation is meant for one machine. Driven by one thread at a time, like every transport.
  */
 public final class EmulatedTransport implements Transport {
     /** Below this, waiting spins (yielding) instead of parking, whose wake-up overshoots by tens of microseconds. */
@@ -24,6 +24,7 @@ public final class EmulatedTransport implements Transport {
     private final LongSupplier clock;
     private long egressFreeAt;
 
+    /** {@code inner} behind {@code link}, timed with {@link System#nanoTime()}. */
     public EmulatedTransport(Transport inner, LinkModel link) {
         this(inner, link, System::nanoTime);
     }
@@ -35,6 +36,7 @@ public final class EmulatedTransport implements Transport {
         this.clock = clock;
     }
 
+    /** The emulated link. */
     public LinkModel link() {
         return link;
     }
@@ -78,13 +80,37 @@ public final class EmulatedTransport implements Transport {
         }
     }
 
+    /**
+     * The inner transport's wait, then, of the messages that have completed by then, the one the link delivers first,
+     * once the link has delivered it.
+     */
+    @Override
+    public int awaitAny(Message[] ms, int n) {
+        int best = inner.awaitAny(ms, n);
+        long bestAt = deliveredAt(ms[best]);
+        for (int i = 0; i < n; i++) {
+            Message m = ms[i];
+            if (m != null && i != best && m.isDone() && m.error() == null && deliveredAt(m) < bestAt) {
+                best = i;
+                bestAt = deliveredAt(m);
+            }
+        }
+        waitUntil(bestAt);
+        return best;
+    }
+
+    /** When a completed message counts as delivered over the link: sends at once, receives at their stamp. */
+    private static long deliveredAt(Message m) {
+        return m.isSend() ? Long.MIN_VALUE : m.notBeforeNanos();
+    }
+
     @Override
     public boolean test(Message m) {
         return inner.test(m) && (m.isSend() || clock.getAsLong() >= m.notBeforeNanos());
     }
 
     private void waitUntil(long deadline) {
-        while (true) {
+        while (deadline != Long.MIN_VALUE) {
             long left = deadline - clock.getAsLong();
             if (left <= 0) {
                 return;

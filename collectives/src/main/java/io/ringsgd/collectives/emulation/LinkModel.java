@@ -9,6 +9,11 @@ import java.time.Duration;
  */
 public record LinkModel(Duration latency, double bytesPerSecond) {
 
+    /**
+     * A link of {@code latency} (≥ 0) and {@code bytesPerSecond} (positive, finite).
+     *
+     * @throws IllegalArgumentException if either is out of range
+     */
     public LinkModel {
         if (latency == null || latency.isNegative()) {
             throw new IllegalArgumentException("latency must be >= 0, got " + latency);

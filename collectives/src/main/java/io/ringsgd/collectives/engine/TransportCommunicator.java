@@ -11,23 +11,28 @@ import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.collectives.Request;
-import io.ringsgd.collectives.algorithm.AlgorithmTable;
-import io.ringsgd.collectives.algorithm.CollectiveAlgorithms;
+import io.ringsgd.collectives.algorithm.AlgorithmRegistry;
 import io.ringsgd.collectives.algorithm.CollectiveContext;
 import io.ringsgd.collectives.algorithm.CompressedRingAllreduce;
 import io.ringsgd.collectives.trace.Tracer;
 import io.ringsgd.collectives.transport.Header;
-import io.ringsgd.collectives.transport.NativeCollectives;
 import io.ringsgd.collectives.transport.Transport;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Communicator} over any {@link Transport}: validates arguments, gives every collective a ticket (its
- * sequence number, identical on all ranks because all ranks issue the same collectives in the same order), resolves
- * AUTO through the algorithm table, and runs collectives strictly in ticket order: blocking ones on the calling thread,
- * non-blocking ones on one progress thread per communicator, started on first use.
+ * The {@link Communicator} over any {@link Transport}: validates arguments and resolves the algorithm (AUTO through the
+ * selection table, then checked against the {@link AlgorithmRegistry} for this transport) on the calling thread,
+ * before anything is sent; gives every collective a ticket (its sequence number, identical on all ranks because all
+ * ranks issue the same collectives in the same order); and runs collectives strictly in ticket order: blocking ones
+ * on the calling thread, non-blocking ones on one progress thread per communicator, started on first use.
+ *
+ * <p>Collectives are taken from one thread at a time. A call made while a collective issued by another thread is
+ * still running throws {@link IllegalStateException} and fails the communicator on every rank; the number of times
+ * the calling thread changed travels in every message header, so ranks whose threads took turns at different
+ * collectives fail with a {@link io.ringsgd.collectives.CollectiveMismatchException} instead of pairing up different
+ * threads' calls.
  */
 public final class TransportCommunicator implements Communicator {
     private static final Logger log = LoggerFactory.getLogger(TransportCommunicator.class);
@@ -35,7 +40,7 @@ public final class TransportCommunicator implements Communicator {
     private final Transport transport;
     private final CommunicatorConfig config;
     private final CollectiveContext ctx;
-    private final CollectiveAlgorithms algorithms = new CollectiveAlgorithms();
+    private final AlgorithmRegistry registry = AlgorithmRegistry.standard();
     private final CompressedRingAllreduce compressed = new CompressedRingAllreduce();
     private final int rank;
     private final int size;
@@ -48,7 +53,12 @@ public final class TransportCommunicator implements Communicator {
     private final ArrayDeque<Op> queue = new ArrayDeque<>();
     private Thread engine;
     private boolean closed;
+    /** The thread that issued the latest collective, what it was, and how many times the issuing thread changed. */
+    private Thread issuer;
+    private String issued;
+    private int callerChanges;
 
+    /** A communicator over {@code transport} (wrap it first if the configuration emulates a link). */
     public TransportCommunicator(Transport transport, CommunicatorConfig config) {
         this.transport = transport;
         this.config = config;
@@ -82,11 +92,12 @@ public final class TransportCommunicator implements Communicator {
                 : resolve(CollectiveKind.ALLREDUCE, options.algorithm(), bytes);
     }
 
-    /** The transport underneath (benchmarks, diagnostics). */
+    /** The transport underneath (benchmarks, diagnostics, custom collectives' tests). */
     public Transport transport() {
         return transport;
     }
 
+    /** The configuration this communicator was made with. */
     public CommunicatorConfig config() {
         return config;
     }
@@ -95,18 +106,18 @@ public final class TransportCommunicator implements Communicator {
 
     @Override
     public void allreduce(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
-        checkAllreduce(send, recv, op, options);
-        runBlocking(seq -> doAllreduce(seq, send, recv, op, options));
+        Algorithm a = checkAllreduce(send, recv, op, options);
+        runBlocking("allreduce", seq -> doAllreduce(seq, a, send, recv, op, options));
     }
 
     @Override
     public Request iallreduce(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
-        checkAllreduce(send, recv, op, options);
-        return runLater(seq -> doAllreduce(seq, send, recv, op, options));
+        Algorithm a = checkAllreduce(send, recv, op, options);
+        return runLater("iallreduce", seq -> doAllreduce(seq, a, send, recv, op, options));
     }
 
-    private void checkAllreduce(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
-        checkOptions(options, CollectiveKind.ALLREDUCE);
+    private Algorithm checkAllreduce(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
+        checkOptions(options);
         checkOp(op);
         checkReducible(recv, "recv");
         checkSendRecv(send, recv, recv.count(), "allreduce");
@@ -127,20 +138,20 @@ public final class TransportCommunicator implements Communicator {
                 throw new IllegalArgumentException("the quantization error sink is the vector's own array: give it"
                         + " an array of its own");
             }
+            return Algorithm.RING;
         }
+        return algorithm(CollectiveKind.ALLREDUCE, options, recv.byteSize());
     }
 
-    private void doAllreduce(long seq, ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions o) {
+    private void doAllreduce(long seq, Algorithm a, ElementBuffer send, ElementBuffer recv, ReduceOp op,
+            CollectiveOptions o) {
         int n = recv.count();
-        long bytes = recv.byteSize();
-        Algorithm a = o.compression() != Compression.NONE ? Algorithm.RING
-                : resolve(CollectiveKind.ALLREDUCE, o.algorithm(), bytes);
         ctx.header().set(CollectiveKind.ALLREDUCE, seq, recv.type(), n, op, Header.NO_ROOT, a);
         if (n == 0) {
             return;
         }
         ElementBuffer source = send == null || send.sameRegion(recv) ? null : send;
-        if (size == 1 || o.compression() != Compression.NONE || a == Algorithm.NATIVE) {
+        if (size == 1 || o.compression() != Compression.NONE) {
             if (source != null) {
                 source.copyTo(0, recv, 0, n);
             }
@@ -148,13 +159,11 @@ public final class TransportCommunicator implements Communicator {
                 return;
             }
         }
-        ctx.segmentBytes(o.segmentBytes() != 0 ? o.segmentBytes() : config.segmentBytes());
+        ctx.segmentBytes(segment(o));
         if (o.compression() != Compression.NONE) {
             compressed.allreduce(ctx, recv, o.compression(), o.quantizationError());
-        } else if (a == Algorithm.NATIVE) {
-            nativeCollectives().allreduce(recv, op.wireOp());
         } else {
-            algorithms.allreduce(ctx, a, source, recv, op.wireOp());
+            registry.run(CollectiveKind.ALLREDUCE, a, ctx, source, recv, op.wireOp(), Header.NO_ROOT);
         }
         if (op == ReduceOp.AVG) {
             recv.divide(0, n, size);
@@ -165,44 +174,41 @@ public final class TransportCommunicator implements Communicator {
 
     @Override
     public void broadcast(ElementBuffer data, int root, CollectiveOptions options) {
-        checkBroadcast(data, root, options);
-        runBlocking(seq -> doBroadcast(seq, data, root, options));
+        Algorithm a = checkBroadcast(data, root, options);
+        runBlocking("broadcast", seq -> doBroadcast(seq, a, data, root, options));
     }
 
     @Override
     public Request ibroadcast(ElementBuffer data, int root, CollectiveOptions options) {
-        checkBroadcast(data, root, options);
-        return runLater(seq -> doBroadcast(seq, data, root, options));
+        Algorithm a = checkBroadcast(data, root, options);
+        return runLater("ibroadcast", seq -> doBroadcast(seq, a, data, root, options));
     }
 
-    private void checkBroadcast(ElementBuffer data, int root, CollectiveOptions options) {
-        checkOptions(options, CollectiveKind.BROADCAST);
+    private Algorithm checkBroadcast(ElementBuffer data, int root, CollectiveOptions options) {
+        checkOptions(options);
         checkBuffer(data, "data");
         checkRoot(root);
         if (rank != root && !data.isWritable()) {
-            throw new IllegalArgumentException("data is read-only but rank " + rank + " receives the broadcast");
+            throw new IllegalArgumentException("data is read-only but rank " + rank + " receives the broadcast (only"
+                    + " the root " + root + " may pass a read-only buffer)");
         }
+        return algorithm(CollectiveKind.BROADCAST, options, data.byteSize());
     }
 
-    private void doBroadcast(long seq, ElementBuffer data, int root, CollectiveOptions o) {
-        Algorithm a = resolve(CollectiveKind.BROADCAST, o.algorithm(), data.byteSize());
+    private void doBroadcast(long seq, Algorithm a, ElementBuffer data, int root, CollectiveOptions o) {
         ctx.header().set(CollectiveKind.BROADCAST, seq, data.type(), data.count(), null, root, a);
         if (data.count() == 0 || size == 1) {
             return;
         }
-        ctx.segmentBytes(o.segmentBytes() != 0 ? o.segmentBytes() : config.segmentBytes());
-        if (a == Algorithm.NATIVE) {
-            nativeCollectives().broadcast(data, root);
-        } else {
-            algorithms.broadcast(ctx, a, data, root);
-        }
+        ctx.segmentBytes(segment(o));
+        registry.run(CollectiveKind.BROADCAST, a, ctx, null, data, null, root);
     }
 
     // ------------------------------------------------------------------------------------------- reduce
 
     @Override
     public void reduce(ElementBuffer send, ElementBuffer recv, ReduceOp op, int root, CollectiveOptions options) {
-        checkOptions(options, CollectiveKind.REDUCE);
+        checkOptions(options);
         checkOp(op);
         checkRoot(root);
         ElementBuffer contribution = send != null ? send : recv;
@@ -222,32 +228,26 @@ public final class TransportCommunicator implements Communicator {
             checkReducible(recv, "recv");
             checkSendRecv(send, recv, contribution.count(), "reduce");
         }
-        runBlocking(seq -> doReduce(seq, contribution, rank == root ? recv : null, op, root, options));
+        Algorithm a = algorithm(CollectiveKind.REDUCE, options, contribution.byteSize());
+        ElementBuffer result = rank == root ? recv : null;
+        runBlocking("reduce", seq -> doReduce(seq, a, contribution, result, op, root, options));
     }
 
-    private void doReduce(long seq, ElementBuffer send, ElementBuffer recv, ReduceOp op, int root,
+    private void doReduce(long seq, Algorithm a, ElementBuffer send, ElementBuffer recv, ReduceOp op, int root,
             CollectiveOptions o) {
         int n = send.count();
-        Algorithm a = resolve(CollectiveKind.REDUCE, o.algorithm(), send.byteSize());
         ctx.header().set(CollectiveKind.REDUCE, seq, send.type(), n, op, root, a);
         if (n == 0) {
             return;
         }
-        ctx.segmentBytes(o.segmentBytes() != 0 ? o.segmentBytes() : config.segmentBytes());
-        if (a == Algorithm.NATIVE) {
-            nativeCollectives().reduce(send, recv, op.wireOp(), root);
-        } else {
-            ElementBuffer work = recv;
-            if (work == null) {
-                work = ctx.scratch(send.type(), n, 0);
+        if (size == 1) {
+            if (!send.sameRegion(recv)) {
+                send.copyTo(0, recv, 0, n);
             }
-            if (!send.sameRegion(work)) {
-                send.copyTo(0, work, 0, n);
-            }
-            if (size > 1) {
-                algorithms.reduce(ctx, a, work, op.wireOp(), root);
-            }
+            return;
         }
+        ctx.segmentBytes(segment(o));
+        registry.run(CollectiveKind.REDUCE, a, ctx, send, recv, op.wireOp(), root);
         if (op == ReduceOp.AVG && recv != null) {
             recv.divide(0, n, size);
         }
@@ -257,7 +257,7 @@ public final class TransportCommunicator implements Communicator {
 
     @Override
     public void reduceScatter(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
-        checkOptions(options, CollectiveKind.REDUCE_SCATTER);
+        checkOptions(options);
         checkOp(op);
         checkBuffer(send, "send");
         checkReducible(recv, "recv");
@@ -272,13 +272,13 @@ public final class TransportCommunicator implements Communicator {
         if (send.mayOverlap(recv)) {
             throw new IllegalArgumentException("send and recv overlap: reduceScatter needs separate buffers");
         }
-        runBlocking(seq -> doReduceScatter(seq, send, recv, op, options));
+        Algorithm a = algorithm(CollectiveKind.REDUCE_SCATTER, options, send.byteSize());
+        runBlocking("reduceScatter", seq -> doReduceScatter(seq, a, send, recv, op, options));
     }
 
-    private void doReduceScatter(long seq, ElementBuffer send, ElementBuffer recv, ReduceOp op,
+    private void doReduceScatter(long seq, Algorithm a, ElementBuffer send, ElementBuffer recv, ReduceOp op,
             CollectiveOptions o) {
         int n = recv.count();
-        Algorithm a = resolve(CollectiveKind.REDUCE_SCATTER, o.algorithm(), send.byteSize());
         ctx.header().set(CollectiveKind.REDUCE_SCATTER, seq, send.type(), send.count(), op, Header.NO_ROOT, a);
         if (n == 0) {
             return;
@@ -287,11 +287,8 @@ public final class TransportCommunicator implements Communicator {
             send.copyTo(0, recv, 0, n);
             return;
         }
-        ctx.segmentBytes(o.segmentBytes() != 0 ? o.segmentBytes() : config.segmentBytes());
-        ElementBuffer work = ctx.scratch(send.type(), send.count(), 0);
-        send.copyTo(0, work, 0, send.count());
-        algorithms.reduceScatter(ctx, a, work, op.wireOp());
-        work.copyTo(rank * n, recv, 0, n);
+        ctx.segmentBytes(segment(o));
+        registry.run(CollectiveKind.REDUCE_SCATTER, a, ctx, send, recv, op.wireOp(), Header.NO_ROOT);
         if (op == ReduceOp.AVG) {
             recv.divide(0, n, size);
         }
@@ -301,11 +298,11 @@ public final class TransportCommunicator implements Communicator {
 
     @Override
     public void allgather(ElementBuffer send, ElementBuffer recv, CollectiveOptions options) {
-        checkOptions(options, CollectiveKind.ALLGATHER);
+        checkOptions(options);
         checkBuffer(send, "send");
         checkBuffer(recv, "recv");
         if (!recv.isWritable()) {
-            throw new IllegalArgumentException("recv is read-only");
+            throw new IllegalArgumentException("recv is read-only: the gathered blocks are written into it");
         }
         if (send.type() != recv.type()) {
             throw new IllegalArgumentException("send holds " + send.type().label() + "s but recv holds "
@@ -315,38 +312,33 @@ public final class TransportCommunicator implements Communicator {
             throw new IllegalArgumentException("recv has " + recv.count() + " elements but allgather needs size ×"
                     + " send count = " + size + " × " + send.count() + " = " + (long) send.count() * size);
         }
-        runBlocking(seq -> doAllgather(seq, send, recv, options));
+        Algorithm a = algorithm(CollectiveKind.ALLGATHER, options, recv.byteSize());
+        runBlocking("allgather", seq -> doAllgather(seq, a, send, recv, options));
     }
 
-    private void doAllgather(long seq, ElementBuffer send, ElementBuffer recv, CollectiveOptions o) {
+    private void doAllgather(long seq, Algorithm a, ElementBuffer send, ElementBuffer recv, CollectiveOptions o) {
         int n = send.count();
-        Algorithm a = resolve(CollectiveKind.ALLGATHER, o.algorithm(), recv.byteSize());
         ctx.header().set(CollectiveKind.ALLGATHER, seq, send.type(), recv.count(), null, Header.NO_ROOT, a);
         if (n == 0) {
             return;
         }
-        if (a == Algorithm.NATIVE) {
-            nativeCollectives().allgather(send, recv);
+        if (size == 1) {
+            send.copyTo(0, recv, 0, n);
             return;
         }
-        send.copyTo(0, recv, rank * n, n);
-        if (size > 1) {
-            ctx.segmentBytes(o.segmentBytes() != 0 ? o.segmentBytes() : config.segmentBytes());
-            algorithms.allgather(ctx, a, recv);
-        }
+        ctx.segmentBytes(segment(o));
+        registry.run(CollectiveKind.ALLGATHER, a, ctx, send, recv, null, Header.NO_ROOT);
     }
 
     // ------------------------------------------------------------------------------------------- barrier, custom
 
     @Override
     public void barrier() {
-        runBlocking(seq -> {
-            Algorithm a = resolve(CollectiveKind.BARRIER, Algorithm.AUTO, 0);
+        Algorithm a = algorithm(CollectiveKind.BARRIER, CollectiveOptions.DEFAULT, 0);
+        runBlocking("barrier", seq -> {
             ctx.header().set(CollectiveKind.BARRIER, seq, ElementType.BYTE, 0, null, Header.NO_ROOT, a);
-            if (a == Algorithm.NATIVE) {
-                nativeCollectives().barrier();
-            } else {
-                algorithms.barrier(ctx);
+            if (size > 1) {
+                registry.run(CollectiveKind.BARRIER, a, ctx, null, null, null, Header.NO_ROOT);
             }
         });
     }
@@ -356,7 +348,7 @@ public final class TransportCommunicator implements Communicator {
         if (collective == null) {
             throw new IllegalArgumentException("collective is null");
         }
-        return runLater(seq -> {
+        return runLater("submit", seq -> {
             ctx.header().set(CollectiveKind.EXTERNAL, seq, ElementType.BYTE, 0, null, Header.NO_ROOT,
                     Algorithm.AUTO);
             ctx.segmentBytes(config.segmentBytes());
@@ -366,11 +358,24 @@ public final class TransportCommunicator implements Communicator {
 
     // ------------------------------------------------------------------------------------------- checks
 
-    private static void checkOptions(CollectiveOptions options, CollectiveKind kind) {
+    private static void checkOptions(CollectiveOptions options) {
         if (options == null) {
             throw new IllegalArgumentException("options is null: pass CollectiveOptions.DEFAULT");
         }
-        AlgorithmTable.requireSupported(kind, options.algorithm());
+    }
+
+    /**
+     * The algorithm a collective of {@code kind} moving {@code bytes} runs with {@code options}, checked against the
+     * registry for this transport: an algorithm it lacks fails here, at the call, before anything is sent.
+     */
+    private Algorithm algorithm(CollectiveKind kind, CollectiveOptions options, long bytes) {
+        Algorithm a = resolve(kind, options.algorithm(), bytes);
+        registry.require(kind, a, transport);
+        return a;
+    }
+
+    private int segment(CollectiveOptions o) {
+        return o.segmentBytes() != 0 ? o.segmentBytes() : config.segmentBytes();
     }
 
     private static void checkOp(ReduceOp op) {
@@ -431,15 +436,6 @@ public final class TransportCommunicator implements Communicator {
         return a;
     }
 
-    private NativeCollectives nativeCollectives() {
-        NativeCollectives n = transport.nativeCollectives();
-        if (n == null) {
-            throw new IllegalArgumentException("the " + transport.name() + " transport has no native collectives:"
-                    + " algorithm 'native' (mpj-native) needs the MPJ Express transport");
-        }
-        return n;
-    }
-
     // ------------------------------------------------------------------------------------------- sequencing
 
     /** A collective body, given its sequence number. */
@@ -452,17 +448,19 @@ public final class TransportCommunicator implements Communicator {
         final Body body;
         final FutureRequest request = new FutureRequest();
         long ticket;
+        int caller;
 
         Op(Body body) {
             this.body = body;
         }
     }
 
-    private void runBlocking(Body body) {
+    private void runBlocking(String what, Body body) {
         long ticket;
+        int caller;
         boolean interrupted = false;
         synchronized (turn) {
-            checkOpen();
+            caller = issue(what);
             ticket = nextTicket++;
             while (serving != ticket) {
                 try {
@@ -474,7 +472,7 @@ public final class TransportCommunicator implements Communicator {
             }
         }
         try {
-            execute(ticket, body);
+            execute(ticket, caller, body);
         } finally {
             advance();
             if (interrupted) {
@@ -483,10 +481,10 @@ public final class TransportCommunicator implements Communicator {
         }
     }
 
-    private Request runLater(Body body) {
+    private Request runLater(String what, Body body) {
         Op op = new Op(body);
         synchronized (turn) {
-            checkOpen();
+            op.caller = issue(what);
             op.ticket = nextTicket++;
             queue.addLast(op);
             if (engine == null) {
@@ -498,6 +496,37 @@ public final class TransportCommunicator implements Communicator {
             turn.notifyAll();
         }
         return op.request;
+    }
+
+    /**
+     * Admits a call from the current thread (holding {@link #turn}) and returns how many times the calling thread has
+     * changed. A thread may take over the communicator only when every collective the previous one issued has
+     * completed; otherwise two threads are calling at the same time, which nothing could order the same way on every
+     * rank, and the communicator fails on every rank.
+     */
+    private int issue(String what) {
+        checkOpen();
+        Thread me = Thread.currentThread();
+        if (issuer != me) {
+            if (serving != nextTicket) {
+                String msg = "rank " + rank + ": thread '" + me.getName() + "' called " + what + " while collective #"
+                        + (nextTicket - 1) + " (" + issued + ") that thread '" + issuer.getName() + "' called has not"
+                        + " completed: two threads called collectives on one communicator at the same time, which"
+                        + " would pair their calls differently on different ranks. A communicator takes collectives"
+                        + " from one thread at a time: make the threads take turns (each waiting for the other's"
+                        + " collectives to complete, at the same collectives on every rank), or give each its own"
+                        + " group of communicators";
+                // Fail every rank before this call returns, so that no rank completes the collective in flight.
+                transport.abort(new CollectiveException(msg));
+                throw new IllegalStateException(msg);
+            }
+            if (issuer != null) {
+                callerChanges++;
+            }
+            issuer = me;
+        }
+        issued = what;
+        return callerChanges;
     }
 
     private void engineLoop() {
@@ -516,7 +545,7 @@ public final class TransportCommunicator implements Communicator {
                 }
             }
             try {
-                execute(op.ticket, op.body);
+                execute(op.ticket, op.caller, op.body);
                 op.request.complete();
             } catch (Throwable e) {
                 op.request.fail(e);
@@ -541,13 +570,14 @@ public final class TransportCommunicator implements Communicator {
         }
     }
 
-    private void execute(long seq, Body body) {
+    private void execute(long seq, int caller, Body body) {
         CollectiveException failed = transport.failure();
         if (failed != null) {
             throw failed;
         }
         long t0 = tracer.on() ? System.nanoTime() : 0;
         try {
+            ctx.header().caller(caller);
             body.run(seq);
             if (t0 != 0) {
                 Header h = ctx.header();

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The shared state of a group of in-JVM ranks: one FIFO channel per ordered pair of ranks, and the group's failure.
  * A send and a receive meet in their channel; whichever is posted second performs the transfer at once, copying or
  * reducing straight from the sender's buffer into the receiver's, so a message costs one pass over memory and no
- * thread ever waits for a third party to move its data.
+ * thread ever waits for a third party to move its data. Thread-safe: its endpoints are driven by different threads.
  */
 public final class LocalGroup {
     private static final Logger log = LoggerFactory.getLogger(LocalGroup.class);

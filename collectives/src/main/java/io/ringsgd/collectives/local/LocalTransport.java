@@ -5,6 +5,7 @@ import io.ringsgd.collectives.CollectiveMismatchException;
 import io.ringsgd.collectives.PeerFailureException;
 import io.ringsgd.collectives.transport.Header;
 import io.ringsgd.collectives.transport.Message;
+import io.ringsgd.collectives.transport.Messages;
 import io.ringsgd.collectives.transport.Stalls;
 import io.ringsgd.collectives.transport.Transport;
 import java.time.Duration;
@@ -13,7 +14,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One rank of an in-JVM group ({@link LocalGroup}): messages are handed over by reference and copied or reduced
  * once, directly between the two ranks' buffers. A rank that waits longer than the timeout follows the group's
- * wait-for chain and fails every rank naming the one that never came.
+ * wait-for chain and fails every rank naming the one that never came; a rank that waits on a queue holding a message
+ * of its own collective that disagrees with it fails every rank with the mismatch at once. Driven by one thread at a
+ * time ({@link Transport}); made by {@link LocalGroup#create}.
  */
 public final class LocalTransport implements Transport {
     /** Spin briefly before parking: a hand-over usually arrives within microseconds. */
@@ -28,6 +31,8 @@ public final class LocalTransport implements Transport {
     volatile int waitingOn = Stalls.NOBODY;
     volatile Thread waitingThread;
     private volatile boolean closed;
+    /** {@link #await} as an {@link #awaitAny} of one (one thread drives a transport at a time). */
+    private final Message[] one = new Message[1];
 
     LocalTransport(LocalGroup group, int rank, Duration timeout, long spinNanos) {
         this.group = group;
@@ -120,7 +125,7 @@ public final class LocalTransport implements Transport {
     @Override
     public boolean test(Message m) {
         if (m.isDone()) {
-            rethrow(m);
+            Messages.rethrow(m);
             return true;
         }
         CollectiveException f = group.failure();
@@ -133,47 +138,77 @@ public final class LocalTransport implements Transport {
     @Override
     public void await(Message m) {
         if (m.isDone()) {
-            rethrow(m);
+            Messages.rethrow(m);
             return;
         }
-        long start = System.nanoTime();
-        // Spin a little, then yield: with more ranks than cores the peer we wait for needs this core.
-        for (int i = 0; i < 64 && !m.isDone(); i++) {
-            Thread.onSpinWait();
-        }
-        while (!m.isDone() && System.nanoTime() - start < spinNanos) {
-            Thread.yield();
-        }
-        if (!m.isDone()) {
-            block(m, start);
-        }
-        rethrow(m);
+        one[0] = m;
+        awaitAny(one, 1);
     }
 
-    private void block(Message m, long start) {
+    @Override
+    public int awaitAny(Message[] ms, int n) {
+        int head = Messages.first(ms, n);
+        int done = Messages.firstDone(ms, n);
+        if (done < 0) {
+            long start = System.nanoTime();
+            // Spin a little, then yield: with more ranks than cores the peer we wait for needs this core.
+            for (int i = 0; i < 64 && done < 0; i++) {
+                Thread.onSpinWait();
+                done = Messages.firstDone(ms, n);
+            }
+            while (done < 0 && System.nanoTime() - start < spinNanos) {
+                Thread.yield();
+                done = Messages.firstDone(ms, n);
+            }
+            if (done < 0) {
+                done = block(ms, n, ms[head], start);
+            }
+        }
+        Messages.rethrow(ms[done]);
+        return done;
+    }
+
+    /**
+     * Parks until one of the messages completes. Each wake-up (at least every park slice) checks the group's failure,
+     * a peer that left, the queues for messages of this collective that disagree with it (ranks that called
+     * different collectives never match each other's messages, so they would otherwise wait for the timeout), and
+     * the timeout, after which the wait-for chain names the rank that never came.
+     */
+    private int block(Message[] ms, int n, Message head, long start) {
         waitingThread = Thread.currentThread();
-        waitingOn = m.peer();
-        m.registerWaiter();
+        waitingOn = head.peer();
+        for (int i = 0; i < n; i++) {
+            if (ms[i] != null) {
+                ms[i].registerWaiter();
+            }
+        }
         try {
-            while (!m.isDone()) {
+            while (true) {
+                int done = Messages.firstDone(ms, n);
+                if (done >= 0) {
+                    return done;
+                }
                 CollectiveException f = group.failure();
                 if (f != null) {
                     throw f;
                 }
-                LocalTransport peer = group.endpoints[m.peer()];
-                if (peer.closed && !m.isDone()) {
-                    PeerFailureException e = new PeerFailureException(m.peer(), "rank " + m.peer()
-                            + " closed its communicator while rank " + rank + " waited for it in " + m.header());
-                    group.fail(e);
-                    throw e;
+                for (int i = 0; i < n; i++) {
+                    Message m = ms[i];
+                    if (m != null && group.endpoints[m.peer()].closed && !m.isDone()) {
+                        PeerFailureException e = new PeerFailureException(m.peer(), "rank " + m.peer()
+                                + " closed its communicator while rank " + rank + " waited for it in " + m.header());
+                        group.fail(e);
+                        throw e;
+                    }
                 }
+                checkQueues(head.header());
                 long waited = System.nanoTime() - start;
                 if (waited >= timeoutNanos) {
-                    int culprit = Stalls.culprit(m.peer(), r -> r == rank ? m.peer() : group.endpoints[r].waitingOn,
-                            group.size);
+                    int culprit = Stalls.culprit(head.peer(),
+                            r -> r == rank ? head.peer() : group.endpoints[r].waitingOn, group.size);
                     boolean deadlock = group.endpoints[culprit].waitingOn != Stalls.NOBODY;
-                    PeerFailureException e = Stalls.stalled(culprit, rank, m.peer(), waited / 1_000_000,
-                            m.header(), deadlock);
+                    PeerFailureException e = Stalls.stalled(culprit, rank, head.peer(), waited / 1_000_000,
+                            head.header(), deadlock);
                     group.fail(e);
                     throw group.failure();
                 }
@@ -185,11 +220,40 @@ public final class LocalTransport implements Transport {
         }
     }
 
-    private static void rethrow(Message m) {
-        CollectiveException e = m.error();
-        if (e != null) {
-            throw e;
+    /**
+     * Fails the group if a message queued between this rank and a peer belongs to this rank's collective
+     * {@code mine} (or an earlier one) but disagrees with it: a send the peer made to this rank, or a receive the peer
+     * posted for data from this rank. Messages of later collectives are a peer running ahead, which is fine.
+     */
+    private void checkQueues(Header mine) {
+        for (int peer = 0; peer < group.size; peer++) {
+            if (peer == rank) {
+                continue;
+            }
+            LocalGroup.Channel in = group.channel(peer, rank);
+            synchronized (in) {
+                Message s = in.sends.peekFirst();
+                if (s != null && disagrees(s.header(), mine)) {
+                    throw mismatch(s.header(), peer, mine, rank);
+                }
+            }
+            LocalGroup.Channel out = group.channel(rank, peer);
+            synchronized (out) {
+                Message r = out.recvs.peekFirst();
+                if (r != null && disagrees(r.header(), mine)) {
+                    throw mismatch(mine, rank, r.header(), peer);
+                }
+            }
         }
+    }
+
+    private static boolean disagrees(Header theirs, Header mine) {
+        return theirs.seq() < mine.seq() || (theirs.seq() == mine.seq() && !theirs.sameCollective(mine));
+    }
+
+    private CollectiveException mismatch(Header sent, int sender, Header expected, int receiver) {
+        group.fail(new CollectiveMismatchException(sender, Header.mismatch(sent, sender, expected, receiver)));
+        return group.failure();
     }
 
     private void checkUsable() {

@@ -6,10 +6,10 @@ package io.ringsgd.collectives.tcp;
  *
  * <pre>
  * data frame:    int magic 'RSGD' | byte type=DATA | byte 0 | short 0 | int payloadBytes | long notBeforeNanos
- *                | 32-byte collective header (kind, op, type, algorithm, variant, root, seq, count) | payload | pad
+ *                | 32-byte collective header (kind, op, type, algorithm, variant, root, caller, seq, count) | payload | pad
  * control frame: int magic 'RSGC' | byte type | byte 0 | short length | body (length bytes, at most 4096)
  *                ABORT: byte kind (0 failure, 1 peer failure, 2 mismatch) | int rank | UTF-8 text
- *                STALL: int waiter | int waitedOn | long seq
+ *                STALL: int waiter | int waitedOn | long seq | 32-byte header of the collective it waits in
  *                GOODBYE: empty
  * </pre>
  * All integers are little-endian. Every field read from the network is validated before use: a frame whose magic,
@@ -19,8 +19,11 @@ final class Frames {
     static final int DATA_MAGIC = 0x44475352; // "RSGD" little-endian
     static final int CONTROL_MAGIC = 0x43475352; // "RSGC"
     static final int HANDSHAKE_MAGIC = 0x48475352; // "RSGH"
-    /** 2: registrations carry the machine's boot id and Unix-domain socket path. */
-    static final short VERSION = 2;
+    /**
+     * 2: registrations carry the machine's boot id and Unix-domain socket path. 3: headers carry the caller-thread
+     * count, stall reports the awaited collective's header, registrations the network namespace in the host key.
+     */
+    static final short VERSION = 3;
 
     static final byte DATA = 1;
     static final byte ABORT = 2;

@@ -35,6 +35,10 @@ final class TcpPeer {
     final ElementBuffer outDoubles = ElementBuffer.ofBytes(out, ElementType.DOUBLE, 0, STAGE_BYTES / 8);
     final ElementBuffer outBytes = ElementBuffer.ofBytes(out, ElementType.BYTE, 0, STAGE_BYTES);
     boolean outActive;
+    /** The head send's frame header has been staged (its payload follows). */
+    boolean sendStarted;
+    /** Payload bytes of the head send staged so far (all of them once it is written straight from its buffer). */
+    long sendStaged;
     /** The payload slice of the head send when it is written straight from the caller's ByteBuffer, else null. */
     ByteBuffer direct;
     final ByteBuffer pad = ByteBuffer.allocateDirect(8);
@@ -60,6 +64,8 @@ final class TcpPeer {
     long rxDone;
     /** The head receive has been checked against the current frame's header. */
     boolean rxMatched;
+    /** Header of a frame that arrived while no receive was posted, parsed to check it against this rank's. */
+    final Header peekHeader = new Header();
 
     final ByteBuffer controlIn = ByteBuffer.allocate(Frames.CONTROL_HEADER_BYTES + Frames.MAX_CONTROL_BODY)
             .order(ByteOrder.LITTLE_ENDIAN);

@@ -6,6 +6,7 @@ import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.PeerFailureException;
 import io.ringsgd.collectives.transport.Header;
 import io.ringsgd.collectives.transport.Message;
+import io.ringsgd.collectives.transport.Messages;
 import io.ringsgd.collectives.transport.StallBoard;
 import io.ringsgd.collectives.transport.Transport;
 import java.io.IOException;
@@ -16,7 +17,8 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Iterator;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * rank reaches every rank even when its data connections are stalled behind unread frames. A wait that sees no
  * progress from the awaited peer for the timeout sends a stall report to everyone, collects the others' reports for a
  * short grace period, follows the wait-for chain to the rank that waits on nobody, and fails every rank naming it.
+ * While it waits, a rank also reads the first frame a peer sent ahead of any posted receive: one of its own
+ * collective that disagrees with it (ranks that called different collectives) fails every rank at once.
+ *
+ * <p>What the transport knows about a message in flight lives in its {@link TcpPeer} queues and staging state, never in
+ * the {@link Message}; selecting allocates nothing (one {@code Consumer} handles every ready key).
  */
 public final class TcpTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
@@ -41,6 +48,8 @@ public final class TcpTransport implements Transport {
      * than this (a slow peer, a long transfer) spin only for the configured minimum and leave the core to others.
      */
     private static final long MAX_ADAPTIVE_SPIN_NANOS = Long.getLong("ringsgd.spin.max.nanos", 1_000_000);
+    /** How long a rank whose peer left looks for a disagreement behind it before blaming the peer. */
+    private static final long EXPLAIN_NANOS = 1_000_000_000L;
     /** Payloads at least this large move between the socket and a ByteBuffer-backed message without staging. */
     private static final long DIRECT_THRESHOLD = 32 << 10;
 
@@ -59,6 +68,13 @@ public final class TcpTransport implements Transport {
     private volatile boolean closed;
     /** Running mean of how long waits took (for the adaptive spin). */
     private long meanWaitNanos = 100_000;
+    /** Handles each ready key of a select; one instance, so selecting allocates nothing. */
+    private final Consumer<SelectionKey> onReady = this::handle;
+    /** {@link #await} as an {@link #awaitAny} of one (one thread drives a transport at a time). */
+    private final Message[] one = new Message[1];
+    /** Header of the collective of the last message posted (what early frames are checked against). */
+    private Header current;
+    private final ByteBuffer stallReport = ByteBuffer.allocate(StallBoard.REPORT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
 
     TcpTransport(int rank, int size, SocketChannel[] data, SocketChannel[] control, CommunicatorConfig config)
             throws IOException {
@@ -113,6 +129,7 @@ public final class TcpTransport implements Transport {
             throw new CollectiveException("rank " + rank + "'s TCP transport is closed");
         }
         TcpPeer p = peer(m.peer());
+        current = m.header();
         if (m.byteSize() > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("a message of " + m.byteSize() + " bytes is too large for one frame");
         }
@@ -157,14 +174,13 @@ public final class TcpTransport implements Transport {
             checkFailure();
             try {
                 driveAll();
-                selector.selectNow();
-                handleSelected();
+                selector.selectNow(onReady);
             } catch (IOException e) {
                 throw new CollectiveException("rank " + rank + ": TCP progress failed: " + e, e);
             }
         }
         if (m.isDone()) {
-            rethrow(m);
+            Messages.rethrow(m);
             return true;
         }
         return false;
@@ -173,19 +189,31 @@ public final class TcpTransport implements Transport {
     @Override
     public void await(Message m) {
         if (m.isDone()) {
-            rethrow(m);
+            Messages.rethrow(m);
             return;
         }
-        TcpPeer p = peer(m.peer());
+        one[0] = m;
+        awaitAny(one, 1);
+    }
+
+    @Override
+    public int awaitAny(Message[] ms, int n) {
+        Message head = ms[Messages.first(ms, n)];
+        int done = Messages.firstDone(ms, n);
+        if (done >= 0) {
+            Messages.rethrow(ms[done]);
+            return done;
+        }
         long start = System.nanoTime();
         long spin = meanWaitNanos < MAX_ADAPTIVE_SPIN_NANOS
                 ? Math.max(spinNanos, Math.min(2 * meanWaitNanos, MAX_ADAPTIVE_SPIN_NANOS)) : spinNanos;
-        stalls.waiting(m.peer(), m.header().seq());
+        stalls.waiting(head.peer(), head.header());
         try {
-            while (!m.isDone()) {
+            while (true) {
                 checkFailure();
                 driveAll();
-                if (m.isDone()) {
+                done = Messages.firstDone(ms, n);
+                if (done >= 0) {
                     break;
                 }
                 long now = System.nanoTime();
@@ -194,18 +222,23 @@ public final class TcpTransport implements Transport {
                     Thread.yield();
                     continue;
                 }
-                long idle = now - Math.max(start, p.lastActivity);
+                checkEarlyFrames(head.header());
+                long idle = now - Math.max(start, lastActivity(ms, n));
                 if (idle >= timeoutNanos) {
-                    stalled(m, p, idle);
+                    stalled(ms, n, head, idle);
                     continue;
                 }
-                if (p.goodbye && p.eof) {
-                    throw left(p, m);
+                for (int i = 0; i < n; i++) {
+                    if (ms[i] != null && !ms[i].isDone()) {
+                        TcpPeer p = peer(ms[i].peer());
+                        if (p.goodbye && p.eof) {
+                            throw left(p, ms[i]);
+                        }
+                    }
                 }
                 updateInterest();
                 long sliceMs = Math.max(1, Math.min(SELECT_SLICE_MS, (timeoutNanos - idle) / 1_000_000 + 1));
-                selector.select(sliceMs);
-                handleSelected();
+                selector.select(onReady, sliceMs);
             }
         } catch (IOException e) {
             throw fail(new CollectiveException("rank " + rank + ": TCP progress failed: " + e, e));
@@ -213,14 +246,19 @@ public final class TcpTransport implements Transport {
             stalls.done();
         }
         meanWaitNanos += (System.nanoTime() - start - meanWaitNanos) / 8;
-        rethrow(m);
+        Messages.rethrow(ms[done]);
+        return done;
     }
 
-    private static void rethrow(Message m) {
-        CollectiveException e = m.error();
-        if (e != null) {
-            throw e;
+    /** The latest time bytes moved to or from a peer of one of the messages. */
+    private long lastActivity(Message[] ms, int n) {
+        long last = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            if (ms[i] != null) {
+                last = Math.max(last, peer(ms[i].peer()).lastActivity);
+            }
         }
+        return last;
     }
 
     private void checkFailure() {
@@ -249,12 +287,17 @@ public final class TcpTransport implements Transport {
         }
     }
 
+    /**
+     * Data connections are watched for writing while sends are queued and for reading while receives are posted, or,
+     * with none posted, until a frame header has arrived to be checked ({@link #checkEarlyFrames}).
+     */
     private void updateInterest() {
         for (TcpPeer p : peers) {
             if (p == null) {
                 continue;
             }
-            int ops = (p.sends.isEmpty() ? 0 : SelectionKey.OP_WRITE) | (p.recvs.isEmpty() ? 0 : SelectionKey.OP_READ);
+            boolean read = !p.recvs.isEmpty() || (!p.eof && p.inLimit - p.inPos < Frames.DATA_HEADER_BYTES);
+            int ops = (p.sends.isEmpty() ? 0 : SelectionKey.OP_WRITE) | (read ? SelectionKey.OP_READ : 0);
             if (ops != p.dataInterest && p.dataKey.isValid()) {
                 p.dataKey.interestOps(ops);
                 p.dataInterest = ops;
@@ -262,29 +305,55 @@ public final class TcpTransport implements Transport {
         }
     }
 
-    private void handleSelected() throws IOException {
-        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-        while (it.hasNext()) {
-            SelectionKey k = it.next();
-            it.remove();
-            TcpPeer p = (TcpPeer) k.attachment();
-            if (!k.isValid()) {
-                continue;
-            }
-            try {
-                if (k == p.controlKey) {
-                    readControl(p);
-                } else {
-                    if (k.isWritable()) {
-                        flush(p);
-                    }
-                    if (k.isReadable()) {
+    /** One ready key of a select. */
+    private void handle(SelectionKey k) {
+        TcpPeer p = (TcpPeer) k.attachment();
+        if (!k.isValid()) {
+            return;
+        }
+        try {
+            if (k == p.controlKey) {
+                readControl(p);
+            } else {
+                if (k.isWritable()) {
+                    flush(p);
+                }
+                if (k.isReadable()) {
+                    if (p.recvs.isEmpty()) {
+                        readEarly(p);
+                    } else {
                         pump(p);
                     }
                 }
-            } catch (IOException e) {
-                throw broken(p, e);
             }
+        } catch (IOException e) {
+            throw broken(p, e);
+        }
+    }
+
+    /**
+     * Fails every rank if a frame waiting for a receive that is not posted belongs to this rank's collective
+     * {@code mine} (or an earlier one) but disagrees with it. Ranks that called different collectives may never post
+     * the receives that would meet each other's frames; this is where they find out, at once instead of at the
+     * timeout. A frame of a later collective is a peer running ahead, which is fine.
+     */
+    private void checkEarlyFrames(Header mine) {
+        for (TcpPeer p : peers) {
+            if (p == null || !p.recvs.isEmpty() || p.inFrame || p.inLimit - p.inPos < Frames.DATA_HEADER_BYTES) {
+                continue;
+            }
+            Header h = readFrameHeader(p, p.peekHeader);
+            if (h.seq() < mine.seq() || (h.seq() == mine.seq() && !h.sameCollective(mine))) {
+                throw fail(new CollectiveMismatchException(p.rank, Header.mismatch(h, p.rank, mine, rank)));
+            }
+        }
+    }
+
+    /** Reads what a peer with no receive posted has sent, as far as a frame header, without consuming it. */
+    private static void readEarly(TcpPeer p) throws IOException {
+        // At the end of the stream nothing is expected from it: whether it left or died, its control connection says.
+        if (p.inLimit - p.inPos < Frames.DATA_HEADER_BYTES) {
+            fill(p);
         }
     }
 
@@ -306,8 +375,10 @@ public final class TcpTransport implements Transport {
             }
             p.outActive = false;
             p.direct = null;
-            if (m.progress >= m.byteSize() && m.attachment != null) {
+            if (p.sendStarted && p.sendStaged >= m.byteSize()) {
                 p.sends.pollFirst();
+                p.sendStarted = false;
+                p.sendStaged = 0;
                 m.complete();
             }
         }
@@ -322,11 +393,11 @@ public final class TcpTransport implements Transport {
         ByteBuffer out = p.out;
         out.clear();
         long total = m.byteSize();
-        if (m.attachment == null) {
+        if (!p.sendStarted) {
             out.putInt(Frames.DATA_MAGIC).put(Frames.DATA).put((byte) 0).putShort((short) 0);
             out.putInt((int) total).putInt(0).putLong(m.notBeforeNanos());
             m.header().write(out);
-            m.attachment = Boolean.TRUE;
+            p.sendStarted = true;
             ByteBuffer bytes = m.buffer().bytes();
             if (bytes != null && total >= DIRECT_THRESHOLD) {
                 int elem = m.buffer().type().bytes();
@@ -337,21 +408,21 @@ public final class TcpTransport implements Transport {
                 p.gather[0] = out;
                 p.gather[1] = d;
                 p.gather[2] = p.pad;
-                m.progress = total;
+                p.sendStaged = total;
                 out.flip();
                 p.outActive = true;
                 return;
             }
         }
         int elem = m.buffer().type().bytes();
-        int done = (int) (m.progress / elem);
+        int done = (int) (p.sendStaged / elem);
         int k = (int) Math.min(m.count() - done, (out.capacity() - out.position() - 8) / elem);
         if (k > 0) {
             m.buffer().copyTo(m.offset() + done, p.outView(m.buffer().type()), out.position() / elem, k);
             out.position(out.position() + k * elem);
-            m.progress += (long) k * elem;
+            p.sendStaged += (long) k * elem;
         }
-        if (m.progress >= total) {
+        if (p.sendStaged >= total) {
             long pad = Frames.padded(total) - total;
             for (int i = 0; i < pad; i++) {
                 out.put((byte) 0);
@@ -426,23 +497,32 @@ public final class TcpTransport implements Transport {
     }
 
     private void parseHeader(TcpPeer p) {
+        readFrameHeader(p, p.rxHeader);
+        p.rxPayload = p.in.getInt(p.inPos + 8);
+        p.rxNotBefore = p.in.getLong(p.inPos + 16);
+        p.rxDone = 0;
+        p.rxMatched = false;
+        p.inFrame = true;
+        p.inPos += Frames.DATA_HEADER_BYTES;
+    }
+
+    /**
+     * Validates the data frame header at {@code p.inPos} (at least {@link Frames#DATA_HEADER_BYTES} are buffered) and
+     * reads its collective header into {@code into}, without consuming anything; a malformed frame fails the job.
+     */
+    private Header readFrameHeader(TcpPeer p, Header into) {
         ByteBuffer in = p.in;
         int at = p.inPos;
         int magic = in.getInt(at);
         byte type = in.get(at + 4);
         int payload = in.getInt(at + 8);
         if (magic != Frames.DATA_MAGIC || type != Frames.DATA || payload < 0
-                || p.rxHeader.read(in, at + Frames.HEADER_OFFSET) == null) {
+                || into.read(in, at + Frames.HEADER_OFFSET) == null) {
             throw fail(new PeerFailureException(p.rank, String.format("rank %d sent a malformed frame to rank %d"
                     + " (magic 0x%08x, type %d, length %d): the connection is corrupt or not from ringsgd; closing"
                     + " the job", p.rank, rank, magic, type, payload)));
         }
-        p.rxPayload = payload;
-        p.rxNotBefore = in.getLong(at + 16);
-        p.rxDone = 0;
-        p.rxMatched = false;
-        p.inFrame = true;
-        p.inPos += Frames.DATA_HEADER_BYTES;
+        return into;
     }
 
     private void match(TcpPeer p, Message m) {
@@ -461,6 +541,30 @@ public final class TcpTransport implements Transport {
 
     /** Reads from {@code p}'s data socket into its staging buffer; false if nothing could be read now. */
     private boolean readMore(TcpPeer p) throws IOException {
+        int n = fill(p);
+        if (n < 0) {
+            throw dataClosed(p);
+        }
+        return n > 0;
+    }
+
+    /** Reads from {@code p}'s data socket into the free end of its staging buffer: the count, -1 at end of stream. */
+    private static int fill(TcpPeer p) throws IOException {
+        ByteBuffer in = p.in;
+        compact(p);
+        in.limit(in.capacity()).position(p.inLimit);
+        int n = p.data.read(in);
+        if (n < 0) {
+            p.eof = true;
+        } else if (n > 0) {
+            p.inLimit += n;
+            p.lastActivity = System.nanoTime();
+        }
+        return n;
+    }
+
+    /** Makes room at the end of {@code p}'s staging buffer for at least a frame header and some payload. */
+    private static void compact(TcpPeer p) {
         ByteBuffer in = p.in;
         if (p.inPos == p.inLimit) {
             p.inPos = 0;
@@ -472,18 +576,6 @@ public final class TcpTransport implements Transport {
             p.inLimit -= p.inPos;
             p.inPos = 0;
         }
-        in.limit(in.capacity()).position(p.inLimit);
-        int n = p.data.read(in);
-        if (n < 0) {
-            p.eof = true;
-            throw dataClosed(p);
-        }
-        if (n == 0) {
-            return false;
-        }
-        p.inLimit += n;
-        p.lastActivity = System.nanoTime();
-        return true;
     }
 
     private CollectiveException dataClosed(TcpPeer p) {
@@ -498,11 +590,48 @@ public final class TcpTransport implements Transport {
             return f;
         }
         if (p.goodbye) {
-            return fail(new PeerFailureException(p.rank, "rank " + p.rank + " closed its communicator while rank "
-                    + rank + " still expected data from it (" + describeWait(p) + ")"));
+            return explained(new PeerFailureException(p.rank, "rank " + p.rank + " closed its communicator while"
+                    + " rank " + rank + " still expected data from it (" + describeWait(p) + ")"));
         }
         return fail(new PeerFailureException(p.rank, "rank " + p.rank + " died: its connection to rank " + rank
                 + " closed without a goodbye (" + describeWait(p) + ")"));
+    }
+
+    /**
+     * A peer left, or its connection broke, while this rank still needs it. A rank that finished its part of a
+     * collective the ranks disagree on leaves normally, so the real cause may be a disagreement: one that a frame
+     * already here shows, or one another rank found and is about to report. For a short grace period this rank reads
+     * the other connections for either, then reports the disagreement or the abort it heard, else {@code e}.
+     */
+    private CollectiveException explained(CollectiveException e) {
+        Header mine = current;
+        long deadline = System.nanoTime() + EXPLAIN_NANOS;
+        while (mine != null && failure == null) {
+            for (TcpPeer q : peers) {
+                if (q == null) {
+                    continue;
+                }
+                try {
+                    if (q.recvs.isEmpty()) {
+                        readEarly(q);
+                    }
+                    readControl(q, false);
+                } catch (IOException unreadable) {
+                    // nothing more to learn from this peer
+                }
+            }
+            try {
+                checkEarlyFrames(mine);
+            } catch (CollectiveException disagreement) {
+                return disagreement;
+            }
+            if (failure != null || System.nanoTime() > deadline) {
+                break;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        CollectiveException f = failure;
+        return f != null ? f : fail(e);
     }
 
     private static String describeWait(TcpPeer p) {
@@ -511,7 +640,7 @@ public final class TcpTransport implements Transport {
     }
 
     private CollectiveException left(TcpPeer p, Message m) {
-        return fail(new PeerFailureException(p.rank, "rank " + p.rank + " closed its communicator while rank "
+        return explained(new PeerFailureException(p.rank, "rank " + p.rank + " closed its communicator while rank "
                 + rank + " waited for it during " + m.header()));
     }
 
@@ -565,7 +694,8 @@ public final class TcpTransport implements Transport {
             if (type == Frames.GOODBYE) {
                 p.goodbye = true;
             } else if (type == Frames.STALL && len >= 16) {
-                stalls.heard(b.getInt(body), b.getInt(body + 4), b.getLong(body + 8));
+                stalls.heard(b.getInt(body), b.getInt(body + 4), b.getLong(body + 8),
+                        len >= StallBoard.REPORT_BYTES ? b : null, body + 16);
                 if (stalls.shouldReport(false)) {
                     reportStall();
                 }
@@ -616,38 +746,49 @@ public final class TcpTransport implements Transport {
 
     // ------------------------------------------------------------------------------------------- failure
 
-    private void stalled(Message m, TcpPeer p, long idle) throws IOException {
+    /**
+     * No progress on any of the awaited messages for the timeout: report the stall, give the other ranks a grace
+     * period to report theirs (two if the awaited peer has not reported), and fail naming the end of the wait-for
+     * chain, or the disagreement if the reports show ranks waiting in different collectives. Returns if a message
+     * completed meanwhile.
+     */
+    private void stalled(Message[] ms, int n, Message head, long idle) throws IOException {
         if (stalls.shouldReport(true)) {
             reportStall();
         }
         long waited = idle + graceNanos;
-        graceWait(m, graceNanos);
-        if (!m.isDone() && stalls.suspectsOnly(m.peer())) {
-            // No report from the peer yet: if it is alive it will report or abort soon; wait once more.
-            graceWait(m, graceNanos);
-            waited += graceNanos;
-        }
-        if (m.isDone()) {
+        if (graceWait(ms, n, graceNanos)) {
             return;
         }
+        if (stalls.suspectsOnly(head.peer())) {
+            // No report from the peer yet: if it is alive it will report or abort soon; wait once more.
+            waited += graceNanos;
+            if (graceWait(ms, n, graceNanos)) {
+                return;
+            }
+        }
         checkFailure();
-        throw fail(stalls.verdict(m.peer(), m.header(), waited / 1_000_000));
+        throw fail(stalls.verdict(head.peer(), head.header(), waited / 1_000_000));
     }
 
-    private void graceWait(Message m, long nanos) throws IOException {
+    /** Drives progress for up to {@code nanos}; true as soon as one of the messages has completed. */
+    private boolean graceWait(Message[] ms, int n, long nanos) throws IOException {
         long graceEnd = System.nanoTime() + nanos;
-        while (System.nanoTime() < graceEnd && !m.isDone()) {
+        while (System.nanoTime() < graceEnd) {
+            if (Messages.firstDone(ms, n) >= 0) {
+                return true;
+            }
             checkFailure();
             driveAll();
             updateInterest();
-            selector.select(Math.max(1, (graceEnd - System.nanoTime()) / 1_000_000));
-            handleSelected();
+            selector.select(onReady, Math.max(1, (graceEnd - System.nanoTime()) / 1_000_000));
         }
+        return Messages.firstDone(ms, n) >= 0;
     }
 
     private void reportStall() {
-        ByteBuffer body = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(rank)
-                .putInt(stalls.ownWaitsOn()).putLong(stalls.ownSeq());
+        ByteBuffer body = stallReport.clear();
+        stalls.writeReport(body);
         body.flip();
         broadcastControl(Frames.STALL, body);
     }
@@ -667,7 +808,7 @@ public final class TcpTransport implements Transport {
         if (f != null) {
             return f;
         }
-        return fail(new PeerFailureException(p.rank, "the connection between rank " + rank + " and rank " + p.rank
+        return explained(new PeerFailureException(p.rank, "the connection between rank " + rank + " and rank " + p.rank
                 + " failed: " + e.getMessage() + (p.goodbye ? "" : " (rank " + p.rank + " died?)"), e));
     }
 

@@ -67,6 +67,13 @@ public final class TracingTransport implements Transport {
     }
 
     @Override
+    public int awaitAny(Message[] messages, int count) {
+        int i = inner.awaitAny(messages, count);
+        completed(messages[i]);
+        return i;
+    }
+
+    @Override
     public boolean test(Message m) {
         boolean done = inner.test(m);
         if (done) {

@@ -9,8 +9,10 @@ import java.nio.ByteBuffer;
 
 /**
  * What collective a message belongs to: its sequence number on the communicator, kind, element type, total count,
- * op, root and algorithm. Every message carries one, and every receiver compares it with its own, so that ranks that
- * call different collectives fail with a {@link CollectiveMismatchException} instead of mixing up data.
+ * op, root, algorithm, variant and caller-thread count. Every message carries one, and every receiver compares it
+ * with its own, so that ranks that call different collectives fail with a {@link CollectiveMismatchException} instead
+ * of mixing up data. Mutable and not thread-safe: a communicator sets its context's header at the start of each
+ * collective, and it stays unchanged while the collective's messages are in flight.
  */
 public final class Header {
     /** Bytes of a header on the wire. */
@@ -26,8 +28,9 @@ public final class Header {
     private long seq;
     private long count;
     private int variant;
+    private int caller;
 
-    /** Sets every field; {@code op} may be null for collectives that do not reduce. */
+    /** Sets every field but {@link #caller()}; {@code op} may be null for collectives that do not reduce. */
     public Header set(CollectiveKind kind, long seq, ElementType type, long count, ReduceOp op, int root,
             Algorithm algorithm) {
         this.kind = kind;
@@ -41,58 +44,71 @@ public final class Header {
         return this;
     }
 
-    public void copyFrom(Header h) {
-        set(h.kind, h.seq, h.type, h.count, h.op, h.root, h.algorithm);
-        this.variant = h.variant;
-    }
-
     /** Variant of the algorithm (the compression of a compressed ring: its {@code Compression} ordinal). */
     public int variant() {
         return variant;
     }
 
+    /** Sets {@link #variant()}. */
     public Header variant(int v) {
         this.variant = v;
         return this;
     }
 
+    /**
+     * How many times the thread calling collectives on this rank's communicator had changed when this collective was
+     * called. Every rank must hand its communicator to another thread at the same collective, so ranks whose threads
+     * took turns differently (and would pair up different threads' calls) disagree here.
+     */
+    public int caller() {
+        return caller;
+    }
+
+    /** Sets {@link #caller()}. */
+    public Header caller(int c) {
+        this.caller = c;
+        return this;
+    }
+
+    /** Which collective. */
     public CollectiveKind kind() {
         return kind;
     }
 
+    /** The reduction, or null for collectives that do not reduce. */
     public ReduceOp op() {
         return op;
     }
 
+    /** The element type. */
     public ElementType type() {
         return type;
     }
 
+    /** The algorithm the collective runs (never AUTO once resolved). */
     public Algorithm algorithm() {
         return algorithm;
     }
 
+    /** The root, or {@link #NO_ROOT}. */
     public int root() {
         return root;
     }
 
+    /** The collective's sequence number on its communicator, the same on every rank. */
     public long seq() {
         return seq;
     }
 
+    /** The collective's total element count (for reduce-scatter and all-gather, all ranks' blocks). */
     public long count() {
         return count;
-    }
-
-    /** Replaces the algorithm (an algorithm that delegates to another records the one that really runs). */
-    public void algorithm(Algorithm a) {
-        this.algorithm = a;
     }
 
     /** True when both headers describe the same call of the same collective. */
     public boolean sameCollective(Header o) {
         return seq == o.seq && kind == o.kind && type == o.type && count == o.count && op == o.op && root == o.root
-                && algorithm == o.algorithm && variant == o.variant;
+                && algorithm == o.algorithm && variant == o.variant && caller == o.caller;
     }
 
     /**
@@ -130,6 +146,11 @@ public final class Header {
             sb.append("the root differs");
         } else if (sent.variant != expected.variant) {
             sb.append("the compression differs");
+        } else if (sent.caller != expected.caller) {
+            sb.append("rank ").append(sender).append(" had changed the thread that calls its collectives ")
+                    .append(sent.caller).append(" times, rank ").append(receiver).append(' ').append(expected.caller)
+                    .append(" times: threads that take turns on a communicator must do so at the same collective on"
+                            + " every rank, or the ranks pair up different threads' calls");
         } else {
             sb.append("the algorithm differs");
         }
@@ -169,7 +190,7 @@ public final class Header {
         b.put((byte) variant);
         b.put((byte) 0).put((byte) 0).put((byte) 0);
         b.putInt(root);
-        b.putInt(0);
+        b.putInt(caller);
         b.putLong(seq);
         b.putLong(count);
     }
@@ -188,6 +209,7 @@ public final class Header {
         }
         int v = b.get(at + 4);
         int r = b.getInt(at + 8);
+        int who = b.getInt(at + 12);
         long s = b.getLong(at + 16);
         long c = b.getLong(at + 24);
         if (c < 0 || v < 0 || v > 2) {
@@ -195,6 +217,7 @@ public final class Header {
         }
         set(k, s, t, c, opCode == 0 ? null : ReduceOp.values()[opCode - 1], r, a);
         this.variant = v;
+        this.caller = who;
         return this;
     }
 }

@@ -10,7 +10,12 @@ import java.util.concurrent.locks.LockSupport;
  * object is allocated per message. A receive either overwrites its elements or reduces the incoming elements into
  * them ({@link #recvReduce}), which lets a transport fuse "receive then reduce" without a scratch copy.
  *
- * <p>The fields below the divider belong to the transport that carries the message.
+ * <p>A message carries no transport state: each transport keeps what it needs about a message in flight in its own
+ * private, typed structures (its per-peer queues), and completes it with {@link #complete} or {@link #fail}. A
+ * message may be reused once it has completed; it must not be reset while a transport still holds it.
+ *
+ * <p>Not thread-safe, except for completion: a transport may complete a message on another thread (the in-JVM
+ * transport completes a receive on the sending rank's thread), which wakes the thread registered as its waiter.
  */
 public final class Message {
     private int peer;
@@ -25,14 +30,10 @@ public final class Message {
     private int localOffset;
     private long notBeforeNanos;
 
-    // ---- transport state
+    // ---- completion
     private volatile boolean done;
     private volatile Thread waiter;
     private volatile CollectiveException error;
-    /** Bytes of payload moved so far (transports that move a message in pieces). */
-    public long progress;
-    /** Free slot for the transport carrying this message. */
-    public Object attachment;
 
     /** Makes this a send of {@code count} elements of {@code buffer} from {@code offset} to {@code peer}. */
     public Message send(int peer, Header header, ElementBuffer buffer, int offset, int count) {
@@ -84,23 +85,25 @@ public final class Message {
         this.done = false;
         this.error = null;
         this.waiter = null;
-        this.progress = 0;
-        this.attachment = null;
         return this;
     }
 
+    /** The rank this message goes to or comes from. */
     public int peer() {
         return peer;
     }
 
+    /** True for a send, false for a receive. */
     public boolean isSend() {
         return send;
     }
 
+    /** The header the message carries (a send) or expects (a receive). */
     public Header header() {
         return header;
     }
 
+    /** The elements sent from, or received (or reduced) into. */
     public ElementBuffer buffer() {
         return buffer;
     }
@@ -125,6 +128,7 @@ public final class Message {
         return reduceOp;
     }
 
+    /** For a reducing receive: whether the incoming operand comes first ({@code op(incoming, buf)}). */
     public boolean incomingFirst() {
         return incomingFirst;
     }
@@ -137,6 +141,7 @@ public final class Message {
         return notBeforeNanos;
     }
 
+    /** Sets {@link #notBeforeNanos()}. */
     public void notBeforeNanos(long t) {
         this.notBeforeNanos = t;
     }
@@ -157,6 +162,7 @@ public final class Message {
 
     // ---------------------------------------------------------------- completion, for transports
 
+    /** True once a transport completed the message, successfully or with {@link #error()}. */
     public boolean isDone() {
         return done;
     }

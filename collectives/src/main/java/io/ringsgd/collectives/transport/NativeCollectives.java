@@ -5,7 +5,10 @@ import io.ringsgd.collectives.ReduceOp;
 
 /**
  * Collectives implemented by the runtime under a transport (MPJ Express's own Allreduce, Bcast, ...), selected with
- * {@link io.ringsgd.collectives.Algorithm#NATIVE}: the baseline ringsgd's own algorithms are measured against.
+ * {@link io.ringsgd.collectives.Algorithm#NATIVE}: the baseline ringsgd's own algorithms are measured against. Every
+ * method blocks until this rank's part is done and is called by the thread driving the transport, one collective at
+ * a time; a runtime failure surfaces as whatever the runtime throws (the communicator turns it into a failure of the
+ * group). Buffers that a call only reads may be read-only.
  */
 public interface NativeCollectives {
 

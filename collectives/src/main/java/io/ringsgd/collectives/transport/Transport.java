@@ -8,8 +8,10 @@ import java.time.Duration;
  * written against (like Gloo's transport::Pair or MPICH's netmod). Messages between a pair of ranks are matched in the
  * order they were posted on each side; every received header is checked against the receiver's.
  *
- * <p>One thread at a time drives a transport (the communicator serializes collectives); {@link #abort} and
- * {@link #close} may come from any thread. A transport that fails stays failed: every later call throws the failure.
+ * <p>One thread at a time drives a transport (the communicator serializes collectives); {@link #abort},
+ * {@link #failure} and {@link #close} may come from any thread. A transport that fails stays failed: every later call
+ * throws the failure. What a transport needs to remember about a message in flight it keeps to itself: a
+ * {@link Message} is only the request.
  */
 public interface Transport extends AutoCloseable {
 
@@ -25,18 +27,41 @@ public interface Transport extends AutoCloseable {
     /** How long a wait may see no progress from a peer before that peer is declared failed. */
     Duration timeout();
 
-    /** Starts a send or receive; returns at once. The message's buffer must not be touched until it completes. */
+    /**
+     * Starts a send or receive; returns at once. The message's buffer must not be touched, and the message not reset,
+     * until it completes. Messages to (from) one peer are matched in the order they were posted.
+     *
+     * @throws IllegalArgumentException if the peer is this rank or out of range, or the message too large
+     * @throws CollectiveException if this endpoint has failed or is closed
+     */
     void post(Message m);
 
     /**
-     * Waits until {@code m} completes, driving progress meanwhile.
+     * Waits until {@code m} completes, driving progress meanwhile ({@code MPI_Wait}).
      *
      * @throws io.ringsgd.collectives.PeerFailureException if a peer died or stalled past {@link #timeout()}
      * @throws io.ringsgd.collectives.CollectiveMismatchException if a peer's header disagreed
      */
     void await(Message m);
 
-    /** Makes what progress it can without blocking; true when {@code m} has completed. */
+    /**
+     * Waits until one of {@code messages[0..count)} completes, driving progress on all of them meanwhile, and returns
+     * its index ({@code MPI_Waitany}); if several have completed, the lowest index. Null entries are skipped, like
+     * {@code MPI_REQUEST_NULL}. A message that completed with a failure throws it. Failure detection is that of
+     * {@link #await}: the wait is measured from the last progress on any of the messages, and a stall report names
+     * the peer of the first non-null message. Allocates nothing.
+     *
+     * @throws IllegalArgumentException if every entry is null
+     * @throws io.ringsgd.collectives.PeerFailureException if a peer died or stalled past {@link #timeout()}
+     * @throws io.ringsgd.collectives.CollectiveMismatchException if a peer's header disagreed
+     */
+    int awaitAny(Message[] messages, int count);
+
+    /**
+     * Makes what progress it can without blocking ({@code MPI_Test}); true when {@code m} has completed.
+     *
+     * @throws CollectiveException if {@code m} or this endpoint failed
+     */
     boolean test(Message m);
 
     /** Marks this endpoint failed with {@code cause} and tells the peers (best effort). Idempotent. */

@@ -3,20 +3,19 @@ package io.ringsgd.collectives.testing;
 import io.ringsgd.collectives.CollectiveException;
 import io.ringsgd.collectives.Communicator;
 import io.ringsgd.collectives.CommunicatorConfig;
-import io.ringsgd.collectives.engine.TransportCommunicator;
+import io.ringsgd.collectives.tcp.TcpCommunicators;
 import io.ringsgd.collectives.tcp.TcpOptions;
-import io.ringsgd.collectives.tcp.TcpRendezvous;
 import java.util.List;
 import java.util.function.Function;
 
-/** Runs n TCP ranks as threads of this JVM over 127.0.0.1 (rank 0 binds port 0). */
+/** Runs n TCP ranks as threads of this JVM over 127.0.0.1 ({@link TcpCommunicators#loopback}). */
 public final class TcpGroup {
     private TcpGroup() {
     }
 
+    /** Options of one loopback rank, for tests that run their own rendezvous. */
     public static TcpOptions.Builder options(int rank, int n, int port, String secret) {
-        return TcpOptions.builder().rank(rank).worldSize(n).master("127.0.0.1", port).bindHost("127.0.0.1")
-                .secret(secret);
+        return TcpCommunicators.loopbackOptions(rank, n, port, secret);
     }
 
     /** Each rank's result (or its exception, as the element) in rank order; same-machine Unix sockets on. */
@@ -27,13 +26,9 @@ public final class TcpGroup {
     /** As above; with {@code unix} false every connection is TCP loopback. */
     public static List<Object> runCatching(int n, CommunicatorConfig cfg, boolean unix,
             Function<Communicator, ?> body) {
-        String secret = "test-secret";
-        TcpRendezvous master = TcpRendezvous.open(options(0, n, 0, secret).unixSockets(unix).build());
-        int port = master.port();
+        List<Communicator> comms = TcpCommunicators.loopback(n, cfg, unix);
         return RankThreads.runCatching(n, rank -> () -> {
-            TcpRendezvous rv = rank == 0 ? master : TcpRendezvous.open(options(rank, n, port, secret)
-                    .unixSockets(unix).build());
-            try (Communicator c = new TransportCommunicator(rv.connect(cfg), cfg)) {
+            try (Communicator c = comms.get(rank)) {
                 return body.apply(c);
             }
         });

@@ -93,6 +93,26 @@ class MpjIT {
         }
     }
 
+    /**
+     * Issue 12 item 4 over MPJ Express: ranks that disagree on their very first collective (rank 2 broadcasts while
+     * the others allreduce; rank 2 forces the ring while the others force recursive doubling) are all told
+     * CollectiveMismatchException where the first messages meet, long before their 600 s failure timeout.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"kind", "algorithm"})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void ranksThatDisagreeOnTheirFirstCollectiveAreToldAMismatch(String what) throws Exception {
+        try (MpjJobs.Daemon d = new MpjJobs.Daemon()) {
+            MpjJobs.Result r = MpjJobs.run(MpjJobs.mainBuilder(d, 3, MpjMismatchMain.class.getName(), List.of(what)),
+                    what, 120);
+            List<String> results = r.output().lines().filter(l -> l.startsWith("RESULT")).sorted().toList();
+            assertThat(results).as(r.output()).hasSize(3);
+            for (String line : results) {
+                assertThat(line).as(r.output()).contains("CollectiveMismatchException");
+            }
+        }
+    }
+
     /** The process of {@code rank} of a niodev job started through daemon {@code d}. */
     private static ProcessHandle awaitRank(MpjJobs.Daemon d, int rank) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

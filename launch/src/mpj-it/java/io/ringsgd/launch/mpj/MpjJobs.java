@@ -34,15 +34,38 @@ final class MpjJobs {
         return pb;
     }
 
+    /**
+     * A niodev job of {@code np} ranks running {@code mainClass} from the test classes (besides the ringsgd jar) with
+     * {@code args}, through the starter of MPJ Express directly (ringsgd-mpjrun only runs the ringsgd command).
+     */
+    static ProcessBuilder mainBuilder(Daemon d, int np, String mainClass, List<String> args) throws Exception {
+        String home = mpjHome();
+        Path machines = Files.createTempFile("mpj-machines", ".txt");
+        Files.writeString(machines, "localhost\n");
+        String cp = home + "/lib/mpj.jar" + File.pathSeparator + new File(JAR).getAbsolutePath() + File.pathSeparator
+                + new File(System.getProperty("ringsgd.test.classes", "target/test-classes")).getAbsolutePath();
+        List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-jar",
+                home + "/lib/starter.jar", "-np", Integer.toString(np), "-dev", "niodev", "-machinesfile",
+                machines.toString(), "-dport", Integer.toString(d.port), "-Xmx256m", "-cp", cp, mainClass));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("MPJ_HOME", home);
+        return pb;
+    }
+
     static Result run(List<String> args, long timeoutSeconds) throws Exception {
-        Process p = builder(args).start();
+        return run(builder(args), args, timeoutSeconds);
+    }
+
+    static Result run(ProcessBuilder pb, Object what, long timeoutSeconds) throws Exception {
+        Process p = pb.start();
         Path out = Files.createTempFile("mpj-job", ".out");
         Thread pump = pumpTo(p, out);
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             pump.join(5000);
-            throw new AssertionError("MPJ job did not finish in " + timeoutSeconds + " s: " + args + "\n"
+            throw new AssertionError("MPJ job did not finish in " + timeoutSeconds + " s: " + what + "\n"
                     + Files.readString(out));
         }
         pump.join(5000);

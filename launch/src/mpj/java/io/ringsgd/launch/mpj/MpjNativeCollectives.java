@@ -112,7 +112,10 @@ final class MpjNativeCollectives implements NativeCollectives {
     public void broadcast(ElementBuffer data, int root) {
         Object a = array(data, false);
         comm.Bcast(a, offset(data), data.count(), type(data), root);
-        back(a, offset(data), data);
+        if (comm.Rank() != root) {
+            // The root only sends: its buffer may be read-only.
+            back(a, offset(data), data);
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.PeerFailureException;
 import io.ringsgd.collectives.transport.Header;
 import io.ringsgd.collectives.transport.Message;
+import io.ringsgd.collectives.transport.Messages;
 import io.ringsgd.collectives.transport.NativeCollectives;
 import io.ringsgd.collectives.transport.StallBoard;
 import io.ringsgd.collectives.transport.Transport;
@@ -53,6 +54,14 @@ public final class MpjTransport implements Transport {
     private final long graceNanos;
     private final MpjNativeCollectives natives;
     private final ArrayDeque<Frame> pool = new ArrayDeque<>();
+    /** Messages posted and not yet completed, each with its frame ({@code inFlight[0..inFlightCount)}). */
+    private Frame[] inFlight = new Frame[16];
+    private int inFlightCount;
+    /** Receives posted and not yet completed, per peer: a peer with none may be probed for early frames. */
+    private final int[] recvsPosted;
+    /** A frame received from each peer before a receive was posted for it (checked by {@link #checkEarly}), or null. */
+    private final Frame[] early;
+    private long lastEarlyCheck;
     private final byte[] controlIn = new byte[CONTROL_BYTES];
     private final UdpControlChannel control;
     private byte[] lastReport;
@@ -60,15 +69,19 @@ public final class MpjTransport implements Transport {
     private final StallBoard stalls;
     private volatile CollectiveException failure;
     private volatile boolean closed;
+    /** {@link #await} as an {@link #awaitAny} of one (one thread drives a transport at a time). */
+    private final Message[] one = new Message[1];
 
-    /** A reusable wire buffer with its typed views. */
+    /** A reusable wire buffer with its typed views, and the message travelling in it. */
     private static final class Frame {
         final byte[] bytes;
         final ByteBuffer buffer;
         final ElementBuffer floats;
         final ElementBuffer doubles;
         final ElementBuffer raw;
+        /** The MPJ request moving it; null for a frame received before its receive was posted. */
         mpi.Request request;
+        Message message;
         final Header header = new Header();
 
         Frame(int capacity) {
@@ -95,6 +108,8 @@ public final class MpjTransport implements Transport {
         this.natives = new MpjNativeCollectives(comm);
         this.stalls = new StallBoard(rank, size);
         this.control = size > 1 ? UdpControlChannel.open(comm) : null;
+        this.recvsPosted = new int[size];
+        this.early = new Frame[size];
     }
 
     @Override
@@ -139,23 +154,36 @@ public final class MpjTransport implements Transport {
             throw new IllegalArgumentException("a message of " + m.byteSize() + " bytes is too large for MPJ");
         }
         int len = FRAME_HEADER + (int) m.byteSize();
-        Frame f = take(len);
-        m.attachment = f;
-        try {
-            if (m.isSend()) {
-                ByteBuffer b = f.buffer;
-                b.clear();
-                b.putInt(MAGIC).putInt((int) m.byteSize()).putLong(m.notBeforeNanos());
-                m.header().write(b);
-                int elem = m.buffer().type().bytes();
-                m.buffer().copyTo(m.offset(), f.view(m.buffer().type()), FRAME_HEADER / elem, m.count());
-                f.request = comm.Isend(f.bytes, 0, len, MPI.BYTE, peer, DATA_TAG);
-            } else {
-                f.request = comm.Irecv(f.bytes, 0, len, MPI.BYTE, peer, DATA_TAG);
+        Frame f;
+        if (!m.isSend() && early[peer] != null) {
+            // Its frame came before the receive: MPI's pairwise order makes it this receive's.
+            f = early[peer];
+            early[peer] = null;
+        } else {
+            f = take(len);
+            try {
+                if (m.isSend()) {
+                    ByteBuffer b = f.buffer;
+                    b.clear();
+                    b.putInt(MAGIC).putInt((int) m.byteSize()).putLong(m.notBeforeNanos());
+                    m.header().write(b);
+                    int elem = m.buffer().type().bytes();
+                    m.buffer().copyTo(m.offset(), f.view(m.buffer().type()), FRAME_HEADER / elem, m.count());
+                    f.request = comm.Isend(f.bytes, 0, len, MPI.BYTE, peer, DATA_TAG);
+                } else {
+                    f.request = comm.Irecv(f.bytes, 0, len, MPI.BYTE, peer, DATA_TAG);
+                    recvsPosted[peer]++;
+                }
+            } catch (RuntimeException e) {
+                pool.addLast(f);
+                throw mpjFailed(m, e);
             }
-        } catch (RuntimeException e) {
-            throw mpjFailed(m, e);
         }
+        f.message = m;
+        if (inFlightCount == inFlight.length) {
+            inFlight = java.util.Arrays.copyOf(inFlight, 2 * inFlightCount);
+        }
+        inFlight[inFlightCount++] = f;
     }
 
     private Frame take(int len) {
@@ -173,7 +201,7 @@ public final class MpjTransport implements Transport {
     @Override
     public synchronized boolean test(Message m) {
         if (m.isDone()) {
-            rethrow(m);
+            Messages.rethrow(m);
             return true;
         }
         checkFailure();
@@ -183,24 +211,41 @@ public final class MpjTransport implements Transport {
             lastControlPoll = now;
             pollControl();
         }
-        Frame f = (Frame) m.attachment;
-        mpi.Status st;
-        try {
-            st = f.request.Test();
-        } catch (RuntimeException e) {
-            throw mpjFailed(m, e);
+        int at = indexOf(m);
+        Frame f = inFlight[at];
+        if (f.request != null) {
+            mpi.Status st;
+            try {
+                st = f.request.Test();
+            } catch (RuntimeException e) {
+                throw mpjFailed(m, e);
+            }
+            if (st == null) {
+                return false;
+            }
         }
-        if (st == null) {
-            return false;
-        }
+        inFlight[at] = inFlight[--inFlightCount];
+        inFlight[inFlightCount] = null;
         if (!m.isSend()) {
+            if (f.request != null) {
+                recvsPosted[m.peer()]--;
+            }
             deliver(m, f);
         }
         f.request = null;
-        m.attachment = null;
+        f.message = null;
         pool.addLast(f);
         m.complete();
         return true;
+    }
+
+    private int indexOf(Message m) {
+        for (int i = 0; i < inFlightCount; i++) {
+            if (inFlight[i].message == m) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("rank " + rank + " tested a message it never posted: " + m);
     }
 
     private void deliver(Message m, Frame f) {
@@ -224,39 +269,94 @@ public final class MpjTransport implements Transport {
         m.deliver(f.view(m.buffer().type()), FRAME_HEADER / elem, 0, m.count());
     }
 
+    /**
+     * Receives, from each peer with no receive posted, a frame that has already arrived, and fails every rank if it
+     * belongs to this rank's collective {@code mine} (or an earlier one) but disagrees with it: ranks that called
+     * different collectives may never post the receives that would meet each other's frames. A frame of a later
+     * collective (a peer running ahead) is kept for the receive that will take it.
+     */
+    private void checkEarly(Header mine) {
+        for (int peer = 0; peer < size; peer++) {
+            if (peer == rank) {
+                continue;
+            }
+            if (early[peer] == null && recvsPosted[peer] == 0) {
+                mpi.Status st = comm.Iprobe(peer, DATA_TAG);
+                if (st != null) {
+                    int len = st.Get_count(MPI.BYTE);
+                    Frame f = take(Math.max(len, FRAME_HEADER));
+                    comm.Recv(f.bytes, 0, len, MPI.BYTE, peer, DATA_TAG);
+                    f.request = null;
+                    early[peer] = f;
+                    if (len < FRAME_HEADER || f.buffer.getInt(0) != MAGIC || f.header.read(f.buffer, 16) == null) {
+                        throw fail(new PeerFailureException(peer, "rank " + peer + " sent a malformed message to"
+                                + " rank " + rank));
+                    }
+                }
+            }
+            Frame f = early[peer];
+            if (f != null && (f.header.seq() < mine.seq()
+                    || (f.header.seq() == mine.seq() && !f.header.sameCollective(mine)))) {
+                throw fail(new CollectiveMismatchException(peer, Header.mismatch(f.header, peer, mine, rank)));
+            }
+        }
+    }
+
     @Override
     public void await(Message m) {
-        if (test(m)) {
-            return;
+        one[0] = m;
+        awaitAny(one, 1);
+    }
+
+    @Override
+    public int awaitAny(Message[] ms, int n) {
+        Message head = ms[Messages.first(ms, n)];
+        int done = testAny(ms, n);
+        if (done >= 0) {
+            return done;
         }
         long start = System.nanoTime();
         long pause = 1_000;
-        stalls.waiting(m.peer(), m.header().seq());
+        stalls.waiting(head.peer(), head.header());
         try {
-            while (!test(m)) {
-                long waited = System.nanoTime() - start;
+            while ((done = testAny(ms, n)) < 0) {
+                long now = System.nanoTime();
+                long waited = now - start;
                 if (waited >= timeoutNanos) {
-                    stalled(m, waited);
+                    done = stalled(ms, n, head, waited);
+                    if (done >= 0) {
+                        return done;
+                    }
                     start = System.nanoTime();
                     continue;
                 }
                 if (waited < spinNanos) {
                     Thread.yield();
                 } else {
+                    if (now - lastEarlyCheck > CONTROL_POLL_NANOS) {
+                        lastEarlyCheck = now;
+                        synchronized (this) {
+                            checkEarly(head.header());
+                        }
+                    }
                     // MPJ Express has no blocking wait with a timeout: poll with a growing pause.
                     LockSupport.parkNanos(pause);
                     pause = Math.min(pause * 2, 100_000);
                 }
             }
+            return done;
         } finally {
             stalls.done();
         }
     }
 
-    private static void rethrow(Message m) {
-        if (m.error() != null) {
-            throw m.error();
+    private int testAny(Message[] ms, int n) {
+        for (int i = 0; i < n; i++) {
+            if (ms[i] != null && test(ms[i])) {
+                return i;
+            }
         }
+        return -1;
     }
 
     // ------------------------------------------------------------------------------------------- control
@@ -265,24 +365,25 @@ public final class MpjTransport implements Transport {
         if (control == null) {
             return;
         }
-        while (control.receive(controlIn) >= 0) {
-            handleControl(control.lastFrom());
+        int len;
+        while ((len = control.receive(controlIn)) >= 0) {
+            handleControl(control.lastFrom(), len);
         }
     }
 
-    private void handleControl(int from) {
+    private void handleControl(int from, int len) {
         ByteBuffer b = ByteBuffer.wrap(controlIn).order(ByteOrder.LITTLE_ENDIAN);
         byte type = b.get(0);
-        if (type == STALL) {
-            stalls.heard(b.getInt(1), b.getInt(5), b.getLong(9));
+        if (type == STALL && len >= 17) {
+            stalls.heard(b.getInt(1), b.getInt(5), b.getLong(9), len >= 1 + StallBoard.REPORT_BYTES ? b : null, 17);
             if (stalls.shouldReport(false)) {
                 reportStall();
             }
         } else if (type == ABORT) {
             byte kind = b.get(1);
             int culprit = b.getInt(2);
-            int len = Math.min(b.getShort(6) & 0xffff, CONTROL_BYTES - 8);
-            String msg = new String(controlIn, 8, len, StandardCharsets.UTF_8);
+            int textLen = Math.min(b.getShort(6) & 0xffff, CONTROL_BYTES - 8);
+            String msg = new String(controlIn, 8, textLen, StandardCharsets.UTF_8);
             log.debug("rank {} received an abort from rank {}: {}", rank, from, msg);
             setFailure(kind == 1 ? new PeerFailureException(culprit, msg)
                     : kind == 2 ? new CollectiveMismatchException(culprit, msg) : new CollectiveException(msg));
@@ -295,31 +396,39 @@ public final class MpjTransport implements Transport {
         }
     }
 
-    private synchronized void stalled(Message m, long waited) {
+    /**
+     * No progress for the timeout: report the stall, give the other ranks a grace period to report theirs (two if
+     * the awaited peer has not reported) and fail naming the end of the wait-for chain, or the disagreement if the
+     * reports show ranks waiting in different collectives. Returns the index of a message that completed meanwhile.
+     */
+    private synchronized int stalled(Message[] ms, int n, Message head, long waited) {
         if (stalls.shouldReport(true)) {
             reportStall();
         }
         long total = waited + graceNanos;
-        if (graceWait(m, graceNanos)) {
-            return;
+        int done = graceWait(ms, n, graceNanos);
+        if (done >= 0) {
+            return done;
         }
-        if (stalls.suspectsOnly(m.peer())) {
+        if (stalls.suspectsOnly(head.peer())) {
             // No report from the peer yet: if it is alive it will report or abort soon; wait once more.
             total += graceNanos;
-            if (graceWait(m, graceNanos)) {
-                return;
+            done = graceWait(ms, n, graceNanos);
+            if (done >= 0) {
+                return done;
             }
         }
         checkFailure();
-        throw fail(stalls.verdict(m.peer(), m.header(), total / 1_000_000));
+        throw fail(stalls.verdict(head.peer(), head.header(), total / 1_000_000));
     }
 
-    private boolean graceWait(Message m, long nanos) {
+    private int graceWait(Message[] ms, int n, long nanos) {
         long end = System.nanoTime() + nanos;
         long resend = System.nanoTime();
         while (System.nanoTime() < end) {
-            if (test(m)) {
-                return true;
+            int done = testAny(ms, n);
+            if (done >= 0) {
+                return done;
             }
             if (lastReport != null && System.nanoTime() - resend > 200_000_000L) {
                 // Datagrams may be lost: repeat this rank's report while the verdict is pending.
@@ -328,7 +437,7 @@ public final class MpjTransport implements Transport {
             }
             LockSupport.parkNanos(1_000_000);
         }
-        return false;
+        return -1;
     }
 
     /**
@@ -342,7 +451,7 @@ public final class MpjTransport implements Transport {
             return known;
         }
         log.debug("rank {}: MPJ Express failed on a message with rank {}: {}", rank, m.peer(), e.toString());
-        stalls.waiting(m.peer(), m.header().seq());
+        stalls.waiting(m.peer(), m.header());
         if (stalls.shouldReport(true)) {
             reportStall();
         }
@@ -353,9 +462,12 @@ public final class MpjTransport implements Transport {
         if (failure != null) {
             return failure;
         }
-        PeerFailureException v = stalls.verdict(m.peer(), m.header(), 2 * graceNanos / 1_000_000);
-        return fail(new PeerFailureException(v.rank(), v.getMessage() + " (MPJ Express on rank " + rank + ": " + e
-                + ")", e));
+        CollectiveException v = stalls.verdict(m.peer(), m.header(), 2 * graceNanos / 1_000_000);
+        if (!(v instanceof PeerFailureException)) {
+            return fail(v);
+        }
+        return fail(new PeerFailureException(((PeerFailureException) v).rank(), v.getMessage() + " (MPJ Express on"
+                + " rank " + rank + ": " + e + ")", e));
     }
 
     /** Waits a grace period for control messages only (the data path has failed). */
@@ -373,9 +485,8 @@ public final class MpjTransport implements Transport {
     }
 
     private void reportStall() {
-        byte[] frame = new byte[17];
-        ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).put(STALL).putInt(rank).putInt(stalls.ownWaitsOn())
-                .putLong(stalls.ownSeq());
+        byte[] frame = new byte[1 + StallBoard.REPORT_BYTES];
+        stalls.writeReport(ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).put(STALL));
         lastReport = frame;
         broadcastControl(frame, frame.length);
     }
