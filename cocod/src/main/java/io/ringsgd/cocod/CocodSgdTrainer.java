@@ -71,6 +71,8 @@ import org.slf4j.LoggerFactory;
 public final class CocodSgdTrainer implements Trainer {
     /** The registry name. */
     public static final String NAME = "cocod";
+    /** Local steps τ between model averages when {@code --local-steps} is not given. */
+    public static final int DEFAULT_LOCAL_STEPS = 4;
 
     private static final Logger log = LoggerFactory.getLogger(CocodSgdTrainer.class);
 

@@ -1,12 +1,9 @@
 package io.ringsgd.launch;
 
-import io.ringsgd.cocod.plan.IterationModel;
-import io.ringsgd.cocod.plan.Planner;
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.Units;
-import io.ringsgd.collectives.algorithm.CostModel;
 import io.ringsgd.collectives.emulation.LinkModel;
 import io.ringsgd.pipesgd.data.DataSets;
 import io.ringsgd.pipesgd.data.DataSpec;
@@ -14,6 +11,10 @@ import io.ringsgd.pipesgd.data.Dataset;
 import io.ringsgd.pipesgd.model.ModelFactory;
 import io.ringsgd.pipesgd.model.Models;
 import io.ringsgd.pipesgd.train.TrainConfig;
+import io.ringsgd.plan.IterationModel;
+import io.ringsgd.plan.PlanInputs;
+import io.ringsgd.plan.Planner;
+import io.ringsgd.plan.cost.CostModel;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,7 +147,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         int coreCount = cores != null ? cores : Runtime.getRuntime().availableProcessors();
         PrintWriter out = spec.commandLine().getOut();
-        PlanInputs in = measure ? PlanInputs.measure(factory, train, np, batch, segmentBytes,
+        PlanInputs in = measure ? PlanMeasurement.measure(factory, train, np, batch, segmentBytes,
                 Duration.ofMillis((long) (measureSeconds * 1000)), json ? line -> { } : line -> {
                     out.println(line);
                     out.flush();

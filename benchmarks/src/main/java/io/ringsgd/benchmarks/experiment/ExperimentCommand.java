@@ -1,13 +1,11 @@
 package io.ringsgd.benchmarks.experiment;
 
-import io.ringsgd.cocod.plan.IterationModel;
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Communicators;
 import io.ringsgd.collectives.Units;
-import io.ringsgd.collectives.algorithm.CostModel;
 import io.ringsgd.collectives.emulation.LinkModel;
-import io.ringsgd.launch.PlanInputs;
+import io.ringsgd.launch.PlanMeasurement;
 import io.ringsgd.pipesgd.data.DataSets;
 import io.ringsgd.pipesgd.data.DataSpec;
 import io.ringsgd.pipesgd.data.Shard;
@@ -18,6 +16,10 @@ import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import io.ringsgd.pipesgd.train.Trainers;
 import io.ringsgd.pipesgd.train.TrainingListener;
+import io.ringsgd.plan.IterationModel;
+import io.ringsgd.plan.PlanInputs;
+import io.ringsgd.plan.cost.CostModel;
+import io.ringsgd.plan.probe.LinkCalibration;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -119,7 +121,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         for (String t : trainers.split(",")) {
             arms.add(ExperimentArm.parse(t));
         }
-        if (arms.stream().noneMatch(a -> a.name().equals("sync"))) {
+        if (arms.stream().noneMatch(ExperimentArm::baseline)) {
             throw new IllegalArgumentException("--trainers must include sync: it is the baseline of every ratio");
         }
         Path dir = out != null ? out : Paths.get("runs", "experiment-"
@@ -134,7 +136,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "# experiment: %d workers, %s, %s, %d epochs, batch %d per worker, seed %d%n",
                 workers, factory.create(d.train().featureCount(), d.train().classCount()).describe(),
                 d.description(), epochs, batch, seed);
-        PlanInputs in = PlanInputs.measure(factory, d.train(), workers, batch, segment,
+        PlanInputs in = PlanMeasurement.measure(factory, d.train(), workers, batch, segment,
                 Duration.ofMillis((long) (probeSeconds * 1000)), System.out::println);
         // One iteration's compute: all ranks computing at once (lock step), as in synchronous training, where the
         // AllReduce starts when the last rank is done.
@@ -144,15 +146,15 @@ public final class ExperimentCommand implements Callable<Integer> {
         long bytes = n * CostModel.ELEMENT_BYTES;
         if (netLatency != null) {
             link = LinkModel.parse(netLatency, netBandwidth);
-            ratio = Calibration.allreduceSeconds(workers, (int) n, link, 20) / compute;
+            ratio = LinkCalibration.allreduceSeconds(workers, (int) n, link, 20) / compute;
         } else {
             ratio = commRatio != null ? commRatio : 1.0;
             System.out.printf(Locale.ROOT, "# choosing the link: one AllReduce of the gradient should take %.2f x"
                     + " %.3f ms%n", ratio, compute * 1e3);
-            link = Calibration.linkFor(in.host(), Units.parseDuration(latency), workers, n, ratio * compute,
+            link = LinkCalibration.measuredLinkFor(in.host(), Units.parseDuration(latency), workers, n, ratio * compute,
                     System.out::println);
         }
-        double allreduce = Calibration.allreduceSeconds(workers, (int) n, link, 20);
+        double allreduce = LinkCalibration.allreduceSeconds(workers, (int) n, link, 20);
         System.out.printf(Locale.ROOT, "# compute %.3f ms per iteration; link %s: one synchronous AllReduce of %s"
                 + " takes %.3f ms (measured), R = %.2f%n", compute * 1e3, link, Units.formatBytes(bytes) + "B",
                 allreduce * 1e3, allreduce / compute);
@@ -166,10 +168,12 @@ public final class ExperimentCommand implements Callable<Integer> {
             TrainConfig.Builder b = TrainConfig.builder().trainer(arm.trainer()).workers(workers).model(model)
                     .hidden(TrainConfig.parseHidden(hidden)).data(spec).epochs(epochs).batch(batch).seed(seed)
                     .compression(arm.compression()).evalEvery(evalEvery).maxIterations(maxIterations);
-            if (arm.trainer().equals("pipe")) {
-                b.width(arm.width());
-            } else if (arm.trainer().equals("cocod")) {
-                b.localSteps(arm.localSteps());
+            // The spec's settings are the trainer's own options of the same names.
+            if (arm.spec().width() > 0) {
+                b.width(arm.spec().width());
+            }
+            if (arm.spec().localSteps() > 0) {
+                b.localSteps(arm.spec().localSteps());
             }
             TrainConfig cfg = b.build();
             System.out.printf(Locale.ROOT, "# running %s ...%n", arm.name());
@@ -181,7 +185,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                     + " %.1f s%n", arm.name(), r.meanIterationMs(), predicted, 100 * r.finalTestAccuracy(),
                     r.trainSeconds());
         }
-        double sync = results.stream().filter(r -> r.arm().name().equals("sync")).findFirst().orElseThrow()
+        double sync = results.stream().filter(r -> r.arm().baseline()).findFirst().orElseThrow()
                 .finalAccuracy();
         double t = target != null ? target / 100 : sync - 0.01;
         ExperimentReport report = new ExperimentReport(results, t, ratio, link, compute * 1e3);
@@ -194,27 +198,5 @@ public final class ExperimentCommand implements Callable<Integer> {
         System.out.println("wrote " + dir.resolve("results.csv") + ", " + dir.resolve("results.md") + ", "
                 + dir.resolve("accuracy.png"));
         return 0;
-    }
-
-    /** The link of latency {@code latency} whose synchronous AllReduce of {@code bytes} takes {@code seconds}. */
-    static LinkModel linkFor(CostModel host, Duration latency, int ranks, long bytes, double seconds) {
-        double lo = 1e4;
-        double hi = 1e13;
-        double floor = host.withLink(new LinkModel(latency, hi)).allreduceSeconds(Algorithm.AUTO, ranks, bytes);
-        if (floor >= seconds) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "the ratio asks for an AllReduce of %.3f ms"
-                    + " but latency %s alone makes it take %.3f ms: lower --latency or raise --comm-ratio",
-                    seconds * 1e3, Units.formatDuration(latency), floor * 1e3));
-        }
-        for (int i = 0; i < 100; i++) {
-            double mid = Math.sqrt(lo * hi);
-            double s = host.withLink(new LinkModel(latency, mid)).allreduceSeconds(Algorithm.AUTO, ranks, bytes);
-            if (s > seconds) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        return new LinkModel(latency, hi);
     }
 }

@@ -47,6 +47,15 @@ import java.util.List;
  * reduced by the compressed host ring and uploaded when awaited.
  */
 public final class PipeSgdTrainer implements Trainer {
+    /** The registry name of the pipelined trainer. */
+    public static final String PIPE = "pipe";
+    /** The registry name of synchronous SGD (width 1). */
+    public static final String SYNC = "sync";
+    /** Pipeline width of {@code pipe} when {@code --width} is not given. */
+    public static final int DEFAULT_WIDTH = 2;
+    /** Largest pipeline width accepted (each slot holds one gradient vector). */
+    public static final int MAX_WIDTH = 64;
+
     private final String name;
     private final boolean synchronous;
 
@@ -57,12 +66,12 @@ public final class PipeSgdTrainer implements Trainer {
 
     /** The pipelined trainer ({@code pipe}); its width comes from the configuration. */
     public static PipeSgdTrainer pipelined() {
-        return new PipeSgdTrainer("pipe", false);
+        return new PipeSgdTrainer(PIPE, false);
     }
 
     /** Synchronous AllReduce SGD ({@code sync}): Pipe-SGD of width 1. */
     public static PipeSgdTrainer synchronous() {
-        return new PipeSgdTrainer("sync", true);
+        return new PipeSgdTrainer(SYNC, true);
     }
 
     @Override

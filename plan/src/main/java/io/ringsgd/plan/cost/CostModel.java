@@ -1,9 +1,10 @@
-package io.ringsgd.collectives.algorithm;
+package io.ringsgd.plan.cost;
 
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.CollectiveKind;
 import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.Units;
+import io.ringsgd.collectives.algorithm.AlgorithmTable;
 import io.ringsgd.collectives.codec.Codecs;
 import io.ringsgd.collectives.emulation.LinkModel;
 import java.util.EnumMap;

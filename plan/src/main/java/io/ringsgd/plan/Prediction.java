@@ -1,4 +1,4 @@
-package io.ringsgd.cocod.plan;
+package io.ringsgd.plan;
 
 import io.ringsgd.collectives.Algorithm;
 import java.util.Locale;

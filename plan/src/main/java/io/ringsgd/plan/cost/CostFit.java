@@ -1,4 +1,4 @@
-package io.ringsgd.collectives.algorithm;
+package io.ringsgd.plan.cost;
 
 import io.ringsgd.collectives.Algorithm;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.ringsgd.cocod.plan;
+package io.ringsgd.plan.probe;
 
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.CollectiveOptions;
@@ -6,8 +6,8 @@ import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Communicators;
 import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.collectives.Request;
-import io.ringsgd.collectives.algorithm.CostModel;
 import io.ringsgd.collectives.emulation.LinkModel;
+import io.ringsgd.plan.cost.CostModel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Measures how late a communication thread wakes up when computation keeps every core busy: the σ of
- * {@link io.ringsgd.collectives.algorithm.CostModel#withLoad}. A latency-bound ring AllReduce (a few kilobytes over
+ * {@link io.ringsgd.plan.cost.CostModel#withLoad}. A latency-bound ring AllReduce (a few kilobytes over
  * an emulated link of 1 ms latency, so that its 2(P−1) steps are nothing but waits) is timed with every rank's thread
  * idle and with every rank's thread computing until it completes, as Pipe-SGD and CoCoD-SGD do; what exceeds the
  * link's own time, per wait (the steps plus the hand-over to the progress thread), is σ. Idle it is the machine's

@@ -1,9 +1,8 @@
-package io.ringsgd.cocod.plan;
+package io.ringsgd.pipesgd.probe;
 
 import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.ElementBuffer;
-import io.ringsgd.collectives.algorithm.CostModel;
 import io.ringsgd.collectives.codec.Codec;
 import io.ringsgd.collectives.codec.Codecs;
 import io.ringsgd.pipesgd.compress.ErrorFeedback;
@@ -12,6 +11,8 @@ import io.ringsgd.pipesgd.data.Dataset;
 import io.ringsgd.pipesgd.model.Model;
 import io.ringsgd.pipesgd.model.ModelFactory;
 import io.ringsgd.pipesgd.optim.SgdMomentum;
+import io.ringsgd.plan.ComputeCosts;
+import io.ringsgd.plan.cost.CostModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -28,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Measures, on this machine, the per-iteration costs that {@link IterationModel} needs besides the AllReduce: the
+ * Measures, on this machine, the per-iteration costs that the plan's {@link io.ringsgd.plan.IterationModel} needs
+ * besides the AllReduce ({@link ComputeCosts}): the
  * compute time of a training iteration (filling the mini-batch, forward and backward pass, SGD-momentum update), the
  * time of one pass over a parameter-sized vector (the AVG division, CoCoD's combine), error feedback, and the codecs'
  * per-element encode and decode times.
@@ -37,13 +39,12 @@ import org.slf4j.LoggerFactory;
  * (many scheduler time slices), because that is how a local job runs: with more ranks than cores a rank's iteration
  * takes as long as the cores need for all ranks' work. Compute is measured twice, because it depends on how the
  * ranks are coupled: in lock step the last ranks of an iteration run with the cores to themselves, free-running
- * every rank competes all the time (on a 2-core machine 4 free-running ranks get less done than 4 in lock step).
+ * every rank competes all the time (with more ranks than cores, free-running ranks get less done than in lock step).
  * The codecs are timed on one thread and scaled by the ranks per core: in the compressed ring they come in short
- * bursts, one segment per step, that the ranks' progress threads run at roughly the same moment (measured here, 4
- * ranks on 2 cores coded their segments at 1.6 to 1.7 times the single-thread time; a lock-step probe of such short
- * bursts would mostly time its own barrier). Each measurement is repeated in blocks and the median block is reported, so that a
- * burst of load from other processes does not decide it; the JIT gets a warm-up first (a cold JVM would time the
- * compiler).
+ * bursts, one segment per step, that the ranks' progress threads run at roughly the same moment (a lock-step probe of
+ * such short bursts would mostly time its own barrier). Each measurement is repeated in blocks and the median block is
+ * reported, so that a burst of load from other processes does not decide it; the JIT gets a warm-up first (a cold JVM
+ * would time the compiler). It lives here, beside the models it trains; the plan module only receives its results.
  */
 public final class ComputeProbe {
     private static final Logger log = LoggerFactory.getLogger(ComputeProbe.class);
@@ -52,36 +53,11 @@ public final class ComputeProbe {
     /** The trainers' default learning rate: the probe trains for real, so that its gradients look real. */
     private static final double RATE = 0.05;
 
-    /**
-     * What was measured: seconds per iteration of compute with {@code ranks} threads in lock step (every rank waits
-     * for the others after each iteration, as in synchronous SGD) and free-running (nobody waits, as in CoCoD-SGD's
-     * local steps); seconds per element of a vector pass and of error feedback (per compression), with {@code ranks}
-     * threads in lock step; seconds per element of the codecs (per compression), one thread's time times the ranks
-     * per core.
-     */
-    public record Result(double computeSeconds, double freeRunningComputeSeconds, double passSeconds,
-            Map<Compression, Double> feedbackSeconds, Map<Compression, CostModel.CodecCost> codecs, int ranks,
-            long parameters, String model) {
-        public Result {
-            feedbackSeconds = Map.copyOf(feedbackSeconds);
-            codecs = Map.copyOf(codecs);
-        }
-
-        /** {@code cost} with this probe's codec times. */
-        public CostModel withCodecs(CostModel cost) {
-            CostModel m = cost;
-            for (Map.Entry<Compression, CostModel.CodecCost> e : codecs.entrySet()) {
-                m = m.withCodec(e.getKey(), e.getValue());
-            }
-            return m;
-        }
-    }
-
     private ComputeProbe() {
     }
 
     /** {@link #measure(ModelFactory, int, int, int, int, Duration)} with a budget of 10 seconds. */
-    public static Result measure(ModelFactory factory, int inputSize, int classes, int batch, int ranks) {
+    public static ComputeCosts measure(ModelFactory factory, int inputSize, int classes, int batch, int ranks) {
         return measure(factory, inputSize, classes, batch, ranks, Duration.ofSeconds(10));
     }
 
@@ -90,7 +66,7 @@ public final class ComputeProbe {
      * {@code classes} classes, for when the training data is not at hand (gradients of real data quantize
      * differently, so codec and error-feedback times are less faithful).
      */
-    public static Result measure(ModelFactory factory, int inputSize, int classes, int batch, int ranks,
+    public static ComputeCosts measure(ModelFactory factory, int inputSize, int classes, int batch, int ranks,
             Duration budget) {
         if (inputSize < 1 || classes < 2) {
             throw new IllegalArgumentException("need inputSize >= 1 and classes >= 2, got " + inputSize + " and "
@@ -106,7 +82,7 @@ public final class ComputeProbe {
      * training arrived at (their speed depends on its magnitudes: fp16 turns small values subnormal, a slow path).
      * Takes about {@code budget}, half of it for the iterations.
      */
-    public static Result measure(ModelFactory factory, Dataset data, int batch, int ranks, Duration budget) {
+    public static ComputeCosts measure(ModelFactory factory, Dataset data, int batch, int ranks, Duration budget) {
         if (factory == null) {
             throw new IllegalArgumentException("model factory is null: pass Models.factory(\"mlp\", hidden)");
         }
@@ -226,7 +202,7 @@ public final class ComputeProbe {
             codecs.put(c, new CostModel.CodecCost(enc * perCore, dec * perCore));
         }
         log.debug("compute probe: {} on {} threads: {} s/iteration", describe[0], ranks, compute);
-        return new Result(compute, free, pass, feedback, codecs, ranks, n, describe[0]);
+        return new ComputeCosts(compute, free, pass, feedback, codecs, ranks, n, describe[0]);
     }
 
     /**

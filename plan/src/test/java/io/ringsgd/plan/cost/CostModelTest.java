@@ -1,12 +1,13 @@
-package io.ringsgd.collectives;
+package io.ringsgd.plan.cost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.ringsgd.collectives.Algorithm;
+import io.ringsgd.collectives.CollectiveKind;
+import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.algorithm.AlgorithmTable;
-import io.ringsgd.collectives.algorithm.CostFit;
-import io.ringsgd.collectives.algorithm.CostModel;
 import io.ringsgd.collectives.emulation.LinkModel;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,29 +1,26 @@
-package io.ringsgd.cocod.plan;
+package io.ringsgd.plan;
 
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.Compression;
-import io.ringsgd.collectives.algorithm.CostModel;
+import io.ringsgd.plan.cost.CostModel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Enumerates the ways to train that {@link IterationModel} predicts: sync and Pipe-SGD of widths 1 to 4, CoCoD-SGD with
- * τ = 1, 2, 4, 8, each with every compression the cost model has codec times for and every AllReduce algorithm asked
- * for (a compressed AllReduce is the ring), plus the parameter-server reference; predicts each one's iteration time
- * and speedup over synchronous SGD with the communicator's default algorithm, and recommends one.
+ * Enumerates the ways to train that {@link IterationModel} predicts: every registered trainer's
+ * {@linkplain TrainerCostModel#candidates candidates} (sync and Pipe-SGD of widths 1 to 4, CoCoD-SGD with τ = 1, 2,
+ * 4, 8, ...), each with every compression the cost model has codec times for and every AllReduce algorithm asked for
+ * (a compressed AllReduce is the ring), plus the references (the parameter server); predicts each one's iteration time
+ * and speedup over the baseline (synchronous SGD with the communicator's default algorithm), and recommends one.
  *
  * <p>The recommendation is the fastest prediction, except that among predictions within {@value #TIE} of the fastest it
- * prefers the one that changes training least: synchronous before Pipe-SGD before CoCoD-SGD, smaller width and τ (less
- * staleness), no compression before fp16 before int8 (less quantization noise). The parameter server is a reference
- * and never recommended.
+ * prefers the one that changes training least: the trainer's {@linkplain TrainerCostModel#caution caution} first
+ * (synchronous before Pipe-SGD before CoCoD-SGD), then smaller width or τ (less staleness), no compression before fp16
+ * before int8 (less quantization noise). References are never recommended.
  */
 public final class Planner {
-    /** Pipeline widths tried (1 is sync). */
-    public static final List<Integer> WIDTHS = List.of(1, 2, 3, 4);
-    /** CoCoD local steps tried. */
-    public static final List<Integer> LOCAL_STEPS = List.of(1, 2, 4, 8);
     /** Relative margin within which a less aggressive configuration is preferred. */
     public static final double TIE = 0.03;
 
@@ -46,12 +43,11 @@ public final class Planner {
             for (Row r : rows) {
                 Prediction p = r.prediction();
                 TrainerSpec s = p.spec();
-                boolean ps = s.kind() == TrainerSpec.Kind.PARAMETER_SERVER;
+                boolean ref = TrainerCostModels.of(s.trainer()).reference();
                 sb.append(String.format(Locale.ROOT, "%s %-6s %3s %4s %-6s %-19s %10.3f %10.3f %10.3f %10.3f %7.2fx"
-                        + " %-7s%n", r == recommended ? "*" : " ", s.kind().cliName(),
-                        s.kind() == TrainerSpec.Kind.PIPE || s.kind() == TrainerSpec.Kind.SYNC ? s.width() : "-",
-                        s.kind() == TrainerSpec.Kind.COCOD ? s.localSteps() : "-",
-                        ps ? "-" : s.compression().cliName(), ps ? "-" : algorithmLabel(p),
+                        + " %-7s%n", r == recommended ? "*" : " ", s.trainer(), s.width() > 0 ? s.width() : "-",
+                        s.localSteps() > 0 ? s.localSteps() : "-",
+                        ref ? "-" : s.compression().cliName(), ref ? "-" : algorithmLabel(p),
                         p.iterationMillis(), p.computeSeconds() * 1e3, p.allreduceSeconds() * 1e3,
                         p.exposedSeconds() * 1e3, r.speedup(), p.communicationBound() ? "comm" : "compute"));
             }
@@ -67,14 +63,15 @@ public final class Planner {
             return sb.append(']').toString();
         }
 
-        /** One row as a JSON object. */
+        /** One row as a JSON object; a setting the trainer does not have shows as 1. */
         public String rowJson(Row r) {
             Prediction p = r.prediction();
             TrainerSpec s = p.spec();
             return String.format(Locale.ROOT, "{\"trainer\":\"%s\",\"width\":%d,\"local_steps\":%d,"
                     + "\"compression\":\"%s\",\"algorithm\":\"%s\",\"runs_algorithm\":\"%s\","
                     + "\"predicted_iteration_ms\":%.4f,\"compute_ms\":%.4f,\"allreduce_ms\":%.4f,\"exposed_ms\":%.4f,"
-                    + "\"speedup\":%.4f,\"recommended\":%s}", s.kind().cliName(), s.width(), s.localSteps(),
+                    + "\"speedup\":%.4f,\"recommended\":%s}", s.trainer(), Math.max(1, s.width()),
+                    Math.max(1, s.localSteps()),
                     s.compression().cliName(), s.algorithm().cliName(), p.algorithm().cliName(), p.iterationMillis(),
                     p.computeSeconds() * 1e3, p.allreduceSeconds() * 1e3, p.exposedSeconds() * 1e3, r.speedup(),
                     r == recommended);
@@ -111,21 +108,26 @@ public final class Planner {
                 compressions.add(c);
             }
         }
+        // Trainers in the order of the table before sorting: the most cautious first.
+        List<TrainerCostModel> byCaution = new ArrayList<>(TrainerCostModels.all());
+        byCaution.sort(Comparator.comparingInt(TrainerCostModel::caution));
         List<TrainerSpec> specs = new ArrayList<>();
         for (Compression c : compressions) {
             List<Algorithm> forC = c == Compression.NONE ? algs : List.of(algs.contains(Algorithm.AUTO)
                     && !algs.contains(Algorithm.RING) ? Algorithm.AUTO : Algorithm.RING);
             for (Algorithm a : forC) {
-                for (int k : WIDTHS) {
-                    specs.add(TrainerSpec.pipe(k, a, c));
-                }
-                for (int tau : LOCAL_STEPS) {
-                    specs.add(TrainerSpec.cocod(tau, a, c));
+                for (TrainerCostModel m : byCaution) {
+                    specs.addAll(m.candidates(c, a));
                 }
             }
         }
-        specs.add(TrainerSpec.parameterServer());
-        Prediction baseline = model.predict(TrainerSpec.sync(Algorithm.AUTO, Compression.NONE));
+        for (TrainerCostModel m : byCaution) {
+            if (m.reference()) {
+                specs.add(m.spec(null, Compression.NONE, Algorithm.AUTO));
+            }
+        }
+        Prediction baseline = model.predict(TrainerCostModels.baseline().spec(null, Compression.NONE,
+                Algorithm.AUTO));
         List<Row> rows = new ArrayList<>();
         for (TrainerSpec s : specs) {
             Prediction p = model.predict(s);
@@ -135,14 +137,14 @@ public final class Planner {
                 .thenComparing(r -> caution(r.prediction().spec())));
         double fastest = Double.POSITIVE_INFINITY;
         for (Row r : rows) {
-            if (r.prediction().spec().kind() != TrainerSpec.Kind.PARAMETER_SERVER) {
+            if (!reference(r)) {
                 fastest = Math.min(fastest, r.prediction().iterationSeconds());
             }
         }
         Row chosen = null;
         for (Row r : rows) {
             TrainerSpec s = r.prediction().spec();
-            if (s.kind() != TrainerSpec.Kind.PARAMETER_SERVER && r.prediction().iterationSeconds() <= fastest * (1 + TIE)
+            if (!reference(r) && r.prediction().iterationSeconds() <= fastest * (1 + TIE)
                     && (chosen == null || caution(s) < caution(chosen.prediction().spec()))) {
                 chosen = r;
             }
@@ -151,27 +153,15 @@ public final class Planner {
     }
 
     /**
-     * How much a configuration changes training compared with synchronous SGD (lower is more cautious): trainer,
-     * then staleness (width or τ), then compression, then the algorithm (the default table's choice first).
+     * How much a configuration changes training compared with synchronous SGD (lower is more cautious): the trainer's
+     * caution, then staleness (width or τ), then compression, then the algorithm (the default table's choice first).
      */
     static int caution(TrainerSpec s) {
-        int trainer;
-        switch (s.kind()) {
-            case SYNC:
-                trainer = 0;
-                break;
-            case PIPE:
-                trainer = 1;
-                break;
-            case COCOD:
-                trainer = 2;
-                break;
-            default:
-                trainer = 9;
-                break;
-        }
-        int staleness = s.kind() == TrainerSpec.Kind.COCOD ? s.localSteps() : s.width();
-        return trainer * 10_000 + staleness * 100 + s.compression().ordinal() * 10
-                + (s.algorithm() == Algorithm.AUTO ? 0 : 1 + s.algorithm().ordinal());
+        return TrainerCostModels.of(s.trainer()).caution() * 10_000 + s.staleness() * 100
+                + s.compression().ordinal() * 10 + (s.algorithm() == Algorithm.AUTO ? 0 : 1 + s.algorithm().ordinal());
+    }
+
+    private static boolean reference(Row r) {
+        return TrainerCostModels.of(r.prediction().spec().trainer()).reference();
     }
 }
