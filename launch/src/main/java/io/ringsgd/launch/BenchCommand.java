@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -85,6 +86,9 @@ final class BenchCommand implements Runnable {
                 + " direct (little-endian direct ByteBuffers, which TCP sends and receives without staging copies).")
         String buffers;
 
+        @Mixin
+        LinkOptions link;
+
         @Option(names = "--show-table", description = "Print the algorithm selection table (with ringsgd.table and"
                 + " ringsgd.algorithm applied) and exit.")
         boolean showTable;
@@ -117,6 +121,9 @@ final class BenchCommand implements Runnable {
             }
             boolean direct = buffers.equals("direct");
             CommunicatorConfig.Builder cb = CommunicatorConfig.fromSystemProperties().toBuilder();
+            if (link.link() != null) {
+                cb.link(link.link());
+            }
             if (segment != null) {
                 cb.segmentBytes((int) Units.parseBytes(segment));
             }

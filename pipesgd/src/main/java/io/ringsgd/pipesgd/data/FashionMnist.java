@@ -16,6 +16,11 @@ public final class FashionMnist {
     /** {@link #DEFAULT_DIR_NAME} as a path. */
     public static final Path DEFAULT_DIR = Paths.get(DEFAULT_DIR_NAME);
 
+    /** Classes of Fashion-MNIST and MNIST: labels 0 to 9. */
+    public static final int CLASSES = 10;
+    /** Features of a Fashion-MNIST or MNIST image: 28 x 28 pixels. */
+    public static final int FEATURES = 28 * 28;
+
     /** Base names of the four files, in the order train images, train labels, test images, test labels. */
     public static final List<String> FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");

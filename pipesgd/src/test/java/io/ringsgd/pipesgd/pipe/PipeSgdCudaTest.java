@@ -29,7 +29,7 @@ class PipeSgdCudaTest {
 
     @Test
     void trainsOnTheGpuWithBitIdenticalReplicasCloseToTheCpu() {
-        TrainConfig cuda = PipeSgdTest.small(2).width(2).device("cuda").build();
+        TrainConfig cuda = PipeSgdTest.small(2).option(PipeSgdTrainer.WIDTH, 2).device("cuda").build();
         List<List<String>> d = PipeSgdTest.digestsPerUpdate(cuda);
         assertThat(d.get(1)).containsExactlyElementsOf(d.get(0));
         TrainResult a = PipeSgdTest.train(cuda).get(0);
