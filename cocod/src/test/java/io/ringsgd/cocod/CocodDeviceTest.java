@@ -1,5 +1,6 @@
 package io.ringsgd.cocod;
 
+import static io.ringsgd.gpu.FloatArrays.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,14 +35,6 @@ class CocodDeviceTest {
     static float[] reference(TrainConfig cfg) {
         return CocodReference.run(cfg.toBuilder().device("cpu").modelFactory(HostDeviceModel.wrap(Models.mlp(8)))
                 .build());
-    }
-
-    private static double maxAbsDiff(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.ringsgd.cocod;
 
+import static io.ringsgd.gpu.FloatArrays.maxAbs;
+import static io.ringsgd.gpu.FloatArrays.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -287,21 +289,5 @@ class CocodSgdTrainerTest {
     private static void assertOneLine(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String text) {
         assertThatThrownBy(call).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(text)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-    }
-
-    static double maxAbsDiff(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-    }
-
-    static double maxAbs(float[] a) {
-        double m = 0;
-        for (float v : a) {
-            m = Math.max(m, Math.abs(v));
-        }
-        return m;
     }
 }

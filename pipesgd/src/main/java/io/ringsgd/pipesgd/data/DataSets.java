@@ -47,11 +47,6 @@ public final class DataSets {
         }
     }
 
-    /** Forgets every loaded data set (they stay alive while something still refers to them). */
-    public static void clearCache() {
-        CACHE.clear();
-    }
-
     /** Loads {@code spec} without the cache. */
     public static TrainTestData loadUncached(DataSpec spec) {
         spec.check();

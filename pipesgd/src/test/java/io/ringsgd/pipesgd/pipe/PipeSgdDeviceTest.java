@@ -1,5 +1,7 @@
 package io.ringsgd.pipesgd.pipe;
 
+import static io.ringsgd.gpu.FloatArrays.maxAbs;
+import static io.ringsgd.gpu.FloatArrays.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringsgd.pipesgd.compute.HostDeviceModel;
@@ -86,9 +88,9 @@ class PipeSgdDeviceTest {
             TrainResult a = PipeSgdTest.train(dev).get(0);
             TrainResult b = PipeSgdTest.train(cpu).get(0);
             assertThat(b.device()).isEqualTo("cpu");
-            assertThat(PipeSgdTest.maxAbsDiff(a.parameters(), b.parameters())).as("%d workers", workers)
+            assertThat(maxAbsDiff(a.parameters(), b.parameters())).as("%d workers", workers)
                     .isLessThan(1e-5);
-            assertThat(PipeSgdTest.maxAbs(b.parameters())).isGreaterThan(0.1);
+            assertThat(maxAbs(b.parameters())).isGreaterThan(0.1);
             for (int e = 0; e < b.epochStats().size(); e++) {
                 assertThat(a.epochStats().get(e).meanLoss()).isCloseTo(b.epochStats().get(e).meanLoss(),
                         org.assertj.core.data.Percentage.withPercentage(1e-3));

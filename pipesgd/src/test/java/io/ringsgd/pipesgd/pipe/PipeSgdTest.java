@@ -1,5 +1,7 @@
 package io.ringsgd.pipesgd.pipe;
 
+import static io.ringsgd.gpu.FloatArrays.maxAbs;
+import static io.ringsgd.gpu.FloatArrays.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringsgd.collectives.Communicators;
@@ -197,21 +199,5 @@ class PipeSgdTest {
             assertThat(r.finalTestLoss()).as(c).isCloseTo(none.finalTestLoss(),
                     org.assertj.core.data.Percentage.withPercentage(1));
         }
-    }
-
-    static double maxAbsDiff(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-    }
-
-    static double maxAbs(float[] a) {
-        double m = 0;
-        for (float v : a) {
-            m = Math.max(m, Math.abs(v));
-        }
-        return m;
     }
 }

@@ -34,8 +34,8 @@ import java.util.Map;
  * algorithms are summed round by round. The receive window does not enter: an emulated send is stamped when posted,
  * whether or not the receive is.
  *
- * <p>Scheduling ({@link #withLoad}): a thread that sleeps for a message wakes σ late, a few tens of microseconds on an
- * idle machine and about a scheduler slice while compute threads hold every core, and its CPU work stretches when it
+ * <p>Scheduling ({@link #withLoad}): a thread that sleeps for a message wakes σ late, little on an idle machine and
+ * about a scheduler slice while compute threads hold every core, and its CPU work stretches when it
  * shares the cores; this is what overlapping computation with an AllReduce costs on a machine with few cores.
  *
  * <p>Immutable; every {@code with…} returns a new model. Times are in seconds, sizes in bytes of 4-byte floats.

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * an emulated link of 1 ms latency, so that its 2(P−1) steps are nothing but waits) is timed with every rank's thread
  * idle and with every rank's thread computing until it completes, as Pipe-SGD and CoCoD-SGD do; what exceeds the
  * link's own time, per wait (the steps plus the hand-over to the progress thread), is σ. Idle it is the machine's
- * scheduling noise (tens of microseconds); loaded it comes out near the scheduler's time slice (milliseconds), and
- * both grow with whatever else loads the machine.
+ * scheduling noise; loaded it comes out near the scheduler's time slice, and both grow with whatever else loads the
+ * machine (the README reports what it measured on the build machine).
  */
 public final class LoadProbe {
     private static final LinkModel LINK = new LinkModel(Duration.ofMillis(1), 1.25e9);
