@@ -54,7 +54,7 @@ public final class DataSets {
         switch (spec.kind()) {
             case FASHION_MNIST:
                 if (Files.isDirectory(spec.directory())) {
-                    data = FashionMnist.load(spec.directory(), "Fashion-MNIST");
+                    data = FashionMnist.load(spec.directory(), "Fashion-MNIST", FashionMnist.CLASSES);
                 } else {
                     data = FashionMnist.loadEmbedded();
                     log.warn("Fashion-MNIST not found in {} (install the Debian package dataset-fashion-mnist or pass "
@@ -65,7 +65,8 @@ public final class DataSets {
                 }
                 break;
             case DIRECTORY:
-                data = FashionMnist.load(spec.directory(), "IDX data");
+                data = FashionMnist.load(spec.directory(), spec.name() != null ? spec.name() : "IDX data",
+                        spec.classes());
                 break;
             case EMBEDDED:
                 data = FashionMnist.loadEmbedded();
