@@ -14,15 +14,16 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code ringsgd train}: data-parallel training with one of the trainers (sync, pipe, cocod) on N workers: threads of
@@ -39,9 +40,6 @@ import picocli.CommandLine.Spec;
             "  ringsgd train --trainer cocod --local-steps 4 --compress int8 --net-latency 200us --net-bandwidth 1gbit",
             "  ringsgd run -np 4 -- train --transport tcp --trainer pipe --width 2"})
 final class TrainCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
 
     @Option(names = "--trainer", defaultValue = TrainConfig.DEFAULT_TRAINER, description = "The trainer, one of those"
             + " listed under Trainers below (default ${DEFAULT-VALUE}).")
@@ -129,6 +127,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--option", paramLabel = "KEY=VALUE", description = "An option of the trainer, repeatable (any"
             + " of those listed under Trainers below, e.g. cocod.weighted=true).")
     Map<String, String> options = new LinkedHashMap<>();
+
+    /** The trainers' own flags ({@code --width 2}, {@code --local-steps 4}), read by {@link TrainerFlags#parse}. */
+    @Unmatched
+    List<String> trainerFlags = new ArrayList<>();
 
     @Option(names = "--np", hidden = true, description = "Alias of --workers.")
     Integer np;
@@ -253,7 +255,7 @@ final class TrainCommand implements Callable<Integer> {
             b.device(device);
         }
         options.forEach(b::option);
-        TrainerFlags.given(spec).forEach(b::option);
+        TrainerFlags.parse(trainerFlags).forEach(b::option);
         return b.build();
     }
 
