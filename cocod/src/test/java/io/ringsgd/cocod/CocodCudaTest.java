@@ -2,6 +2,7 @@ package io.ringsgd.cocod;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringsgd.gpu.RequiresCuda;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import java.util.List;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * none does. Every rank must end bit-identical; the CPU comparison allows 1e-4 for cuBLAS's summation order.
  */
 @Timeout(180)
-@ExtendWith(RequiresCudaDevice.class)
+@ExtendWith(RequiresCuda.class)
 class CocodCudaTest {
 
     @Test

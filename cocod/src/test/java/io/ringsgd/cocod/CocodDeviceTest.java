@@ -1,9 +1,10 @@
 package io.ringsgd.cocod;
 
-import io.ringsgd.pipesgd.compute.HostDeviceModel;
+import static io.ringsgd.gpu.FloatArrays.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringsgd.pipesgd.compute.HostDeviceModel;
 import io.ringsgd.pipesgd.model.Models;
 import io.ringsgd.pipesgd.train.IterationStats;
 import io.ringsgd.pipesgd.train.ParameterDigest;
@@ -36,21 +37,14 @@ class CocodDeviceTest {
                 .build());
     }
 
-    private static double maxAbsDiff(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-    }
-
     @Test
     void equalsTheSerialReferenceOfTheDeviceMathBitForBitOnTwoRanks() {
         // On two ranks the device ring's average is (v0 + v1) / 2 as in the reference, the round's fold
         // a + (p − s) is two exactly rounded device axpys giving the same bits, and the device SGD step rounds like
         // the CPU optimizer. Eval-every 7 puts consensus points inside rounds; the weighted case scales on the device.
         TrainConfig[] cfgs = {device(2, 1).evalEvery(7).build(), device(2, 2).evalEvery(7).build(),
-            device(2, 3).option(CocodOptions.BATCH_SIZES, "4,16").option(CocodOptions.WEIGHTED, "true").build()};
+            device(2, 3).option(CocodOptions.BATCH_SIZES.name(), "4,16").option(CocodOptions.WEIGHTED.name(), "true")
+            .build()};
         for (TrainConfig cfg : cfgs) {
             String expected = ParameterDigest.sha256(reference(cfg));
             List<TrainResult> rs = CocodSgdTrainerTest.train(cfg);

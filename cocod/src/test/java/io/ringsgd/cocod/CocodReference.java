@@ -25,13 +25,13 @@ final class CocodReference {
 
     /** The final (common) parameters of {@code cfg} run with CoCoD-SGD on {@code cfg.workers()} simulated ranks. */
     static float[] run(TrainConfig cfg) {
-        TrainTestData data = DataSets.load(cfg.data());
+        TrainTestData data = DataSets.load(cfg.data().spec());
         CocodOptions opts = CocodOptions.of(cfg);
         int p = cfg.workers();
-        int tau = cfg.localSteps();
+        int tau = cfg.option(CocodOptions.LOCAL_STEPS);
         int smallest = Shard.smallestSize(data.train().size(), p);
-        int perEpoch = smallest / cfg.batch();
-        long total = (long) cfg.epochs() * perEpoch;
+        int perEpoch = smallest / cfg.data().batch();
+        long total = (long) cfg.data().epochs() * perEpoch;
         if (cfg.maxIterations() > 0) {
             total = Math.min(total, cfg.maxIterations());
         }
@@ -56,7 +56,8 @@ final class CocodReference {
         }
         for (int r = 0; r < p; r++) {
             x[r] = init.clone();
-            opt[r] = new SgdMomentum(n, cfg.momentum(), cfg.nesterov(), cfg.weightDecay());
+            opt[r] = new SgdMomentum(n, cfg.optimizer().momentum(), cfg.optimizer().nesterov(), cfg.optimizer()
+                    .weightDecay());
             samplers[r] = new ShardSampler(Shard.of(data.train(), r, p), cfg.seed());
         }
         Batch batch = new Batch(1, data.featureCount());
@@ -86,7 +87,7 @@ final class CocodReference {
             }
             long done = t + 1;
             boolean evaluation = done < total && (done % perEpoch == 0
-                    || (cfg.evalEvery() > 0 && done % cfg.evalEvery() == 0));
+                    || (cfg.output().evalEvery() > 0 && done % cfg.output().evalEvery() == 0));
             if (done == total || evaluation) {
                 if (averaged) {
                     for (int r = 0; r < p; r++) {

@@ -29,7 +29,8 @@ class CocodResumeTest {
     Path tmp;
 
     private static TrainConfig.Builder config(int workers, int tau, String compression) {
-        return TrainConfig.builder().trainer("cocod").localSteps(tau).workers(workers).data(DATA).model("mlp")
+        return TrainConfig.builder().trainer("cocod").option(CocodOptions.LOCAL_STEPS, tau).workers(workers)
+                .data(DATA).model("mlp")
                 .hidden(8).epochs(2).batch(10).lr(0.05).momentum(0.9).nesterov(true).weightDecay(1e-3)
                 .warmupEpochs(0.2).compression(compression).seed(23);
     }
@@ -79,8 +80,8 @@ class CocodResumeTest {
     @Test
     void resumesExactlyWithInt8WeightedUnequalBatches() {
         // Error-feedback residuals, per-rank momentum and the compressed average's reference are restored.
-        resumeIsExact(config(2, 4, "int8").option(CocodOptions.WEIGHTED, "true")
-                .option(CocodOptions.BATCH_SIZES, "5,15"), 30, 28);
+        resumeIsExact(config(2, 4, "int8").option(CocodOptions.WEIGHTED.name(), "true")
+                .option(CocodOptions.BATCH_SIZES.name(), "5,15"), 30, 28);
     }
 
     @Test
@@ -105,18 +106,18 @@ class CocodResumeTest {
     @Test
     void checkpointsOfOtherSettingsAreRefused() {
         Path dir = tmp.resolve("ckpt");
-        TrainConfig cfg = config(2, 3, "none").option(CocodOptions.BATCH_SIZES, "10,5").checkpointDir(dir)
+        TrainConfig cfg = config(2, 3, "none").option(CocodOptions.BATCH_SIZES.name(), "10,5").checkpointDir(dir)
                 .checkpointEvery(20).build();
         train(cfg, TrainingListener.NONE);
-        assertThatThrownBy(() -> train(cfg.toBuilder().localSteps(2).resume(true).build(), TrainingListener.NONE))
-                .isInstanceOf(CheckpointException.class).hasMessageContaining("local-steps");
-        assertThatThrownBy(() -> train(cfg.toBuilder().option(CocodOptions.WEIGHTED, "true").resume(true).build(),
+        assertThatThrownBy(() -> train(cfg.toBuilder().option(CocodOptions.LOCAL_STEPS, 2).resume(true).build(),
+                TrainingListener.NONE)).isInstanceOf(CheckpointException.class).hasMessageContaining("local-steps");
+        assertThatThrownBy(() -> train(cfg.toBuilder().option(CocodOptions.WEIGHTED, true).resume(true).build(),
                 TrainingListener.NONE)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("was written with cocod.weighted false, this run has true");
-        assertThatThrownBy(() -> train(cfg.toBuilder().option(CocodOptions.BATCH_SIZES, "5,10").resume(true)
+        assertThatThrownBy(() -> train(cfg.toBuilder().option(CocodOptions.BATCH_SIZES.name(), "5,10").resume(true)
                 .build(), TrainingListener.NONE)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("cocod.batch-sizes 10,5, this run has 5,10");
-        assertThatThrownBy(() -> train(cfg.toBuilder().trainer("pipe").localSteps(1).resume(true).build(),
+        assertThatThrownBy(() -> train(cfg.toBuilder().clearOptions().trainer("pipe").resume(true).build(),
                 TrainingListener.NONE)).isInstanceOf(CheckpointException.class).hasMessageContaining("trainer");
     }
 }

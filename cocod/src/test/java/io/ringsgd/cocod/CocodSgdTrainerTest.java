@@ -1,11 +1,14 @@
 package io.ringsgd.cocod;
 
+import static io.ringsgd.gpu.FloatArrays.maxAbs;
+import static io.ringsgd.gpu.FloatArrays.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringsgd.collectives.Communicators;
 import io.ringsgd.pipesgd.data.DataSpec;
 import io.ringsgd.pipesgd.optim.Schedule;
+import io.ringsgd.pipesgd.pipe.PipeSgdTrainer;
 import io.ringsgd.pipesgd.train.EpochStats;
 import io.ringsgd.pipesgd.train.EvaluationStats;
 import io.ringsgd.pipesgd.train.IterationStats;
@@ -29,7 +32,8 @@ class CocodSgdTrainerTest {
     static final DataSpec CONVEX = DataSpec.synthetic(4000, 1000, 32, 4, 0.35, 8);
 
     static TrainConfig.Builder small(int workers, int tau) {
-        return TrainConfig.builder().trainer("cocod").localSteps(tau).workers(workers).data(DATA).model("mlp")
+        return TrainConfig.builder().trainer("cocod").option(CocodOptions.LOCAL_STEPS, tau).workers(workers)
+                .data(DATA).model("mlp")
                 .hidden(8).epochs(2).batch(10).lr(0.05).momentum(0.9).weightDecay(1e-3).schedule(Schedule.COSINE)
                 .warmupEpochs(0.2).seed(17);
     }
@@ -54,19 +58,25 @@ class CocodSgdTrainerTest {
         assertThat(Trainers.create("cocod")).isInstanceOf(CocodSgdTrainer.class);
         assertThat(Trainers.create("CoCoD").name()).isEqualTo("cocod");
         TrainConfig cocod = TrainConfig.builder().trainer("cocod").build();
-        assertThat(cocod.localSteps()).isEqualTo(4);
-        assertThat(cocod.lr()).isEqualTo(0.025);
-        assertThat(cocod.momentum()).isEqualTo(0.95);
+        assertThat(cocod.option(CocodOptions.LOCAL_STEPS)).isEqualTo(4);
+        assertThat(cocod.optimizer().lr()).isEqualTo(0.025);
+        assertThat(cocod.optimizer().momentum()).isEqualTo(0.95);
         TrainConfig pipe = TrainConfig.builder().trainer("pipe").build();
-        assertThat(pipe.localSteps()).isEqualTo(1);
-        assertThat(pipe.lr()).isEqualTo(0.05);
-        assertThat(pipe.momentum()).isEqualTo(0.8);
-        assertThat(TrainConfig.builder().trainer("cocod").lr(0.1).momentum(0.5).build().lr()).as("given wins")
-                .isEqualTo(0.1);
-        TrainConfig set = TrainConfig.builder().trainer("cocod").localSteps(2).build();
-        assertThat(set.toBuilder().build().localSteps()).isEqualTo(2);
-        assertThat(TrainConfig.builder().trainer("pipe").build().toBuilder().trainer("cocod").build().localSteps())
-                .as("the default follows the trainer").isEqualTo(4);
+        assertThat(pipe.optimizer().lr()).isEqualTo(0.05);
+        assertThat(pipe.optimizer().momentum()).isEqualTo(0.8);
+        assertThat(TrainConfig.builder().trainer("cocod").lr(0.1).momentum(0.5).build().optimizer().lr())
+                .as("given wins").isEqualTo(0.1);
+        TrainConfig set = TrainConfig.builder().trainer("cocod").option(CocodOptions.LOCAL_STEPS, 2).build();
+        assertThat(set.toBuilder().build().option(CocodOptions.LOCAL_STEPS)).isEqualTo(2);
+        assertThat(TrainConfig.builder().trainer("pipe").build().toBuilder().trainer("cocod").build()
+                .optimizer().lr()).as("the default follows the trainer").isEqualTo(0.025);
+        // Its options belong to it: pipe has no local steps, cocod no width or synchronous warm-up.
+        assertThatThrownBy(() -> TrainConfig.builder().trainer("pipe").option(CocodOptions.LOCAL_STEPS, 2).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("belongs to cocod");
+        assertThatThrownBy(() -> TrainConfig.builder().trainer("cocod").option("width", "2").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trainer cocod has no option width");
+        assertThatThrownBy(() -> TrainConfig.builder().trainer("cocod").option(CocodOptions.LOCAL_STEPS, 0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("local-steps must be at least 1");
     }
 
     @Test
@@ -87,9 +97,9 @@ class CocodSgdTrainerTest {
     @Test
     void weightedAverageWithUnequalBatchesEqualsTheSerialReference() {
         // Rank 0 takes batches of 4, rank 1 of 16: weights 0.2 and 0.8.
-        TrainConfig.Builder b = small(2, 3).option(CocodOptions.BATCH_SIZES, "4,16");
-        TrainConfig weighted = b.option(CocodOptions.WEIGHTED, "true").build();
-        TrainConfig plain = b.option(CocodOptions.WEIGHTED, "false").build();
+        TrainConfig.Builder b = small(2, 3).option(CocodOptions.BATCH_SIZES.name(), "4,16");
+        TrainConfig weighted = b.option(CocodOptions.WEIGHTED.name(), "true").build();
+        TrainConfig plain = b.option(CocodOptions.WEIGHTED.name(), "false").build();
         float[] w = CocodReference.run(weighted);
         float[] p = CocodReference.run(plain);
         assertThat(ParameterDigest.sha256(w)).as("the weighting matters").isNotEqualTo(ParameterDigest.sha256(p));
@@ -103,8 +113,9 @@ class CocodSgdTrainerTest {
         // reference's sum in rank order in the last bits. The weights are of magnitude ~1; after 40-60 local steps
         // and 10-20 averages they agree to 1e-6 (measured: 0 for 3 ranks, 3.6e-7 for 4).
         for (int workers = 3; workers <= 4; workers++) {
-            TrainConfig cfg = small(workers, 2).option(CocodOptions.BATCH_SIZES, workers == 3 ? "10,5,10" : "5,10,5,10")
-                    .option(CocodOptions.WEIGHTED, "true").build();
+            TrainConfig cfg = small(workers, 2).option(CocodOptions.BATCH_SIZES.name(),
+                    workers == 3 ? "10,5,10" : "5,10,5,10")
+                    .option(CocodOptions.WEIGHTED.name(), "true").build();
             float[] expected = CocodReference.run(cfg);
             float[] got = train(cfg).get(0).parameters();
             assertThat(maxAbsDiff(got, expected)).as("%d workers", workers).isLessThan(1e-6);
@@ -120,7 +131,7 @@ class CocodSgdTrainerTest {
         for (int workers = 1; workers <= 4; workers++) {
             for (String[] c : cases) {
                 TrainConfig cfg = small(workers, 3).evalEvery(8).compression(c[0])
-                        .option(CocodOptions.WEIGHTED, c[1]).build();
+                        .option(CocodOptions.WEIGHTED.name(), c[1]).build();
                 List<RankRun> runs = runWithDigestsAtEvaluations(cfg);
                 int perEpoch = 600 / workers / 10;
                 RankRun first = runs.get(0);
@@ -190,7 +201,7 @@ class CocodSgdTrainerTest {
         TrainResult sync = train(convex("sync").build()).get(0);
         assertThat(sync.finalTestLoss()).isLessThan(0.8);
         for (int tau : new int[] {1, 4, 8}) {
-            TrainResult r = train(convex("cocod").localSteps(tau).build()).get(0);
+            TrainResult r = train(convex("cocod").option(CocodOptions.LOCAL_STEPS, tau).build()).get(0);
             assertThat(r.finalTestLoss()).as("tau %d", tau)
                     .isCloseTo(sync.finalTestLoss(), Percentage.withPercentage(2));
             assertThat(r.finalTestAccuracy()).as("tau %d", tau)
@@ -202,12 +213,12 @@ class CocodSgdTrainerTest {
     void compressedModelAveragesConvergeLikeUncompressed() {
         // The difference from the last average is compressed with error feedback: int8 and fp16 end within 1 point
         // of accuracy and 1 % of loss of the uncompressed run, with and without weighting.
-        TrainConfig.Builder b = convex("cocod").localSteps(4);
+        TrainConfig.Builder b = convex("cocod").option(CocodOptions.LOCAL_STEPS, 4);
         TrainResult none = train(b.build()).get(0);
         for (String c : new String[] {"fp16", "int8"}) {
             for (String weighted : new String[] {"false", "true"}) {
-                TrainResult r = train(b.compression(c).option(CocodOptions.WEIGHTED, weighted)
-                        .option(CocodOptions.BATCH_SIZES, "16,16,32,32").build()).get(0);
+                TrainResult r = train(b.compression(c).option(CocodOptions.WEIGHTED.name(), weighted)
+                        .option(CocodOptions.BATCH_SIZES.name(), "16,16,32,32").build()).get(0);
                 assertThat(r.finalTestAccuracy()).as("%s weighted %s", c, weighted)
                         .isCloseTo(none.finalTestAccuracy(), Offset.offset(0.01));
                 assertThat(r.finalTestLoss()).as("%s weighted %s", c, weighted)
@@ -262,12 +273,12 @@ class CocodSgdTrainerTest {
     void badConfigurationsGetOneLineMessages() {
         assertOneLine(() -> small(2, 0).build(), "local-steps must be at least 1, got 0");
         assertOneLine(() -> small(2, -3).build(), "local-steps must be at least 1, got -3");
-        assertOneLine(() -> small(2, 2).width(2).build(), "no pipeline width");
-        assertOneLine(() -> small(2, 2).syncWarmup(5).build(), "--sync-warmup");
+        assertOneLine(() -> small(2, 2).option(PipeSgdTrainer.WIDTH, 2).build(), "trainer cocod has no option width");
+        assertOneLine(() -> small(2, 2).option(PipeSgdTrainer.SYNC_WARMUP, 5L).build(), "--sync-warmup 5");
         assertOneLine(() -> small(2, 2).option("cocod.weighted", "yes").build(),
                 "cocod.weighted must be true or false");
         assertOneLine(() -> small(2, 2).option("cocod.wieghted", "true").build(),
-                "unknown cocod option 'cocod.wieghted'");
+                "--option cocod.wieghted=true: trainer cocod has no option cocod.wieghted");
         assertOneLine(() -> small(2, 2).option("cocod.batch-sizes", "10,10,10").build(), "lists 3 batch sizes for 2");
         assertOneLine(() -> small(2, 2).option("cocod.batch-sizes", "10,x").build(), "entry 1 ('x')");
         assertOneLine(() -> small(2, 2).option("cocod.batch-sizes", "10,0").build(), "entry 1 ('0')");
@@ -278,21 +289,5 @@ class CocodSgdTrainerTest {
     private static void assertOneLine(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String text) {
         assertThatThrownBy(call).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(text)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-    }
-
-    static double maxAbsDiff(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-    }
-
-    static double maxAbs(float[] a) {
-        double m = 0;
-        for (float v : a) {
-            m = Math.max(m, Math.abs(v));
-        }
-        return m;
     }
 }

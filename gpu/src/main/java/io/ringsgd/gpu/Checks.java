@@ -106,6 +106,59 @@ final class Checks {
         disjoint(a, aOff, count, aName, b, bOff, count, bName, true);
     }
 
+    /** {@code count} floats from a host array into a device buffer. */
+    static void upload(float[] src, int srcOffset, DeviceBuffer dst, int dstOffset, int count) {
+        array(src, srcOffset, count, "src");
+        range(dst, dstOffset, count, "dst");
+    }
+
+    /** {@code count} floats from a device buffer into a host array. */
+    static void download(DeviceBuffer src, int srcOffset, float[] dst, int dstOffset, int count) {
+        range(src, srcOffset, count, "src");
+        array(dst, dstOffset, count, "dst");
+    }
+
+    /** {@code count} little-endian floats from a byte buffer into a device buffer. */
+    static void upload(ByteBuffer src, int srcByteOffset, DeviceBuffer dst, int dstOffset, int count) {
+        bytes(src, srcByteOffset, count, false, "src");
+        range(dst, dstOffset, count, "dst");
+    }
+
+    /** {@code count} floats from a device buffer into a byte buffer, little-endian. */
+    static void download(DeviceBuffer src, int srcOffset, ByteBuffer dst, int dstByteOffset, int count) {
+        range(src, srcOffset, count, "src");
+        bytes(dst, dstByteOffset, count, true, "dst");
+    }
+
+    /** A copy between device ranges: both inside their buffers and not overlapping. */
+    static void copy(DeviceBuffer src, int srcOffset, DeviceBuffer dst, int dstOffset, int count) {
+        range(src, srcOffset, count, "src");
+        range(dst, dstOffset, count, "dst");
+        disjoint(src, srcOffset, count, "src", dst, dstOffset, count, "dst", false);
+    }
+
+    /** C (m×n) = op(A)·op(B) + C: every matrix inside its buffer, C apart from A and B. */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, DeviceBuffer a, int aOffset, int lda,
+            DeviceBuffer b, int bOffset, int ldb, DeviceBuffer c, int cOffset, int ldc) {
+        long aSpan = matrix(a, aOffset, transA ? k : m, transA ? m : k, lda, "A");
+        long bSpan = matrix(b, bOffset, transB ? n : k, transB ? k : n, ldb, "B");
+        long cSpan = matrix(c, cOffset, m, n, ldc, "C");
+        disjoint(a, aOffset, aSpan, "A", c, cOffset, cSpan, "C", false);
+        disjoint(b, bOffset, bSpan, "B", c, cOffset, cSpan, "C", false);
+    }
+
+    /**
+     * A dense row-major matrix {@code x} (rows × cols) and a row vector {@code v} of cols floats (a bias added to
+     * every row, or the column sums written out): both inside their buffers and apart. Returns the matrix's span.
+     */
+    static long matrixAndRow(DeviceBuffer x, int xOffset, int rows, int cols, DeviceBuffer v, int vOffset,
+            String vName) {
+        long span = matrix(x, xOffset, rows, cols, Math.max(1, cols), "x");
+        range(v, vOffset, cols, vName);
+        disjoint(x, xOffset, span, "x", v, vOffset, cols, vName, false);
+        return span;
+    }
+
     /** Rejects two ranges of the same buffer that overlap, unless {@code sameOk} and they are the same range. */
     static void disjoint(DeviceBuffer a, int aOff, long aLen, String aName, DeviceBuffer b, int bOff, long bLen,
             String bName, boolean sameOk) {

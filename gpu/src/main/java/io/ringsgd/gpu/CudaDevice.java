@@ -104,11 +104,6 @@ public final class CudaDevice implements Device {
         return ordinal;
     }
 
-    /** Compute capability, e.g. 86 for 8.6. */
-    public int computeCapability() {
-        return major * 10 + minor;
-    }
-
     /** Device memory in bytes. */
     public long totalMemory() {
         return totalMemory;
@@ -233,8 +228,7 @@ public final class CudaDevice implements Device {
     @Override
     public void copyFromHost(float[] src, int srcOffset, DeviceBuffer dst, int dstOffset, int count) {
         CudaBuffer d = live(dst, "dst");
-        Checks.array(src, srcOffset, count, "src");
-        Checks.range(dst, dstOffset, count, "dst");
+        Checks.upload(src, srcOffset, dst, dstOffset, count);
         if (count == 0) {
             return;
         }
@@ -247,8 +241,7 @@ public final class CudaDevice implements Device {
     @Override
     public void copyToHost(DeviceBuffer src, int srcOffset, float[] dst, int dstOffset, int count) {
         CudaBuffer s = live(src, "src");
-        Checks.range(src, srcOffset, count, "src");
-        Checks.array(dst, dstOffset, count, "dst");
+        Checks.download(src, srcOffset, dst, dstOffset, count);
         if (count == 0) {
             return;
         }
@@ -261,8 +254,7 @@ public final class CudaDevice implements Device {
     public void copyFromHost(ByteBuffer src, int srcByteOffset, DeviceBuffer dst, int dstOffset, int count,
             DeviceStream stream) {
         CudaBuffer d = live(dst, "dst");
-        Checks.bytes(src, srcByteOffset, count, false, "src");
-        Checks.range(dst, dstOffset, count, "dst");
+        Checks.upload(src, srcByteOffset, dst, dstOffset, count);
         CudaStream s = stream(stream);
         if (count == 0) {
             return;
@@ -276,8 +268,7 @@ public final class CudaDevice implements Device {
     public void copyToHost(DeviceBuffer src, int srcOffset, ByteBuffer dst, int dstByteOffset, int count,
             DeviceStream stream) {
         CudaBuffer s = live(src, "src");
-        Checks.range(src, srcOffset, count, "src");
-        Checks.bytes(dst, dstByteOffset, count, true, "dst");
+        Checks.download(src, srcOffset, dst, dstByteOffset, count);
         CudaStream st = stream(stream);
         if (count == 0) {
             return;
@@ -292,9 +283,7 @@ public final class CudaDevice implements Device {
             DeviceStream stream) {
         CudaBuffer s = live(src, "src");
         CudaBuffer d = live(dst, "dst");
-        Checks.range(src, srcOffset, count, "src");
-        Checks.range(dst, dstOffset, count, "dst");
-        Checks.disjoint(src, srcOffset, count, "src", dst, dstOffset, count, "dst", false);
+        Checks.copy(src, srcOffset, dst, dstOffset, count);
         CudaStream st = stream(stream);
         if (count == 0) {
             return;
@@ -388,11 +377,7 @@ public final class CudaDevice implements Device {
         CudaBuffer ab = live(a, "A");
         CudaBuffer bb = live(b, "B");
         CudaBuffer cb = live(c, "C");
-        long aSpan = Checks.matrix(a, aOffset, transA ? k : m, transA ? m : k, lda, "A");
-        long bSpan = Checks.matrix(b, bOffset, transB ? n : k, transB ? k : n, ldb, "B");
-        long cSpan = Checks.matrix(c, cOffset, m, n, ldc, "C");
-        Checks.disjoint(a, aOffset, aSpan, "A", c, cOffset, cSpan, "C", false);
-        Checks.disjoint(b, bOffset, bSpan, "B", c, cOffset, cSpan, "C", false);
+        Checks.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
         CudaStream s = stream(stream);
         if (m == 0 || n == 0) {
             return;
@@ -417,9 +402,7 @@ public final class CudaDevice implements Device {
             DeviceStream stream) {
         CudaBuffer xb = live(x, "x");
         CudaBuffer bb = live(bias, "bias");
-        long span = Checks.matrix(x, xOffset, rows, cols, Math.max(1, cols), "x");
-        Checks.range(bias, biasOffset, cols, "bias");
-        Checks.disjoint(x, xOffset, span, "x", bias, biasOffset, cols, "bias", false);
+        long span = Checks.matrixAndRow(x, xOffset, rows, cols, bias, biasOffset, "bias");
         launch(kernels.addBias, "rs_add_bias", span, stream(stream), Pointer.to(xb.at(xOffset)),
                 Pointer.to(bb.at(biasOffset)), intArg(rows), intArg(cols));
     }
@@ -462,9 +445,7 @@ public final class CudaDevice implements Device {
             DeviceStream stream) {
         CudaBuffer xb = live(x, "x");
         CudaBuffer ob = live(out, "out");
-        long span = Checks.matrix(x, xOffset, rows, cols, Math.max(1, cols), "x");
-        Checks.range(out, outOffset, cols, "out");
-        Checks.disjoint(x, xOffset, span, "x", out, outOffset, cols, "out", false);
+        Checks.matrixAndRow(x, xOffset, rows, cols, out, outOffset, "out");
         launch(kernels.columnSums, "rs_column_sums", cols, stream(stream), Pointer.to(xb.at(xOffset)),
                 Pointer.to(ob.at(outOffset)), intArg(rows), intArg(cols));
     }

@@ -162,8 +162,7 @@ public final class HostDevice implements Device {
     @Override
     public void copyFromHost(float[] src, int srcOffset, DeviceBuffer dst, int dstOffset, int count) {
         float[] d = data(dst, "dst");
-        Checks.array(src, srcOffset, count, "src");
-        Checks.range(dst, dstOffset, count, "dst");
+        Checks.upload(src, srcOffset, dst, dstOffset, count);
         synchronize();
         System.arraycopy(src, srcOffset, d, dstOffset, count);
     }
@@ -171,8 +170,7 @@ public final class HostDevice implements Device {
     @Override
     public void copyToHost(DeviceBuffer src, int srcOffset, float[] dst, int dstOffset, int count) {
         float[] s = data(src, "src");
-        Checks.range(src, srcOffset, count, "src");
-        Checks.array(dst, dstOffset, count, "dst");
+        Checks.download(src, srcOffset, dst, dstOffset, count);
         synchronize();
         System.arraycopy(s, srcOffset, dst, dstOffset, count);
     }
@@ -181,8 +179,7 @@ public final class HostDevice implements Device {
     public void copyFromHost(ByteBuffer src, int srcByteOffset, DeviceBuffer dst, int dstOffset, int count,
             DeviceStream stream) {
         float[] d = data(dst, "dst");
-        Checks.bytes(src, srcByteOffset, count, false, "src");
-        Checks.range(dst, dstOffset, count, "dst");
+        Checks.upload(src, srcByteOffset, dst, dstOffset, count);
         HostStream s = stream(stream);
         if (s.inline()) {
             HostKernels.fromBytes(src, srcByteOffset, d, dstOffset, count);
@@ -195,8 +192,7 @@ public final class HostDevice implements Device {
     public void copyToHost(DeviceBuffer src, int srcOffset, ByteBuffer dst, int dstByteOffset, int count,
             DeviceStream stream) {
         float[] s = data(src, "src");
-        Checks.range(src, srcOffset, count, "src");
-        Checks.bytes(dst, dstByteOffset, count, true, "dst");
+        Checks.download(src, srcOffset, dst, dstByteOffset, count);
         HostStream st = stream(stream);
         if (st.inline()) {
             HostKernels.toBytes(s, srcOffset, dst, dstByteOffset, count);
@@ -210,9 +206,7 @@ public final class HostDevice implements Device {
             DeviceStream stream) {
         float[] s = data(src, "src");
         float[] d = data(dst, "dst");
-        Checks.range(src, srcOffset, count, "src");
-        Checks.range(dst, dstOffset, count, "dst");
-        Checks.disjoint(src, srcOffset, count, "src", dst, dstOffset, count, "dst", false);
+        Checks.copy(src, srcOffset, dst, dstOffset, count);
         HostStream st = stream(stream);
         if (st.inline()) {
             System.arraycopy(s, srcOffset, d, dstOffset, count);
@@ -297,11 +291,7 @@ public final class HostDevice implements Device {
         float[] as = data(a, "A");
         float[] bs = data(b, "B");
         float[] cs = data(c, "C");
-        long aSpan = Checks.matrix(a, aOffset, transA ? k : m, transA ? m : k, lda, "A");
-        long bSpan = Checks.matrix(b, bOffset, transB ? n : k, transB ? k : n, ldb, "B");
-        long cSpan = Checks.matrix(c, cOffset, m, n, ldc, "C");
-        Checks.disjoint(a, aOffset, aSpan, "A", c, cOffset, cSpan, "C", false);
-        Checks.disjoint(b, bOffset, bSpan, "B", c, cOffset, cSpan, "C", false);
+        Checks.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
         run(stream(stream), () -> HostKernels.gemm(transA, transB, m, n, k, alpha, as, aOffset, lda, bs, bOffset,
                 ldb, beta, cs, cOffset, ldc));
     }
@@ -311,9 +301,7 @@ public final class HostDevice implements Device {
             DeviceStream stream) {
         float[] xs = data(x, "x");
         float[] bs = data(bias, "bias");
-        long span = Checks.matrix(x, xOffset, rows, cols, Math.max(1, cols), "x");
-        Checks.range(bias, biasOffset, cols, "bias");
-        Checks.disjoint(x, xOffset, span, "x", bias, biasOffset, cols, "bias", false);
+        Checks.matrixAndRow(x, xOffset, rows, cols, bias, biasOffset, "bias");
         run(stream(stream), () -> HostKernels.addBias(xs, xOffset, rows, cols, bs, biasOffset));
     }
 
@@ -353,9 +341,7 @@ public final class HostDevice implements Device {
             DeviceStream stream) {
         float[] xs = data(x, "x");
         float[] os = data(out, "out");
-        long span = Checks.matrix(x, xOffset, rows, cols, Math.max(1, cols), "x");
-        Checks.range(out, outOffset, cols, "out");
-        Checks.disjoint(x, xOffset, span, "x", out, outOffset, cols, "out", false);
+        Checks.matrixAndRow(x, xOffset, rows, cols, out, outOffset, "out");
         run(stream(stream), () -> HostKernels.columnSums(xs, xOffset, rows, cols, os, outOffset));
     }
 
@@ -369,7 +355,7 @@ public final class HostDevice implements Device {
         float[] gs = data(grad, "grad");
         float[] vs = momentum == 0f || velocity == null ? null : data(velocity, "velocity");
         Checks.sgd(params, paramsOffset, grad, gradOffset, velocity, velocityOffset, count, momentum);
-        run(stream(stream), () -> HostKernels.sgdStep(ws, paramsOffset, gs, gradOffset, vs, velocityOffset, count, lr,
+        run(stream(stream), () -> SgdKernel.step(ws, paramsOffset, gs, gradOffset, vs, velocityOffset, count, lr,
                 momentum, weightDecay, nesterov));
     }
 

@@ -142,33 +142,6 @@ final class HostKernels {
         }
     }
 
-    /**
-     * SGD with momentum and weight decay, the expressions of {@link Device#sgdStep} (and of the trainers' CPU
-     * optimizer) in Java, which rounds every operation on its own; {@code v} is not touched when {@code mu == 0}.
-     */
-    static void sgdStep(float[] w, int wo, float[] g, int go, float[] v, int vo, int n, float lr, float mu, float wd,
-            boolean nesterov) {
-        if (mu == 0f) {
-            for (int i = 0; i < n; i++) {
-                w[wo + i] = w[wo + i] - lr * (g[go + i] + wd * w[wo + i]);
-            }
-        } else if (nesterov) {
-            for (int i = 0; i < n; i++) {
-                float d = g[go + i] + wd * w[wo + i];
-                float vi = mu * v[vo + i] + d;
-                v[vo + i] = vi;
-                w[wo + i] = w[wo + i] - lr * (d + mu * vi);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                float d = g[go + i] + wd * w[wo + i];
-                float vi = mu * v[vo + i] + d;
-                v[vo + i] = vi;
-                w[wo + i] = w[wo + i] - lr * vi;
-            }
-        }
-    }
-
     /** Row-major {@code C = alpha·op(A)·op(B) + beta·C}; see {@link Device#gemm}. */
     static void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int ao, int lda,
             float[] b, int bo, int ldb, float beta, float[] c, int co, int ldc) {

@@ -181,7 +181,7 @@ class CudaKernelSourceTest {
         for (int mode = 0; mode < 3; mode++) {
             float[] w = x.clone();
             float[] vel = y.clone();
-            HostKernels.sgdStep(w, 0, g, 0, vel, 0, m, 0.05f, mode == 0 ? 0f : 0.9f, 1e-3f, mode == 2);
+            SgdKernel.step(w, 0, g, 0, vel, 0, m, 0.05f, mode == 0 ? 0f : 0.9f, 1e-3f, mode == 2);
             assertSame("sgd " + modes[mode] + " parameters", out.get(next++), w, 0);
             if (mode > 0) {
                 assertSame("sgd " + modes[mode] + " velocity", out.get(next++), vel, 0);

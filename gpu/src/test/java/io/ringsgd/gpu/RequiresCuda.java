@@ -7,9 +7,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Runs a test class only where a CUDA device works; elsewhere its tests are reported as skipped with the reason
- * (which is also printed once, so it shows in the build output).
+ * (which is also printed once, so it shows in the build output). Shared through the test jar with the modules whose
+ * CUDA tests train on a device ({@code @ExtendWith(RequiresCuda.class)}).
  */
-final class RequiresCuda implements ExecutionCondition {
+public final class RequiresCuda implements ExecutionCondition {
     private static final AtomicBoolean PRINTED = new AtomicBoolean();
 
     @Override

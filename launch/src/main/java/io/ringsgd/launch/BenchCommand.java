@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -96,6 +97,9 @@ final class BenchCommand implements Runnable {
                 + " chrome://tracing).")
         java.nio.file.Path trace;
 
+        @Mixin
+        LinkOptions link;
+
         @Option(names = "--show-table", description = "Print the algorithm selection table (with ringsgd.table and"
                 + " ringsgd.algorithm applied) and exit.")
         boolean showTable;
@@ -133,6 +137,9 @@ final class BenchCommand implements Runnable {
                         + saveTable.toAbsolutePath().getParent() + " does not exist");
             }
             CommunicatorConfig.Builder cb = CommunicatorConfig.fromSystemProperties().toBuilder();
+            if (link.link() != null) {
+                cb.link(link.link());
+            }
             if (segment != null) {
                 cb.segmentBytes((int) Units.parseBytes(segment));
             }

@@ -1,13 +1,16 @@
 package io.ringsgd.launch;
 
 import io.ringsgd.collectives.CollectiveException;
+import io.ringsgd.pipesgd.checkpoint.CheckpointException;
+import io.ringsgd.pipesgd.data.DataFileException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code ringsgd} command line: {@code train}, {@code bench}, {@code plan}, {@code run}, {@code experiment},
- * {@code gpu-check}. Errors a user can fix print one line and exit with status 2; a failed collective (a dead,
+ * {@code gpu-check}. Errors a user can fix (bad options, bad checkpoint or data files) print one line and exit with
+ * status 2; a failed collective (a dead,
  * stalled or disagreeing rank) prints its message and exits with status 3.
  */
 @Command(name = "ringsgd", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -62,7 +65,8 @@ public final class Main implements Runnable {
     }
 
     static int handle(Exception e, PrintWriter err) {
-        if (e instanceof IllegalArgumentException || e instanceof CommandLine.ParameterException) {
+        if (e instanceof IllegalArgumentException || e instanceof CommandLine.ParameterException
+                || e instanceof CheckpointException || e instanceof DataFileException) {
             err.println("ringsgd: " + e.getMessage());
             return USAGE;
         }

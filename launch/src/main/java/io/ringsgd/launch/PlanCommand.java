@@ -1,19 +1,19 @@
 package io.ringsgd.launch;
 
-import io.ringsgd.cocod.plan.IterationModel;
-import io.ringsgd.cocod.plan.Planner;
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.Units;
-import io.ringsgd.collectives.algorithm.CostModel;
 import io.ringsgd.collectives.emulation.LinkModel;
 import io.ringsgd.pipesgd.data.DataSets;
 import io.ringsgd.pipesgd.data.DataSpec;
 import io.ringsgd.pipesgd.data.Dataset;
+import io.ringsgd.pipesgd.data.FashionMnist;
 import io.ringsgd.pipesgd.model.ModelFactory;
-import io.ringsgd.pipesgd.model.Models;
-import io.ringsgd.pipesgd.train.TrainConfig;
+import io.ringsgd.plan.IterationModel;
+import io.ringsgd.plan.PlanInputs;
+import io.ringsgd.plan.Planner;
+import io.ringsgd.plan.cost.CostModel;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,17 +33,15 @@ import picocli.CommandLine.Spec;
  * in-JVM transport and measures compute, codec and wake-up times on this machine.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = "Predict the iteration time and speedup over synchronous SGD of every trainer (sync, pipe"
-                + " width 1-4, cocod tau 1-8, and a parameter-server reference), compression and AllReduce algorithm,"
-                + " and recommend one. The link is what the ranks' messages cross (an emulated link when the run sets"
-                + " one with ringsgd.net.latency/bandwidth); without one, the in-JVM transport alone.",
-        footer = {"", "Examples:", "  ringsgd plan --np 4 --latency 200us --bandwidth 1gbit --model mlp --measure",
-            "  ringsgd plan --np 8 --latency 50us --bandwidth 10gbit --params 25000000 --compute-ms 40 --json"})
+        description = "Predict the iteration time and speedup over synchronous SGD of every trainer's configurations"
+                + " (with the built-in trainers: sync, pipe width 2-4, cocod tau 1-8, and a parameter-server"
+                + " reference), compression and AllReduce algorithm, and recommend one. The link is what the ranks'"
+                + " messages cross (--net-latency and --net-bandwidth, or ringsgd.net.latency/bandwidth); without one,"
+                + " the in-JVM transport alone.",
+        footer = {"", "Examples:",
+            "  ringsgd plan --np 4 --net-latency 200us --net-bandwidth 1gbit --model mlp --measure",
+            "  ringsgd plan --np 8 --net-latency 50us --net-bandwidth 10gbit --params 25000000 --compute-ms 40 --json"})
 final class PlanCommand implements Callable<Integer> {
-
-    /** Shape of Fashion-MNIST samples (28 x 28 pixels, 10 classes). */
-    static final int FASHION_MNIST_FEATURES = 784;
-    static final int FASHION_MNIST_CLASSES = 10;
 
     @Spec
     CommandSpec spec;
@@ -50,23 +49,16 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = {"--np", "-np"}, defaultValue = "4", description = "Ranks P (default ${DEFAULT-VALUE}).")
     int np;
 
-    @Option(names = "--latency", description = "Link latency, e.g. 200us (with --bandwidth; default: no link).")
-    String latency;
+    /** The link (default: none, the in-JVM transport alone). */
+    @Mixin
+    LinkOptions link;
 
-    @Option(names = "--bandwidth", description = "Link bandwidth per rank, e.g. 1gbit, 10gbit, 2GB/s.")
-    String bandwidth;
+    @Mixin
+    ModelOptions model;
 
-    @Option(names = "--model", defaultValue = "mlp", description = "mlp or softmax (default ${DEFAULT-VALUE}).")
-    String model;
-
-    @Option(names = "--hidden", defaultValue = "256,128", description = "MLP hidden layers (default"
-            + " ${DEFAULT-VALUE}).")
-    String hidden;
-
-    @Option(names = "--data", defaultValue = "fashion-mnist", description = "The training data, as for train:"
-            + " fashion-mnist (default), embedded, synthetic[:...] or a directory of IDX files. It sets the model's"
-            + " input and output sizes, and --measure trains on it.")
-    String data;
+    /** The data: it sets the model's input and output sizes, and --measure trains on it. */
+    @Mixin
+    DataOptions data;
 
     @Option(names = "--params", description = "Parameter count N, overriding the model's.")
     Long params;
@@ -127,16 +119,16 @@ final class PlanCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no compute time: pass --compute-ms C (one rank's compute per"
                     + " iteration while all ranks compute) or --measure to measure it on this machine");
         }
-        LinkModel link = parseLink(latency, bandwidth);
+        LinkModel link = this.link.link();
         List<Algorithm> algorithms = parseAlgorithms(algorithm);
-        ModelFactory factory = Models.factory(model, TrainConfig.parseHidden(hidden));
-        DataSpec dataSpec = DataSpec.parse(data);
+        ModelFactory factory = model.factory();
+        DataSpec dataSpec = data.spec();
         // Only --measure needs the samples; the shape of the built-in data sets is known without loading them.
         Dataset train = measure || dataSpec.kind() == DataSpec.Kind.DIRECTORY ? DataSets.load(dataSpec).train()
                 : null;
         boolean synthetic = dataSpec.kind() == DataSpec.Kind.SYNTHETIC;
-        int inputs = train != null ? train.featureCount() : synthetic ? dataSpec.features() : FASHION_MNIST_FEATURES;
-        int classes = train != null ? train.classCount() : synthetic ? dataSpec.classes() : FASHION_MNIST_CLASSES;
+        int inputs = train != null ? train.featureCount() : synthetic ? dataSpec.features() : FashionMnist.FEATURES;
+        int classes = train != null ? train.classCount() : synthetic ? dataSpec.classes() : FashionMnist.CLASSES;
         String describe = factory.create(inputs, classes).describe();
         long n = params != null ? params : factory.create(inputs, classes).parameterCount();
         int segmentBytes = segment != null ? (int) Units.parseBytes(segment)
@@ -146,7 +138,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         int coreCount = cores != null ? cores : Runtime.getRuntime().availableProcessors();
         PrintWriter out = spec.commandLine().getOut();
-        PlanInputs in = measure ? PlanInputs.measure(factory, train, np, batch, segmentBytes,
+        PlanInputs in = measure ? PlanMeasurement.measure(factory, train, np, batch, segmentBytes,
                 Duration.ofMillis((long) (measureSeconds * 1000)), json ? line -> { } : line -> {
                     out.println(line);
                     out.flush();
@@ -161,17 +153,6 @@ final class PlanCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    static LinkModel parseLink(String latency, String bandwidth) {
-        if (latency == null && bandwidth == null) {
-            return null;
-        }
-        if (latency == null || bandwidth == null) {
-            throw new IllegalArgumentException("give both --latency and --bandwidth (e.g. --latency 200us"
-                    + " --bandwidth 1gbit), or neither for the in-JVM transport alone");
-        }
-        return LinkModel.parse(latency, bandwidth);
     }
 
     static List<Algorithm> parseAlgorithms(String spec) {
@@ -218,7 +199,7 @@ final class PlanCommand implements Callable<Integer> {
                 plan.model().computeSeconds() * 1e3, in.probe() == null ? "" : String.format(Locale.ROOT,
                 ", %.3f ms free-running", plan.model().freeRunningComputeSeconds() * 1e3),
                 computeMs != null ? " (given)" : String.format(Locale.ROOT, " (measured: %s on %s, batch %d, %d ranks"
-                + " at once)", in.probe().model(), data, batch, np));
+                + " at once)", in.probe().model(), data.text(), batch, np));
         StringBuilder ar = new StringBuilder("# allreduce of " + Units.formatBytes(bytes) + "B:");
         CostModel cost = h.withLink(link).withLoad(in.idleWakeup(), 1);
         for (Algorithm a : CostModel.ALGORITHMS) {

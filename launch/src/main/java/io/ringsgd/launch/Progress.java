@@ -3,8 +3,8 @@ package io.ringsgd.launch;
 import io.ringsgd.pipesgd.train.EvaluationStats;
 import io.ringsgd.pipesgd.train.IterationStats;
 import io.ringsgd.pipesgd.train.TrainResult;
-import io.ringsgd.pipesgd.train.TrainingStarted;
 import io.ringsgd.pipesgd.train.TrainingListener;
+import io.ringsgd.pipesgd.train.TrainingStarted;
 import java.io.PrintStream;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
@@ -20,6 +20,7 @@ final class Progress implements TrainingListener {
 
     private final boolean quiet;
     private final PrintStream out;
+    private final String label;
     private final boolean terminal = System.console() != null;
     private ProgressBar bar;
     private long total;
@@ -28,9 +29,11 @@ final class Progress implements TrainingListener {
     private long lastLine;
     private double loss = Double.NaN;
 
-    Progress(boolean quiet, PrintStream out) {
+    /** Progress of a run that the trainer calls {@code label} ("pipe width 2"), printed to {@code out}. */
+    Progress(boolean quiet, PrintStream out, String label) {
         this.quiet = quiet;
         this.out = out;
+        this.label = label;
     }
 
     @Override
@@ -43,9 +46,9 @@ final class Progress implements TrainingListener {
         startNanos = System.nanoTime();
         lastLine = startNanos;
         // The data description says when the embedded subset stands in for a missing Fashion-MNIST.
-        out.printf(Locale.ROOT, "training %s%s on %d workers: %s, %d parameters, data %s, %d iterations (%d per"
-                + " epoch), BLAS %s%n", s.trainer(), s.trainer().equals("pipe") ? " width " + s.width() : "",
-                s.workers(), s.model(), s.parameterCount(), s.data(), s.totalIterations(), s.iterationsPerEpoch(),
+        out.printf(Locale.ROOT, "training %s on %d workers: %s, %d parameters, data %s, %d iterations (%d per"
+                + " epoch), BLAS %s%n", label, s.workers(), s.model(), s.parameterCount(), s.data(),
+                s.totalIterations(), s.iterationsPerEpoch(),
                 s.blas());
         out.println(s.deviceSummary());
         if (s.startIteration() > 0) {

@@ -16,10 +16,16 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code ringsgd train}: data-parallel training with one of the trainers (sync, pipe, cocod) on N workers: threads of
@@ -27,23 +33,19 @@ import picocli.CommandLine.Option;
  * {@code ringsgd-mpjrun}). Every option is checked before any work starts; rank 0 shows progress and writes the
  * metrics CSV, the plot and the JSON summary.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = TrainerFlags.class,
         description = "Train a model data-parallel with Pipe-SGD (pipeline width K), synchronous SGD (K = 1) or"
-                + " CoCoD-SGD (local steps while the model average is in flight).",
+                + " CoCoD-SGD (local steps while the model average is in flight). Each trainer has its own options"
+                + " and defaults: see Trainers below.",
         footer = {"", "Examples:",
             "  ringsgd train --trainer pipe --width 2 --workers 4 --model mlp --data fashion-mnist --epochs 3",
             "  ringsgd train --trainer cocod --local-steps 4 --compress int8 --net-latency 200us --net-bandwidth 1gbit",
             "  ringsgd run -np 4 -- train --transport tcp --trainer pipe --width 2"})
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--trainer", defaultValue = "pipe", description = "sync, pipe or cocod (default ${DEFAULT-VALUE}).")
+    @Option(names = "--trainer", defaultValue = TrainConfig.DEFAULT_TRAINER, description = "The trainer, one of those"
+            + " listed under Trainers below (default ${DEFAULT-VALUE}).")
     String trainer;
-
-    @Option(names = "--width", description = "Pipe-SGD pipeline width K >= 1 (default 2 for pipe; sync is 1).")
-    Integer width;
-
-    @Option(names = "--local-steps", description = "CoCoD-SGD: local steps per model average, tau >= 1 (default 4).")
-    Integer localSteps;
 
     @Option(names = "--workers", description = "Workers (threads with --transport local; the job's size otherwise)."
             + " Default 4 locally.")
@@ -53,16 +55,11 @@ final class TrainCommand implements Callable<Integer> {
             + " ringsgd-mpjrun, else local).")
     String transport;
 
-    @Option(names = "--model", defaultValue = "mlp", description = "mlp or softmax (default ${DEFAULT-VALUE}).")
-    String model;
+    @Mixin
+    ModelOptions model;
 
-    @Option(names = "--hidden", description = "MLP hidden layer sizes (default 256,128).")
-    String hidden;
-
-    @Option(names = "--data", defaultValue = "fashion-mnist",
-            description = "fashion-mnist (Debian's files, else the embedded subset), fashion-mnist:DIR, embedded,"
-                    + " synthetic[:train=..,test=..,features=..,classes=..,noise=..] (default ${DEFAULT-VALUE}).")
-    String data;
+    @Mixin
+    DataOptions data;
 
     @Option(names = "--epochs", description = "Epochs (default 3).")
     Integer epochs;
@@ -70,10 +67,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "Mini-batch per worker (default 16).")
     Integer batch;
 
-    @Option(names = "--lr", description = "Learning rate (default 0.05).")
+    @Option(names = "--lr", description = "Learning rate (default: the trainer's, see Trainers below).")
     Double lr;
 
-    @Option(names = "--momentum", description = "Momentum (default 0.8).")
+    @Option(names = "--momentum", description = "Momentum (default: the trainer's, see Trainers below).")
     Double momentum;
 
     @Option(names = "--nesterov", description = "Nesterov momentum.")
@@ -88,9 +85,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--warmup-epochs", description = "Linear learning-rate warm-up, in epochs (default 0).")
     Double warmupEpochs;
-
-    @Option(names = "--sync-warmup", description = "Synchronous iterations before the pipeline starts (default 0).")
-    Long syncWarmup;
 
     @Option(names = "--compress", description = "AllReduce traffic compression: none, fp16 or int8, with error"
             + " feedback (default none).")
@@ -111,6 +105,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the newest checkpoint in --checkpoint-dir.")
     boolean resume;
 
+    @Option(names = "--resume-override", description = "With --resume: continue even where --lr, --momentum,"
+            + " --nesterov, --weight-decay, --schedule, --warmup-epochs, --step-epochs, --step-factor or --epochs"
+            + " differ from the checkpoint's (without it such a resume is refused).")
+    boolean resumeOverride;
+
     @Option(names = "--out", description = "Directory for metrics.csv, metrics.png and summary.json (default"
             + " runs/<trainer>-<time>).")
     Path out;
@@ -125,16 +124,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--summary", description = "JSON summary (default <out>/summary.json).")
     Path summary;
 
-    @Option(names = "--net-latency", description = "Emulate a network link with this latency (e.g. 200us).")
-    String netLatency;
+    @Mixin
+    LinkOptions link;
 
-    @Option(names = "--net-bandwidth", description = "Emulate a network link with this bandwidth (e.g. 1gbit).")
-    String netBandwidth;
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "An option of the trainer, repeatable (any"
+            + " of those listed under Trainers below, e.g. cocod.weighted=true).")
+    Map<String, String> options = new LinkedHashMap<>();
 
-    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "A trainer-specific option, repeatable:"
-            + " cocod.weighted=true weights the model average by each worker's batch, cocod.batch-sizes=16,16,32,32"
-            + " gives workers unequal batches.")
-    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    /** The trainers' own flags ({@code --width 2}, {@code --local-steps 4}), read by {@link TrainerFlags#parse}. */
+    @Unmatched
+    List<String> trainerFlags = new ArrayList<>();
 
     @Option(names = "--np", hidden = true, description = "Alias of --workers.")
     Integer np;
@@ -175,6 +174,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = config(n == null ? 4 : n);
         Trainer trainerImpl = Trainers.create(cfg.trainer());
         trainerImpl.validate(cfg);
+        String label = trainerImpl.label(cfg);
         boolean rankZeroHere = t == Jobs.Transport.LOCAL || rankFromEnvironment(t) == 0;
         Path outDir = out != null ? out : Paths.get("runs", cfg.trainer() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -182,16 +182,15 @@ final class TrainCommand implements Callable<Integer> {
         Path png = plot != null ? plot : outDir.resolve("metrics.png");
         Path json = summary != null ? summary : outDir.resolve("summary.json");
         if (rankZeroHere) {
-            for (Path f : new Path[] {csv, png, json}) {
-                Path parent = f.toAbsolutePath().getParent();
-                TrainConfig.checkWritableDirectory(parent, "output " + f);
-            }
+            checkOutput(csv, metrics != null ? "--metrics" : "--out");
+            checkOutput(png, plot != null ? "--plot" : "--out");
+            checkOutput(json, summary != null ? "--summary" : "--out");
         }
         cfg.checkEnvironment();
         Tracer tracer = trace == null ? Tracer.OFF : Tracer.withCapacity(TRACE_CAPACITY);
         CommunicatorConfig comm = communicatorConfig().toBuilder().tracer(tracer).build();
         MetricsRecorder recorder = new MetricsRecorder();
-        Progress progress = new Progress(quiet, System.err);
+        Progress progress = new Progress(quiet, System.err, label);
         Outcome outcome = Jobs.run(t, cfg.workers(), comm, c -> {
             TrainingListener l = c.rank() == 0 ? TrainingListener.all(recorder, progress) : TrainingListener.NONE;
             if (tracer.on()) {
@@ -213,10 +212,9 @@ final class TrainCommand implements Callable<Integer> {
                     + result.paramsSha256() + "): this is a bug, please report it");
         }
         recorder.writeCsv(csv);
-        recorder.writePlot(png, cfg.trainer() + (cfg.trainer().equals("pipe") ? " K=" + result.width() : "")
-                + ", " + cfg.workers() + " workers");
+        recorder.writePlot(png, label + ", " + cfg.workers() + " workers");
         SummaryJson.write(result, json);
-        printSummary(result, comm, csv, png, json);
+        printSummary(result, label, comm, csv, png, json);
         return 0;
     }
 
@@ -236,17 +234,15 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The directory of output file {@code f} must be writable; {@code flag} is the option that named it. */
+    private static void checkOutput(Path f, String flag) {
+        Path parent = f.toAbsolutePath().getParent();
+        TrainConfig.checkWritableDirectory(parent, flag + " (for " + f.getFileName() + ")");
+    }
+
     private TrainConfig config(int n) {
-        TrainConfig.Builder b = TrainConfig.builder().trainer(trainer).workers(n).model(model).data(data);
-        if (width != null) {
-            b.width(width);
-        }
-        if (localSteps != null) {
-            b.localSteps(localSteps);
-        }
-        if (hidden != null) {
-            b.hidden(TrainConfig.parseHidden(hidden));
-        }
+        TrainConfig.Builder b = TrainConfig.builder().trainer(trainer).workers(n).model(model.name())
+                .hidden(model.hidden()).data(data.spec());
         if (epochs != null) {
             b.epochs(epochs);
         }
@@ -271,9 +267,6 @@ final class TrainCommand implements Callable<Integer> {
         if (warmupEpochs != null) {
             b.warmupEpochs(warmupEpochs);
         }
-        if (syncWarmup != null) {
-            b.syncWarmup(syncWarmup);
-        }
         if (compress != null) {
             b.compression(compress);
         }
@@ -289,22 +282,20 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointEvery != null) {
             b.checkpointEvery(checkpointEvery);
         }
-        b.resume(resume);
+        b.resume(resume).resumeOverride(resumeOverride);
         if (device != null) {
             b.device(device);
         }
         options.forEach(b::option);
+        TrainerFlags.parse(trainerFlags).forEach(b::option);
         return b.build();
     }
 
     private CommunicatorConfig communicatorConfig() {
         CommunicatorConfig.Builder b = CommunicatorConfig.fromSystemProperties().toBuilder();
-        if (netLatency != null || netBandwidth != null) {
-            if (netLatency == null || netBandwidth == null) {
-                throw new IllegalArgumentException("--net-latency and --net-bandwidth go together: give both, e.g."
-                        + " --net-latency 200us --net-bandwidth 1gbit");
-            }
-            b.link(LinkModel.parse(netLatency, netBandwidth));
+        LinkModel l = link.link();
+        if (l != null) {
+            b.link(l);
         }
         return b.build();
     }
@@ -317,18 +308,18 @@ final class TrainCommand implements Callable<Integer> {
         return r == null ? 0 : Integer.parseInt(r.trim());
     }
 
-    private static void printSummary(TrainResult r, CommunicatorConfig comm, Path csv, Path png, Path json) {
+    private static void printSummary(TrainResult r, String label, CommunicatorConfig comm, Path csv, Path png,
+            Path json) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%s%s on %d workers, %s (%d parameters), %s%n", r.trainer(),
-                r.trainer().equals("pipe") ? " width " + r.width() : "", r.workers(), r.model(), r.parameterCount(),
-                r.data()));
+        sb.append(String.format(Locale.ROOT, "%s on %d workers, %s (%d parameters), %s%n", label, r.workers(),
+                r.model(), r.parameterCount(), r.data()));
         sb.append("device: ").append(r.device()).append('\n');
         if (comm.link() != null) {
             sb.append("emulated link: ").append(comm.link()).append('\n');
         }
         r.evaluations().forEach(e -> sb.append(String.format(Locale.ROOT,
                 "  after %6d iterations (epoch %d): test accuracy %.2f %%, test loss %.4f%n", e.iterations(),
-                e.epoch(), 100 * e.testAccuracy(), e.testLoss())));
+                e.epoch() + 1, 100 * e.testAccuracy(), e.testLoss())));
         long its = Math.max(1, r.iterationsRun());
         sb.append(String.format(Locale.ROOT, "final test accuracy %.2f %% | wall %.1f s (training %.1f s, evaluation"
                 + " %.1f s) | %d iterations of %.2f ms: computing %.2f ms, waiting for communication %.2f ms%n",

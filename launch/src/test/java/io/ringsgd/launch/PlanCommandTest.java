@@ -94,7 +94,7 @@ class PlanCommandTest {
         assertThat(noCompute.err()).contains("--compute-ms").contains("--measure");
         Run halfLink = plan("--latency", "200us", "--compute-ms", "5");
         assertThat(halfLink.status()).isEqualTo(Main.USAGE);
-        assertThat(halfLink.err()).contains("--bandwidth");
+        assertThat(halfLink.err()).contains("--net-bandwidth");
         Run badNp = plan("--np", "0", "--compute-ms", "5");
         assertThat(badNp.status()).isEqualTo(Main.USAGE);
         assertThat(badNp.err()).contains("--np");

@@ -2,7 +2,7 @@ package io.ringsgd.benchmarks.cluster;
 
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.Units;
-import io.ringsgd.collectives.algorithm.CostModel;
+import io.ringsgd.plan.cost.CostModel;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,15 +1,22 @@
 package io.ringsgd.benchmarks.experiment;
 
-import io.ringsgd.cocod.plan.TrainerSpec;
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.Compression;
+import io.ringsgd.plan.TrainerCostModel;
+import io.ringsgd.plan.TrainerCostModels;
+import io.ringsgd.plan.TrainerSpec;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * One trainer configuration of the experiment, named as on the command line: {@code sync}, {@code pipeK},
- * {@code cocodT}, each optionally followed by {@code -fp16} or {@code -int8} (e.g. {@code pipe2-int8}).
+ * One trainer configuration of the experiment, named as on the command line: a trainer's name, optionally followed by
+ * its own setting (Pipe-SGD's width, CoCoD-SGD's local steps) and by {@code -fp16} or {@code -int8} (e.g.
+ * {@code sync}, {@code pipe2-int8}, {@code cocod4}). The trainer's {@link TrainerCostModel} interprets the setting,
+ * so a new trainer needs no change here.
  */
-record ExperimentArm(String name, String trainer, int width, int localSteps, Compression compression) {
+record ExperimentArm(String name, TrainerCostModel model, TrainerSpec spec) {
+    private static final Pattern FORM = Pattern.compile("([a-z][a-z-]*?)(\\d*)");
 
     static ExperimentArm parse(String s) {
         String n = s.trim().toLowerCase(Locale.ROOT);
@@ -20,32 +27,47 @@ record ExperimentArm(String name, String trainer, int width, int localSteps, Com
             c = Compression.parse(n.substring(dash + 1));
             base = n.substring(0, dash);
         }
-        try {
-            if (base.equals("sync")) {
-                return new ExperimentArm(n, "sync", 1, 1, c);
+        Matcher m = FORM.matcher(base);
+        if (m.matches()) {
+            TrainerCostModel model = known(m.group(1));
+            if (model != null && !model.reference()) {
+                Integer setting = m.group(2).isEmpty() ? null : Integer.valueOf(m.group(2));
+                return new ExperimentArm(n, model, model.spec(setting, c, Algorithm.AUTO));
             }
-            if (base.startsWith("pipe")) {
-                return new ExperimentArm(n, "pipe", Integer.parseInt(base.substring(4)), 1, c);
-            }
-            if (base.startsWith("cocod")) {
-                return new ExperimentArm(n, "cocod", 1, Integer.parseInt(base.substring(5)), c);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
         }
         throw new IllegalArgumentException("unknown trainer '" + s + "' in --trainers: use sync, pipeK or cocodT,"
                 + " optionally with -fp16 or -int8 (e.g. sync,pipe2,pipe2-int8,cocod4)");
     }
 
-    /** The timing model's description of this arm. */
-    TrainerSpec spec() {
-        switch (trainer) {
-            case "sync":
-                return TrainerSpec.sync(Algorithm.AUTO, compression);
-            case "pipe":
-                return TrainerSpec.pipe(width, Algorithm.AUTO, compression);
-            default:
-                return TrainerSpec.cocod(localSteps, Algorithm.AUTO, compression);
+    private static TrainerCostModel known(String trainer) {
+        try {
+            return TrainerCostModels.of(trainer);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
+    }
+
+    /** The trainer's name ({@code --trainer}). */
+    String trainer() {
+        return spec.trainer();
+    }
+
+    /** Pipeline width in the results table (1 for trainers without one). */
+    int width() {
+        return Math.max(1, spec.width());
+    }
+
+    /** Local steps in the results table (1 for trainers without them). */
+    int localSteps() {
+        return Math.max(1, spec.localSteps());
+    }
+
+    Compression compression() {
+        return spec.compression();
+    }
+
+    /** True for the arm every speedup is measured against: the baseline trainer, uncompressed. */
+    boolean baseline() {
+        return model.baseline() && spec.compression() == Compression.NONE;
     }
 }

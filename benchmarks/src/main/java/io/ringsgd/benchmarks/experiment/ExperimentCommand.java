@@ -1,23 +1,27 @@
 package io.ringsgd.benchmarks.experiment;
 
-import io.ringsgd.cocod.plan.IterationModel;
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Communicators;
 import io.ringsgd.collectives.Units;
-import io.ringsgd.collectives.algorithm.CostModel;
 import io.ringsgd.collectives.emulation.LinkModel;
-import io.ringsgd.launch.PlanInputs;
+import io.ringsgd.launch.DataOptions;
+import io.ringsgd.launch.LinkOptions;
+import io.ringsgd.launch.ModelOptions;
+import io.ringsgd.launch.PlanMeasurement;
 import io.ringsgd.pipesgd.data.DataSets;
 import io.ringsgd.pipesgd.data.DataSpec;
 import io.ringsgd.pipesgd.data.Shard;
 import io.ringsgd.pipesgd.data.TrainTestData;
 import io.ringsgd.pipesgd.model.ModelFactory;
-import io.ringsgd.pipesgd.model.Models;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import io.ringsgd.pipesgd.train.Trainers;
 import io.ringsgd.pipesgd.train.TrainingListener;
+import io.ringsgd.plan.IterationModel;
+import io.ringsgd.plan.PlanInputs;
+import io.ringsgd.plan.cost.CostModel;
+import io.ringsgd.plan.probe.LinkCalibration;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,6 +48,8 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:", "  ringsgd experiment --workers 4 --comm-ratio 3 --epochs 3 --out runs/r3",
             "  ringsgd experiment --workers 4 --net-latency 200us --net-bandwidth 1gbit --epochs 1"})
 public final class ExperimentCommand implements Callable<Integer> {
+    /** The link latency at which --comm-ratio picks the bandwidth when --net-latency is not given. */
+    static final String RATIO_LATENCY = "100us";
 
     @Option(names = "--workers", defaultValue = "4", description = "Workers (threads, default ${DEFAULT-VALUE}).")
     int workers;
@@ -51,15 +58,12 @@ public final class ExperimentCommand implements Callable<Integer> {
             + " the gradient takes R times one iteration's compute (default 1 without --net-bandwidth).")
     Double commRatio;
 
-    @Option(names = "--latency", defaultValue = "100us", description = "Link latency with --comm-ratio (default"
-            + " ${DEFAULT-VALUE}).")
-    String latency;
-
-    @Option(names = "--net-latency", description = "Use this link latency (with --net-bandwidth) instead of a ratio.")
-    String netLatency;
-
-    @Option(names = "--net-bandwidth", description = "Use this link bandwidth (with --net-latency), e.g. 1gbit.")
-    String netBandwidth;
+    /**
+     * The link: --net-bandwidth (with --net-latency) fixes it; otherwise the bandwidth comes from --comm-ratio at
+     * --net-latency (default {@value #RATIO_LATENCY}).
+     */
+    @Mixin
+    LinkOptions link;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs per trainer (default ${DEFAULT-VALUE}).")
     int epochs;
@@ -68,14 +72,11 @@ public final class ExperimentCommand implements Callable<Integer> {
             description = "Trainers to compare (default ${DEFAULT-VALUE}); sync is the baseline and must be there.")
     String trainers;
 
-    @Option(names = "--model", defaultValue = "mlp", description = "mlp or softmax (default ${DEFAULT-VALUE}).")
-    String model;
+    @Mixin
+    ModelOptions model;
 
-    @Option(names = "--hidden", defaultValue = "256,128", description = "MLP hidden sizes (default ${DEFAULT-VALUE}).")
-    String hidden;
-
-    @Option(names = "--data", defaultValue = "fashion-mnist", description = "As for train (default ${DEFAULT-VALUE}).")
-    String data;
+    @Mixin
+    DataOptions data;
 
     @Option(names = "--batch", defaultValue = "16", description = "Mini-batch per worker (default ${DEFAULT-VALUE}).")
     int batch;
@@ -109,32 +110,31 @@ public final class ExperimentCommand implements Callable<Integer> {
         if (commRatio != null && !(commRatio > 0)) {
             throw new IllegalArgumentException("--comm-ratio must be positive, got " + commRatio);
         }
-        if ((netLatency == null) != (netBandwidth == null)) {
-            throw new IllegalArgumentException("--net-latency and --net-bandwidth go together");
+        if (link.bandwidth() != null && commRatio != null) {
+            throw new IllegalArgumentException("give either --comm-ratio or --net-bandwidth (with --net-latency), not"
+                    + " both: the ratio picks the bandwidth");
         }
-        if (netLatency != null && commRatio != null) {
-            throw new IllegalArgumentException("give either --comm-ratio or --net-latency/--net-bandwidth, not both");
-        }
+        LinkModel fixed = link.bandwidth() != null ? link.link() : null;
         List<ExperimentArm> arms = new ArrayList<>();
         for (String t : trainers.split(",")) {
             arms.add(ExperimentArm.parse(t));
         }
-        if (arms.stream().noneMatch(a -> a.name().equals("sync"))) {
+        if (arms.stream().noneMatch(ExperimentArm::baseline)) {
             throw new IllegalArgumentException("--trainers must include sync: it is the baseline of every ratio");
         }
         Path dir = out != null ? out : Paths.get("runs", "experiment-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         TrainConfig.checkWritableDirectory(dir, "--out");
-        DataSpec spec = DataSpec.parse(data);
+        DataSpec spec = data.spec();
         spec.check();
         TrainTestData d = DataSets.load(spec);
-        ModelFactory factory = Models.factory(model, TrainConfig.parseHidden(hidden));
+        ModelFactory factory = model.factory();
         long n = factory.create(d.train().featureCount(), d.train().classCount()).parameterCount();
         int segment = CommunicatorConfig.fromSystemProperties().segmentBytes();
         System.out.printf(Locale.ROOT, "# experiment: %d workers, %s, %s, %d epochs, batch %d per worker, seed %d%n",
                 workers, factory.create(d.train().featureCount(), d.train().classCount()).describe(),
                 d.description(), epochs, batch, seed);
-        PlanInputs in = PlanInputs.measure(factory, d.train(), workers, batch, segment,
+        PlanInputs in = PlanMeasurement.measure(factory, d.train(), workers, batch, segment,
                 Duration.ofMillis((long) (probeSeconds * 1000)), System.out::println);
         // One iteration's compute: all ranks computing at once (lock step), as in synchronous training, where the
         // AllReduce starts when the last rank is done.
@@ -142,17 +142,17 @@ public final class ExperimentCommand implements Callable<Integer> {
         LinkModel link;
         double ratio;
         long bytes = n * CostModel.ELEMENT_BYTES;
-        if (netLatency != null) {
-            link = LinkModel.parse(netLatency, netBandwidth);
-            ratio = Calibration.allreduceSeconds(workers, (int) n, link, 20) / compute;
+        if (fixed != null) {
+            link = fixed;
         } else {
             ratio = commRatio != null ? commRatio : 1.0;
             System.out.printf(Locale.ROOT, "# choosing the link: one AllReduce of the gradient should take %.2f x"
                     + " %.3f ms%n", ratio, compute * 1e3);
-            link = Calibration.linkFor(in.host(), Units.parseDuration(latency), workers, n, ratio * compute,
-                    System.out::println);
+            String latency = this.link.latency() != null ? this.link.latency() : RATIO_LATENCY;
+            link = LinkCalibration.measuredLinkFor(in.host(), Units.parseDuration(latency), workers, n,
+                    ratio * compute, System.out::println);
         }
-        double allreduce = Calibration.allreduceSeconds(workers, (int) n, link, 20);
+        double allreduce = LinkCalibration.allreduceSeconds(workers, (int) n, link, 20);
         System.out.printf(Locale.ROOT, "# compute %.3f ms per iteration; link %s: one synchronous AllReduce of %s"
                 + " takes %.3f ms (measured), R = %.2f%n", compute * 1e3, link, Units.formatBytes(bytes) + "B",
                 allreduce * 1e3, allreduce / compute);
@@ -163,13 +163,15 @@ public final class ExperimentCommand implements Callable<Integer> {
         List<ExperimentResult> results = new ArrayList<>();
         CommunicatorConfig comm = CommunicatorConfig.fromSystemProperties().toBuilder().link(link).build();
         for (ExperimentArm arm : arms) {
-            TrainConfig.Builder b = TrainConfig.builder().trainer(arm.trainer()).workers(workers).model(model)
-                    .hidden(TrainConfig.parseHidden(hidden)).data(spec).epochs(epochs).batch(batch).seed(seed)
+            TrainConfig.Builder b = TrainConfig.builder().trainer(arm.trainer()).workers(workers).model(model.name())
+                    .hidden(model.hidden()).data(spec).epochs(epochs).batch(batch).seed(seed)
                     .compression(arm.compression()).evalEvery(evalEvery).maxIterations(maxIterations);
-            if (arm.trainer().equals("pipe")) {
-                b.width(arm.width());
-            } else if (arm.trainer().equals("cocod")) {
-                b.localSteps(arm.localSteps());
+            // A spec's settings are its trainer's options --width and --local-steps.
+            if (arm.spec().width() > 0) {
+                b.option("width", Integer.toString(arm.spec().width()));
+            }
+            if (arm.spec().localSteps() > 0) {
+                b.option("local-steps", Integer.toString(arm.spec().localSteps()));
             }
             TrainConfig cfg = b.build();
             System.out.printf(Locale.ROOT, "# running %s ...%n", arm.name());
@@ -181,7 +183,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                     + " %.1f s%n", arm.name(), r.meanIterationMs(), predicted, 100 * r.finalTestAccuracy(),
                     r.trainSeconds());
         }
-        double sync = results.stream().filter(r -> r.arm().name().equals("sync")).findFirst().orElseThrow()
+        double sync = results.stream().filter(r -> r.arm().baseline()).findFirst().orElseThrow()
                 .finalAccuracy();
         double t = target != null ? target / 100 : sync - 0.01;
         ExperimentReport report = new ExperimentReport(results, t, ratio, link, compute * 1e3);
@@ -194,27 +196,5 @@ public final class ExperimentCommand implements Callable<Integer> {
         System.out.println("wrote " + dir.resolve("results.csv") + ", " + dir.resolve("results.md") + ", "
                 + dir.resolve("accuracy.png"));
         return 0;
-    }
-
-    /** The link of latency {@code latency} whose synchronous AllReduce of {@code bytes} takes {@code seconds}. */
-    static LinkModel linkFor(CostModel host, Duration latency, int ranks, long bytes, double seconds) {
-        double lo = 1e4;
-        double hi = 1e13;
-        double floor = host.withLink(new LinkModel(latency, hi)).allreduceSeconds(Algorithm.AUTO, ranks, bytes);
-        if (floor >= seconds) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "the ratio asks for an AllReduce of %.3f ms"
-                    + " but latency %s alone makes it take %.3f ms: lower --latency or raise --comm-ratio",
-                    seconds * 1e3, Units.formatDuration(latency), floor * 1e3));
-        }
-        for (int i = 0; i < 100; i++) {
-            double mid = Math.sqrt(lo * hi);
-            double s = host.withLink(new LinkModel(latency, mid)).allreduceSeconds(Algorithm.AUTO, ranks, bytes);
-            if (s > seconds) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        return new LinkModel(latency, hi);
     }
 }

@@ -34,8 +34,7 @@ final class ExperimentReport {
     ExperimentReport(List<ExperimentResult> results, double target, double commRatio, LinkModel link,
             double computeMs) {
         this.results = results;
-        this.sync = results.stream().filter(r -> r.arm().trainer().equals("sync")
-                && r.arm().compression() == io.ringsgd.collectives.Compression.NONE).findFirst()
+        this.sync = results.stream().filter(r -> r.arm().baseline()).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("--trainers must include sync (the baseline)"));
         this.target = target;
         this.commRatio = commRatio;

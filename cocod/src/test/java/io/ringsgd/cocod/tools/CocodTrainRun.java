@@ -1,8 +1,10 @@
 package io.ringsgd.cocod.tools;
 
+import io.ringsgd.cocod.CocodOptions;
 import io.ringsgd.collectives.Communicators;
 import io.ringsgd.pipesgd.metrics.MetricsOutputs;
 import io.ringsgd.pipesgd.metrics.MetricsRecorder;
+import io.ringsgd.pipesgd.pipe.PipeSgdTrainer;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import io.ringsgd.pipesgd.train.Trainer;
@@ -44,8 +46,8 @@ public final class CocodTrainRun {
                 case "wd": b.weightDecay(Double.parseDouble(v)); break;
                 case "schedule": b.schedule(v); break;
                 case "warmup": b.warmupEpochs(Double.parseDouble(v)); break;
-                case "tau": b.localSteps(Integer.parseInt(v)); break;
-                case "width": b.width(Integer.parseInt(v)); break;
+                case "tau": b.option(CocodOptions.LOCAL_STEPS, Integer.parseInt(v)); break;
+                case "width": b.option(PipeSgdTrainer.WIDTH, Integer.parseInt(v)); break;
                 case "compress": b.compression(v); break;
                 case "seed": b.seed(Long.parseLong(v)); break;
                 case "max": b.maxIterations(Long.parseLong(v)); break;
@@ -82,7 +84,8 @@ public final class CocodTrainRun {
             evals.append(String.format(Locale.ROOT, " %.4f", e.testAccuracy()));
         }
         System.out.printf(Locale.ROOT, "RESULT trainer=%s tau=%d acc=%.4f loss=%.4f train_s=%.1f compute_ms_mean=%.0f "
-                + "wait_ms_mean=%.0f wait_ms_rank0=%.0f iters=%d evals=[%s ]%n", cfg.trainer(), cfg.localSteps(),
+                + "wait_ms_mean=%.0f wait_ms_rank0=%.0f iters=%d evals=[%s ]%n", cfg.trainer(),
+                cfg.option(CocodOptions.LOCAL_STEPS),
                 r0.finalTestAccuracy(), r0.finalTestLoss(), r0.trainSeconds(), r0.meanComputeMs(),
                 r0.meanCommWaitMs(), r0.commWaitMs(), r0.iterations(), evals);
     }

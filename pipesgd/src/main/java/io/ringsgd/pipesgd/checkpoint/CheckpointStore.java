@@ -29,6 +29,9 @@ public final class CheckpointStore {
     private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
     private static final Pattern SHARED = Pattern.compile("checkpoint-(\\d{12})\\.ckpt");
     private static final Pattern RANK = Pattern.compile("checkpoint-(\\d{12})\\.rank-(\\d+)\\.ckpt");
+    /** A temporary file of {@link #writeAtomically}: "." + the target's name + "." + random digits + ".tmp". */
+    private static final Pattern TEMPORARY = Pattern.compile(
+            "\\.(checkpoint-\\d{12}(?:\\.rank-\\d+)?\\.ckpt)\\.\\d+\\.tmp");
 
     private final Path dir;
     private final int rank;
@@ -71,11 +74,6 @@ public final class CheckpointStore {
         Path f = rankFile(c.iteration());
         writeAtomically(f, CheckpointFormat.encode(c));
         return f;
-    }
-
-    /** Reads and verifies the shared file of {@code iteration}. */
-    public Checkpoint readShared(long iteration) {
-        return read(sharedFile(iteration));
     }
 
     /** Reads and verifies this rank's file of {@code iteration}. */
@@ -138,6 +136,32 @@ public final class CheckpointStore {
         } catch (IOException e) {
             log.warn("could not delete old checkpoints in {}: {}", dir, e.toString());
         }
+    }
+
+    /**
+     * Deletes the temporary files that interrupted writes of this rank left behind (a killed job never renames them),
+     * and those of the shared files too if {@code shared}: each rank removes only what it alone writes, so ranks
+     * starting at different moments cannot delete each other's writes in progress. Returns how many were deleted;
+     * failures are logged, not thrown.
+     */
+    public int deleteStaleTemporaries(boolean shared) {
+        int deleted = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".checkpoint-*.tmp")) {
+            for (Path p : ds) {
+                Matcher m = TEMPORARY.matcher(p.getFileName().toString());
+                if (!m.matches()) {
+                    continue;
+                }
+                Matcher r = RANK.matcher(m.group(1));
+                boolean mine = r.matches() ? Integer.parseInt(r.group(2)) == rank : shared;
+                if (mine && Files.deleteIfExists(p)) {
+                    deleted++;
+                }
+            }
+        } catch (IOException e) {
+            log.warn("could not delete stale temporary files in {}: {}", dir, e.toString());
+        }
+        return deleted;
     }
 
     /** Reads and verifies {@code file}. */

@@ -47,11 +47,6 @@ public final class DataSets {
         }
     }
 
-    /** Forgets every loaded data set (they stay alive while something still refers to them). */
-    public static void clearCache() {
-        CACHE.clear();
-    }
-
     /** Loads {@code spec} without the cache. */
     public static TrainTestData loadUncached(DataSpec spec) {
         spec.check();
@@ -59,7 +54,7 @@ public final class DataSets {
         switch (spec.kind()) {
             case FASHION_MNIST:
                 if (Files.isDirectory(spec.directory())) {
-                    data = FashionMnist.load(spec.directory(), "Fashion-MNIST");
+                    data = FashionMnist.load(spec.directory(), "Fashion-MNIST", FashionMnist.CLASSES);
                 } else {
                     data = FashionMnist.loadEmbedded();
                     log.warn("Fashion-MNIST not found in {} (install the Debian package dataset-fashion-mnist or pass "
@@ -70,7 +65,8 @@ public final class DataSets {
                 }
                 break;
             case DIRECTORY:
-                data = FashionMnist.load(spec.directory(), "IDX data");
+                data = FashionMnist.load(spec.directory(), spec.name() != null ? spec.name() : "IDX data",
+                        spec.classes());
                 break;
             case EMBEDDED:
                 data = FashionMnist.loadEmbedded();

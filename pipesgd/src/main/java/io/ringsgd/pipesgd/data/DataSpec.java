@@ -41,9 +41,16 @@ public final class DataSpec {
     private final int classes;
     private final double noise;
     private final long dataSeed;
+    /** DIRECTORY: the named data set it holds ("Fashion-MNIST", "MNIST"), whose classes are known; else null. */
+    private final String name;
 
     private DataSpec(Kind kind, Path dir, int trainSamples, int testSamples, int features, int classes, double noise,
             long dataSeed) {
+        this(kind, dir, trainSamples, testSamples, features, classes, noise, dataSeed, null);
+    }
+
+    private DataSpec(Kind kind, Path dir, int trainSamples, int testSamples, int features, int classes, double noise,
+            long dataSeed, String name) {
         this.kind = kind;
         this.dir = dir;
         this.trainSamples = trainSamples;
@@ -52,6 +59,7 @@ public final class DataSpec {
         this.classes = classes;
         this.noise = noise;
         this.dataSeed = dataSeed;
+        this.name = name;
     }
 
     /** Fashion-MNIST from {@value FashionMnist#DEFAULT_DIR_NAME}, or the embedded subset if it does not exist. */
@@ -67,6 +75,15 @@ public final class DataSpec {
     /** MNIST-style IDX files in {@code dir}; no fallback. */
     public static DataSpec directory(Path dir) {
         return new DataSpec(Kind.DIRECTORY, dir.toAbsolutePath().normalize(), 0, 0, 0, 0, 0, 0);
+    }
+
+    /**
+     * Fashion-MNIST or MNIST ({@code name}) in {@code dir}; no fallback. Its {@value FashionMnist#CLASSES} classes are
+     * known, so a label outside them is an error.
+     */
+    public static DataSpec named(Path dir, String name) {
+        return new DataSpec(Kind.DIRECTORY, dir.toAbsolutePath().normalize(), 0, 0, 0, FashionMnist.CLASSES, 0, 0,
+                name);
     }
 
     /** The embedded Fashion-MNIST subset. */
@@ -117,7 +134,8 @@ public final class DataSpec {
         }
         if (lower.startsWith("fashion-mnist:") || lower.startsWith("mnist:")) {
             // An explicit directory must hold the files: no fallback to the embedded subset.
-            return directory(Paths.get(v.substring(v.indexOf(':') + 1)));
+            return named(Paths.get(v.substring(v.indexOf(':') + 1)), lower.startsWith("mnist:") ? "MNIST"
+                    : "Fashion-MNIST");
         }
         if (lower.equals("embedded")) {
             return embedded();
@@ -223,8 +241,14 @@ public final class DataSpec {
         return features;
     }
 
+    /** SYNTHETIC: the classes generated; DIRECTORY: the classes of the named data set it holds, 0 if unknown. */
     public int classes() {
         return classes;
+    }
+
+    /** DIRECTORY: the named data set it holds ("Fashion-MNIST", "MNIST"), or null for IDX data of any classes. */
+    public String name() {
+        return name;
     }
 
     public double noise() {
@@ -244,12 +268,12 @@ public final class DataSpec {
         DataSpec d = (DataSpec) o;
         return kind == d.kind && Objects.equals(dir, d.dir) && trainSamples == d.trainSamples
                 && testSamples == d.testSamples && features == d.features && classes == d.classes
-                && Double.compare(noise, d.noise) == 0 && dataSeed == d.dataSeed;
+                && Double.compare(noise, d.noise) == 0 && dataSeed == d.dataSeed && Objects.equals(name, d.name);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, dir, trainSamples, testSamples, features, classes, noise, dataSeed);
+        return Objects.hash(kind, dir, trainSamples, testSamples, features, classes, noise, dataSeed, name);
     }
 
     /** The {@code --data} form of this spec. */
@@ -259,6 +283,7 @@ public final class DataSpec {
             case FASHION_MNIST:
                 return dir.equals(FashionMnist.DEFAULT_DIR) ? "fashion-mnist" : "fashion-mnist(" + dir + ")";
             case DIRECTORY:
+                // The directory alone, named or not: checkpoints written with either form keep resuming.
                 return dir.toString();
             case EMBEDDED:
                 return "embedded";

@@ -16,6 +16,11 @@ public final class FashionMnist {
     /** {@link #DEFAULT_DIR_NAME} as a path. */
     public static final Path DEFAULT_DIR = Paths.get(DEFAULT_DIR_NAME);
 
+    /** Classes of Fashion-MNIST and MNIST: labels 0 to 9. */
+    public static final int CLASSES = 10;
+    /** Features of a Fashion-MNIST or MNIST image: 28 x 28 pixels. */
+    public static final int FEATURES = 28 * 28;
+
     /** Base names of the four files, in the order train images, train labels, test images, test labels. */
     public static final List<String> FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
@@ -47,24 +52,87 @@ public final class FashionMnist {
         return missing;
     }
 
-    /** Loads the four files of {@code dir}; {@code label} names the data set in descriptions. */
-    public static TrainTestData load(Path dir, String label) {
+    /**
+     * Loads the four files of {@code dir}; {@code label} names the data set in descriptions. With {@code classes} > 0
+     * (Fashion-MNIST, MNIST: {@value #CLASSES}) every label must be below it; with 0 the labels found decide, and the
+     * description says how many classes there are. All four headers are read and checked against each other, and
+     * their sizes against the heap, before any payload is read: a wrong or oversized file costs no time or memory.
+     */
+    public static TrainTestData load(Path dir, String label, int classes) {
         List<String> missing = missingFiles(dir);
         if (!missing.isEmpty()) {
             throw new DataFileException(dir.toString(), "lacks " + String.join(", ", missing)
                     + " (plain or .gz): copy the files there or pass another --data");
         }
-        IdxArray trainImages = IdxReader.read(find(dir, FILES.get(0)), IdxArray.MAGIC_IMAGES);
-        IdxArray trainLabels = IdxReader.read(find(dir, FILES.get(1)), IdxArray.MAGIC_LABELS);
-        IdxArray testImages = IdxReader.read(find(dir, FILES.get(2)), IdxArray.MAGIC_IMAGES);
-        IdxArray testLabels = IdxReader.read(find(dir, FILES.get(3)), IdxArray.MAGIC_LABELS);
-        int classes = classCount(trainLabels, testLabels);
-        Dataset train = dataset(label + " train", trainImages, find(dir, FILES.get(0)).toString(), trainLabels,
-                find(dir, FILES.get(1)).toString(), classes);
-        Dataset test = dataset(label + " test", testImages, find(dir, FILES.get(2)).toString(), testLabels,
-                find(dir, FILES.get(3)).toString(), classes);
+        Path[] files = new Path[FILES.size()];
+        int[][] dims = new int[FILES.size()][];
+        long payload = 0;
+        for (int i = 0; i < files.length; i++) {
+            files[i] = find(dir, FILES.get(i));
+            dims[i] = IdxReader.readDims(files[i], i % 2 == 0 ? IdxArray.MAGIC_IMAGES : IdxArray.MAGIC_LABELS);
+            long n = 1;
+            for (int d : dims[i]) {
+                n *= d;
+            }
+            payload += n;
+        }
+        checkShapes(files, dims);
+        IdxReader.requireHeap(label + " in " + dir, payload);
+        IdxArray trainImages = IdxReader.read(files[0], IdxArray.MAGIC_IMAGES);
+        IdxArray trainLabels = IdxReader.read(files[1], IdxArray.MAGIC_LABELS);
+        IdxArray testImages = IdxReader.read(files[2], IdxArray.MAGIC_IMAGES);
+        IdxArray testLabels = IdxReader.read(files[3], IdxArray.MAGIC_LABELS);
+        int k = classes;
+        if (k > 0) {
+            checkLabels(trainLabels, files[1].toString(), label, k);
+            checkLabels(testLabels, files[3].toString(), label, k);
+        } else {
+            k = classCount(trainLabels, testLabels);
+        }
+        Dataset train = dataset(label + " train", trainImages, files[0].toString(), trainLabels, files[1].toString(),
+                k);
+        Dataset test = dataset(label + " test", testImages, files[2].toString(), testLabels, files[3].toString(), k);
         return new TrainTestData(train, test, label + " from " + dir + " (" + train.size() + " train, "
-                + test.size() + " test images)", false);
+                + test.size() + " test images" + (classes > 0 ? "" : ", " + k + " classes") + ")", false);
+    }
+
+    /**
+     * The headers of train images, train labels, test images, test labels agree: images are 3-dimensional, labels
+     * 1-dimensional, each label file has one label per image, and test images have the train images' size.
+     */
+    private static void checkShapes(Path[] files, int[][] dims) {
+        for (int i = 0; i < files.length; i++) {
+            int want = i % 2 == 0 ? 3 : 1;
+            if (dims[i].length != want) {
+                throw new DataFileException(files[i].toString(), "has " + dims[i].length + " dimensions, "
+                        + (want == 3 ? "images" : "labels") + " need " + want);
+            }
+        }
+        for (int i = 0; i < files.length; i += 2) {
+            if (dims[i][0] != dims[i + 1][0]) {
+                throw new DataFileException(files[i + 1].toString(), "has " + dims[i + 1][0] + " labels but "
+                        + files[i] + " has " + dims[i][0] + " images: the files must belong together");
+            }
+        }
+        if (dims[0][1] != dims[2][1] || dims[0][2] != dims[2][2]) {
+            throw new DataFileException(files[2].toString(), "holds images of " + dims[2][1] + "x" + dims[2][2]
+                    + " pixels but " + files[0] + " holds " + dims[0][1] + "x" + dims[0][2] + ": the files must"
+                    + " belong together");
+        }
+    }
+
+    /** Every label of {@code labels} (from {@code file}) is below {@code classes}. */
+    private static void checkLabels(IdxArray labels, String file, String label, int classes) {
+        byte[] data = labels.data();
+        for (int i = 0; i < data.length; i++) {
+            int y = data[i] & 0xFF;
+            if (y >= classes) {
+                throw new DataFileException(file, "label " + y + " at index " + i + " is outside the " + classes
+                        + " classes of " + label + " (0 to " + (classes - 1) + "): the file is corrupt or belongs to"
+                        + " another data set; copy it again, or pass the directory as --data DIR to train on the"
+                        + " classes it has");
+            }
+        }
     }
 
     /** Loads the embedded subset from the class path. */
@@ -74,7 +142,9 @@ public final class FashionMnist {
         IdxArray trainLabels = IdxReader.readResource(r + FILES.get(1) + ".gz", IdxArray.MAGIC_LABELS);
         IdxArray testImages = IdxReader.readResource(r + FILES.get(2) + ".gz", IdxArray.MAGIC_IMAGES);
         IdxArray testLabels = IdxReader.readResource(r + FILES.get(3) + ".gz", IdxArray.MAGIC_LABELS);
-        int classes = classCount(trainLabels, testLabels);
+        checkLabels(trainLabels, r + FILES.get(1) + ".gz", "Fashion-MNIST", CLASSES);
+        checkLabels(testLabels, r + FILES.get(3) + ".gz", "Fashion-MNIST", CLASSES);
+        int classes = CLASSES;
         Dataset train = dataset("fashion-mnist-subset train", trainImages, r + FILES.get(0) + ".gz", trainLabels,
                 r + FILES.get(1) + ".gz", classes);
         Dataset test = dataset("fashion-mnist-subset test", testImages, r + FILES.get(2) + ".gz", testLabels,

@@ -15,7 +15,9 @@ import java.util.zip.ZipException;
  * Reads IDX files of unsigned bytes (the MNIST / Fashion-MNIST format), plain or gzip-compressed; gzip is detected by
  * its magic bytes, not by the file name. Lengths read from a header are never trusted: a plain file's header must
  * agree with the file size before anything is allocated, and a gzip stream is read into a buffer that only grows as
- * real data arrives. Every error is a {@link DataFileException} naming the file.
+ * real data arrives. Every error is a {@link DataFileException} naming the file, including data that does not fit
+ * the heap: {@link #readDims} reads only a header, so that a caller can cross-check several files (and their size
+ * against the heap) before reading any payload.
  */
 public final class IdxReader {
     /** Java arrays cannot be larger than this. */
@@ -27,26 +29,35 @@ public final class IdxReader {
     }
 
     /**
+     * The dimensions in the header of {@code file} (outermost first), without reading its data; the magic is checked
+     * as by {@link #read}, and a plain file's size against the header.
+     */
+    public static int[] readDims(Path file, int expectedMagic) {
+        return open(file, (in, size) -> header(in, file.toString(), size, expectedMagic));
+    }
+
+    /**
      * Reads {@code file}, which must carry {@code expectedMagic} ({@link IdxArray#MAGIC_IMAGES},
      * {@link IdxArray#MAGIC_LABELS}), or any unsigned-byte IDX file if {@code expectedMagic} is 0.
      */
     public static IdxArray read(Path file, int expectedMagic) {
+        return open(file, (in, size) -> parse(in, file.toString(), size, expectedMagic));
+    }
+
+    /** What to read from an opened IDX stream; {@code knownSize} is the plain file's size, -1 for gzip. */
+    private interface Reading<T> {
+        T read(InputStream in, long knownSize) throws IOException;
+    }
+
+    /** Opens {@code file} (gzip detected by its magic bytes) and reads it, turning every failure into one line. */
+    private static <T> T open(Path file, Reading<T> reading) {
         String name = file.toString();
         if (Files.isDirectory(file)) {
             throw new DataFileException(name, "is a directory, not an IDX file");
         }
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            raw.mark(2);
-            int b0 = raw.read();
-            int b1 = raw.read();
-            raw.reset();
-            boolean gzip = b0 == 0x1f && b1 == 0x8b;
-            if (gzip) {
-                try (InputStream in = new GZIPInputStream(raw, 1 << 16)) {
-                    return parse(in, name, -1, expectedMagic);
-                }
-            }
-            return parse(raw, name, Files.size(file), expectedMagic);
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+                InputStream in = unzipped(raw)) {
+            return reading.read(in, in == raw ? Files.size(file) : -1);
         } catch (NoSuchFileException e) {
             throw new DataFileException(name, "file not found: check the path (MNIST-style data sets need "
                     + "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
@@ -56,6 +67,9 @@ public final class IdxReader {
                     + "): download or copy the file again", e);
         } catch (IOException e) {
             throw new DataFileException(name, "cannot be read: " + e, e);
+        } catch (OutOfMemoryError e) {
+            throw new DataFileException(name, "does not fit in the Java heap of " + mib(Runtime.getRuntime()
+                    .maxMemory()) + ": raise it (RINGSGD_JAVA_OPTS=-Xmx8g) or use a smaller data set", e);
         }
     }
 
@@ -66,17 +80,8 @@ public final class IdxReader {
             throw new DataFileException(resource, "class-path resource not found: the ringsgd-pipesgd jar is "
                     + "incomplete, rebuild it");
         }
-        try (InputStream raw = new BufferedInputStream(stream, 1 << 16)) {
-            raw.mark(2);
-            int b0 = raw.read();
-            int b1 = raw.read();
-            raw.reset();
-            if (b0 == 0x1f && b1 == 0x8b) {
-                try (InputStream in = new GZIPInputStream(raw, 1 << 16)) {
-                    return parse(in, resource, -1, expectedMagic);
-                }
-            }
-            return parse(raw, resource, -1, expectedMagic);
+        try (InputStream raw = new BufferedInputStream(stream, 1 << 16); InputStream in = unzipped(raw)) {
+            return parse(in, resource, -1, expectedMagic);
         } catch (ZipException | EOFException e) {
             throw new DataFileException(resource, "corrupt gzip data (" + e.getMessage() + "): rebuild the jar", e);
         } catch (IOException e) {
@@ -84,11 +89,49 @@ public final class IdxReader {
         }
     }
 
+    /** {@code raw} itself, or a gzip stream over it when it starts with gzip's magic bytes (whatever the name). */
+    private static InputStream unzipped(InputStream raw) throws IOException {
+        raw.mark(2);
+        int b0 = raw.read();
+        int b1 = raw.read();
+        raw.reset();
+        return b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
+    }
+
     /**
      * Parses an IDX stream. {@code knownSize} is the exact size of a plain file (checked against the header before
      * allocating), or -1 when unknown (gzip, resources).
      */
     static IdxArray parse(InputStream in, String name, long knownSize, int expectedMagic) throws IOException {
+        int[] dims = header(in, name, knownSize, expectedMagic);
+        long total = 1;
+        for (int d : dims) {
+            total *= d;
+        }
+        // A gzip stream's buffer grows as data arrives: at the last doubling the old and new buffers coexist.
+        requireHeap(name, knownSize >= 0 ? total : total + total / 2);
+        byte[] data;
+        if (knownSize >= 0) {
+            data = new byte[(int) total];
+            int got = readFully(in, data, 0, data.length);
+            if (got < data.length) {
+                throw new DataFileException(name, "truncated: read " + got + " of " + total + " data bytes");
+            }
+        } else {
+            data = readGrowing(in, (int) total, name, dims);
+            if (in.read() != -1) {
+                throw new DataFileException(name, "has bytes after the " + total + " data bytes its header "
+                        + shape(dims) + " promises: not a well-formed IDX file");
+            }
+        }
+        return new IdxArray(dims, data);
+    }
+
+    /**
+     * Reads and checks an IDX header: magic, element type, dimensions (whose product must stay below 2 GiB), and for
+     * a plain file of {@code knownSize} bytes that the size is exactly header plus data. Returns the dimensions.
+     */
+    private static int[] header(InputStream in, String name, long knownSize, int expectedMagic) throws IOException {
         byte[] head = new byte[4];
         int got = readFully(in, head, 0, 4);
         if (got < 4) {
@@ -133,7 +176,6 @@ public final class IdxReader {
             }
         }
         long header = 4L + 4L * ndims;
-        byte[] data;
         if (knownSize >= 0) {
             long available = knownSize - header;
             if (available < total) {
@@ -144,19 +186,34 @@ public final class IdxReader {
                 throw new DataFileException(name, "has " + (available - total) + " bytes after the " + total
                         + " data bytes its header " + shape(dims) + " promises: not a well-formed IDX file");
             }
-            data = new byte[(int) total];
-            got = readFully(in, data, 0, data.length);
-            if (got < data.length) {
-                throw new DataFileException(name, "truncated: read " + got + " of " + total + " data bytes");
-            }
-        } else {
-            data = readGrowing(in, (int) total, name, dims);
-            if (in.read() != -1) {
-                throw new DataFileException(name, "has bytes after the " + total + " data bytes its header "
-                        + shape(dims) + " promises: not a well-formed IDX file");
-            }
         }
-        return new IdxArray(dims, data);
+        return dims;
+    }
+
+    /**
+     * Refuses to allocate {@code bytes} for {@code what} when the heap cannot hold them (after one collection, so
+     * that garbage does not count), with a line saying how to give the JVM more.
+     */
+    static void requireHeap(String what, long bytes) {
+        if (bytes < (64L << 20) || bytes <= freeHeap()) {
+            return;
+        }
+        System.gc();
+        long free = freeHeap();
+        if (bytes > free) {
+            throw new DataFileException(what, "needs " + mib(bytes) + " of heap but the JVM has " + mib(free)
+                    + " free (of " + mib(Runtime.getRuntime().maxMemory()) + "): raise it (RINGSGD_JAVA_OPTS=-Xmx8g)"
+                    + " or use a smaller data set");
+        }
+    }
+
+    private static long freeHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    }
+
+    private static String mib(long bytes) {
+        return (bytes >> 20) + " MiB";
     }
 
     /** Reads exactly {@code total} bytes, allocating only as data arrives (the header is untrusted). */

@@ -24,7 +24,8 @@ import java.util.Locale;
  * comm_wait_ms,eval_ms}. {@code kind} is {@code iter} (an interval of iterations: mean loss, last rate, summed compute
  * and wait), {@code eval} (a test evaluation) or {@code epoch} (an epoch's totals). {@code time_s} is training time
  * since the start (evaluations and checkpoints excluded), {@code wall_s} wall-clock time (evaluations only),
- * {@code epoch} is 0-based and {@code iteration} counts iterations completed. Empty cells do not apply to the kind.
+ * {@code epoch} counts from 1 (as the progress lines and the summary do) and {@code iteration} counts iterations
+ * completed. Empty cells do not apply to the kind.
  */
 public final class MetricsRecorder implements TrainingListener {
     /** The CSV header line. */
@@ -103,7 +104,7 @@ public final class MetricsRecorder implements TrainingListener {
                 w.write(',');
                 w.write(num(r.wallSeconds()));
                 w.write(',');
-                w.write(Integer.toString(r.epoch()));
+                w.write(Integer.toString(r.epoch() + 1));
                 w.write(',');
                 w.write(Long.toString(r.iteration()));
                 w.write(',');

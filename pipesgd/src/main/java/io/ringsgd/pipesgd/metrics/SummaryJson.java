@@ -1,8 +1,11 @@
 package io.ringsgd.pipesgd.metrics;
 
 import io.ringsgd.pipesgd.train.EvaluationStats;
+import io.ringsgd.pipesgd.train.OptimizerConfig;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
+import io.ringsgd.pipesgd.train.TrainerOption;
+import io.ringsgd.pipesgd.train.Trainers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +16,9 @@ import java.util.Locale;
 /**
  * The JSON summary of a run, written by hand (no JSON library): {@code trainer, width, workers, epochs,
  * final_test_accuracy, wall_seconds, iterations, mean_iteration_ms, compute_ms, comm_wait_ms, params_sha256} and
- * more. {@code compute_ms} and {@code comm_wait_ms} are averages over ranks; {@code rank0_*} are rank 0's own.
- * Non-finite numbers are written as null.
+ * more, the trainer's own options in {@code trainer_options} (as text), and the evaluations (epochs counted from 1).
+ * {@code compute_ms} and {@code comm_wait_ms} are averages over ranks; {@code rank0_*} are rank 0's own. Non-finite
+ * numbers are written as null.
  */
 public final class SummaryJson {
     private SummaryJson() {
@@ -47,23 +51,29 @@ public final class SummaryJson {
         field(sb, "model", r.model());
         field(sb, "data", r.data());
         field(sb, "device", r.device());
-        field(sb, "batch_per_worker", c.batch());
-        field(sb, "lr", c.lr());
-        field(sb, "momentum", c.momentum());
-        field(sb, "nesterov", c.nesterov());
-        field(sb, "weight_decay", c.weightDecay());
-        field(sb, "schedule", c.schedule().cliName());
-        field(sb, "warmup_epochs", c.warmupEpochs());
+        OptimizerConfig o = c.optimizer();
+        field(sb, "batch_per_worker", c.data().batch());
+        field(sb, "lr", o.lr());
+        field(sb, "momentum", o.momentum());
+        field(sb, "nesterov", o.nesterov());
+        field(sb, "weight_decay", o.weightDecay());
+        field(sb, "schedule", o.schedule().cliName());
+        field(sb, "warmup_epochs", o.warmupEpochs());
         field(sb, "compression", c.compression().cliName());
-        field(sb, "sync_warmup", c.syncWarmup());
-        field(sb, "local_steps", c.localSteps());
         field(sb, "seed", c.seed());
+        sb.append("  \"trainer_options\": {");
+        boolean firstOption = true;
+        for (TrainerOption<?> t : Trainers.provider(r.trainer()).options()) {
+            sb.append(firstOption ? "" : ", ").append(quote(t.name())).append(": ").append(quote(c.formatted(t)));
+            firstOption = false;
+        }
+        sb.append("},\n");
         sb.append("  \"evaluations\": [");
         boolean first = true;
         for (EvaluationStats e : r.evaluations()) {
             sb.append(first ? "\n" : ",\n");
             first = false;
-            sb.append("    {\"iterations\": ").append(e.iterations()).append(", \"epoch\": ").append(e.epoch())
+            sb.append("    {\"iterations\": ").append(e.iterations()).append(", \"epoch\": ").append(e.epoch() + 1)
                     .append(", \"train_seconds\": ").append(number(e.trainSeconds()))
                     .append(", \"test_accuracy\": ").append(number(e.testAccuracy()))
                     .append(", \"test_loss\": ").append(number(e.testLoss())).append('}');

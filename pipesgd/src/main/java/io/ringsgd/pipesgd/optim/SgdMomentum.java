@@ -1,11 +1,12 @@
 package io.ringsgd.pipesgd.optim;
 
+import io.ringsgd.gpu.SgdKernel;
 import java.util.Map;
 
 /**
  * SGD with momentum μ and L2 weight decay λ (PyTorch's formulation): d = g + λ·w; v = μ·v + d; then
  * w −= lr·v (classic) or w −= lr·(d + μ·v) (Nesterov). With μ = 0 it is plain SGD and keeps no state. Weight decay
- * applies to every parameter, biases included.
+ * applies to every parameter, biases included. The arithmetic is {@link SgdKernel}'s, shared with the device path.
  */
 public final class SgdMomentum implements Optimizer {
     private final float momentum;
@@ -36,32 +37,9 @@ public final class SgdMomentum implements Optimizer {
             throw new IllegalArgumentException("parameters (" + params.length + "), gradient (" + grad.length
                     + ") and optimizer state (" + velocity.length + ") differ in length");
         }
-        float rate = (float) lr;
-        float wd = weightDecay;
-        int n = params.length;
-        if (velocity.length == 0) {
-            for (int i = 0; i < n; i++) {
-                params[i] -= rate * (grad[i] + wd * params[i]);
-            }
-            return;
-        }
-        float mu = momentum;
-        float[] v = velocity;
-        if (nesterov) {
-            for (int i = 0; i < n; i++) {
-                float d = grad[i] + wd * params[i];
-                float vi = mu * v[i] + d;
-                v[i] = vi;
-                params[i] -= rate * (d + mu * vi);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                float d = grad[i] + wd * params[i];
-                float vi = mu * v[i] + d;
-                v[i] = vi;
-                params[i] -= rate * vi;
-            }
-        }
+        // With no state (μ = 0) the kernel takes its plain-SGD branch: momentum 0 is the only μ that allocates none.
+        SgdKernel.step(params, 0, grad, 0, velocity, 0, params.length, (float) lr,
+                velocity.length == 0 ? 0f : momentum, weightDecay, nesterov);
     }
 
     @Override

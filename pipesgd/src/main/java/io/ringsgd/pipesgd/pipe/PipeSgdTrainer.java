@@ -14,11 +14,13 @@ import io.ringsgd.pipesgd.data.Batch;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import io.ringsgd.pipesgd.train.Trainer;
+import io.ringsgd.pipesgd.train.TrainerOption;
 import io.ringsgd.pipesgd.train.TrainingListener;
 import io.ringsgd.pipesgd.train.TrainingSession;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Pipe-SGD with pipeline width K. Iteration t computes the gradient g_t of this rank's mini-batch at the current
@@ -47,6 +49,24 @@ import java.util.List;
  * reduced by the compressed host ring and uploaded when awaited.
  */
 public final class PipeSgdTrainer implements Trainer {
+    /** The registry name of the pipelined trainer. */
+    public static final String PIPE = "pipe";
+    /** The registry name of synchronous SGD (width 1). */
+    public static final String SYNC = "sync";
+    /** Pipeline width of {@code pipe} when {@code --width} is not given. */
+    public static final int DEFAULT_WIDTH = 2;
+    /** Largest pipeline width accepted (each slot holds one gradient vector). */
+    public static final int MAX_WIDTH = 64;
+    /** {@code pipe}'s pipeline width K. */
+    public static final TrainerOption<Integer> WIDTH = TrainerOption.integer("width", DEFAULT_WIDTH, 1, MAX_WIDTH,
+            "Pipe-SGD pipeline width K: the gradient AllReduce overlaps the next K-1 iterations (1 = synchronous)");
+    /** {@code sync}'s width: accepted for symmetry with pipe, and only as 1. */
+    public static final TrainerOption<Integer> SYNC_WIDTH = TrainerOption.integer("width", 1, 1, MAX_WIDTH,
+            "always 1: synchronous SGD is Pipe-SGD of width 1");
+    /** Synchronous iterations before {@code pipe}'s pipeline starts. */
+    public static final TrainerOption<Long> SYNC_WARMUP = TrainerOption.count("sync-warmup", 0, 0,
+            "synchronous (width 1) iterations before the pipeline starts");
+
     private final String name;
     private final boolean synchronous;
 
@@ -57,12 +77,12 @@ public final class PipeSgdTrainer implements Trainer {
 
     /** The pipelined trainer ({@code pipe}); its width comes from the configuration. */
     public static PipeSgdTrainer pipelined() {
-        return new PipeSgdTrainer("pipe", false);
+        return new PipeSgdTrainer(PIPE, false);
     }
 
     /** Synchronous AllReduce SGD ({@code sync}): Pipe-SGD of width 1. */
     public static PipeSgdTrainer synchronous() {
-        return new PipeSgdTrainer("sync", true);
+        return new PipeSgdTrainer(SYNC, true);
     }
 
     @Override
@@ -72,15 +92,25 @@ public final class PipeSgdTrainer implements Trainer {
 
     /** The width this trainer runs {@code cfg} with. */
     public int width(TrainConfig cfg) {
-        return synchronous ? 1 : cfg.width();
+        return synchronous ? 1 : cfg.option(WIDTH);
     }
 
     @Override
     public void validate(TrainConfig cfg) {
-        if (synchronous && cfg.widthSet() && cfg.width() != 1) {
-            throw new IllegalArgumentException("trainer sync is synchronous SGD (width 1), got --width " + cfg.width()
-                    + ": drop --width or use --trainer pipe");
+        if (synchronous && cfg.option(SYNC_WIDTH) != 1) {
+            throw new IllegalArgumentException("trainer sync is synchronous SGD (width 1), got --width "
+                    + cfg.option(SYNC_WIDTH) + ": drop --width or use --trainer pipe");
         }
+    }
+
+    @Override
+    public String label(TrainConfig cfg) {
+        return synchronous ? name : name + " width " + width(cfg);
+    }
+
+    @Override
+    public Map<String, String> resumeSettings(TrainConfig cfg) {
+        return synchronous ? Map.of() : Map.of(SYNC_WARMUP.name(), Long.toString(cfg.option(SYNC_WARMUP)));
     }
 
     @Override
@@ -92,8 +122,8 @@ public final class PipeSgdTrainer implements Trainer {
     public TrainResult train(Communicator comm, TrainConfig cfg, TrainingListener listener) {
         validate(cfg);
         int k = width(cfg);
-        try (TrainingSession s = TrainingSession.open(comm, cfg, name, k, listener)) {
-            return new Run(s, k).run();
+        try (TrainingSession s = TrainingSession.open(comm, cfg, this, k, listener)) {
+            return new Run(s, k, synchronous ? 0 : cfg.option(SYNC_WARMUP)).run();
         }
     }
 
@@ -112,13 +142,13 @@ public final class PipeSgdTrainer implements Trainer {
         private final CollectiveOptions options;
         private final ErrorFeedback feedback;
 
-        Run(TrainingSession s, int k) {
+        Run(TrainingSession s, int k, long warmup) {
             this.s = s;
             this.comm = s.comm();
             this.backend = s.backend();
             this.k = k;
             this.n = s.parameterCount();
-            this.warmup = s.config().syncWarmup();
+            this.warmup = warmup;
             this.total = s.totalIterations();
             this.slots = new ModelVector[k];
             for (int i = 0; i < k; i++) {

@@ -1,13 +1,15 @@
 package io.ringsgd.pipesgd.pipe;
 
 import io.ringsgd.pipesgd.train.Trainer;
+import io.ringsgd.pipesgd.train.TrainerOption;
 import io.ringsgd.pipesgd.train.TrainerProvider;
+import java.util.List;
 
-/** Registers {@code sync}: synchronous AllReduce SGD (Pipe-SGD of width 1). */
+/** Registers {@code sync}: synchronous AllReduce SGD (Pipe-SGD of width 1), with the standard defaults. */
 public final class SyncTrainerProvider implements TrainerProvider {
     @Override
     public String name() {
-        return "sync";
+        return PipeSgdTrainer.SYNC;
     }
 
     @Override
@@ -18,5 +20,10 @@ public final class SyncTrainerProvider implements TrainerProvider {
     @Override
     public Trainer create() {
         return PipeSgdTrainer.synchronous();
+    }
+
+    @Override
+    public List<TrainerOption<?>> options() {
+        return List.of(PipeSgdTrainer.SYNC_WIDTH);
     }
 }

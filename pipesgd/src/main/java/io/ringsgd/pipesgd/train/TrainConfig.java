@@ -13,121 +13,67 @@ import io.ringsgd.pipesgd.optim.Schedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Everything a training run needs to know, one field per option of {@code ringsgd train}. Immutable; built with
- * {@link #builder()}, whose {@link Builder#build()} rejects bad values with a one-line
- * {@link IllegalArgumentException} naming the option and what to do. {@link #checkEnvironment()} checks what needs
- * the file system (data files, writable directories, workers against samples). Options of trainers from other
- * modules that have no field here go in {@link #options()} (string key/value pairs).
+ * Everything a training run needs to know: the trainer and its own options, the workers, the model, and the shared
+ * settings grouped in {@link OptimizerConfig}, {@link DataConfig}, {@link CheckpointConfig} and
+ * {@link OutputConfig}. Immutable; built with {@link #builder()}, whose {@link Builder#build()} rejects bad values
+ * with a one-line {@link IllegalArgumentException} naming the flag and what to do. {@link #checkEnvironment()} checks
+ * what needs the file system (data files, writable directories, workers against samples).
  *
- * <p>The batch size is per worker: a step averages the gradients of {@code workers × batch} samples.
- *
- * <p>Defaults: trainer pipe (width 2), 1 worker, MLP 784-256-128-10 on Fashion-MNIST, 3 epochs, batch 16 per worker,
- * lr 0.05, momentum 0.8, weight decay 1e-4, cosine schedule, no compression, seed 1, device auto (CUDA when a CUDA
- * device works, else the CPU; see {@link #resolveDevice()}). They reach about 86 % test
- * accuracy with 4 workers for both sync and pipe width 2. Momentum is kept below the usual 0.9 on purpose: a
- * gradient that is K−1 steps stale shrinks the stable step size of heavy-ball momentum sharply (for a quadratic with
- * μ = 0.9 and one step of delay, from lr·h &lt; 3.8 to lr·h &lt; 0.1), and lr 0.1 with μ 0.9 diverges at width 2.
- * Trainer cocod defaults to 4 local steps, lr 0.025 and momentum 0.95 instead: its momentum is local and never
- * stale, and smoother local steps keep the workers' models closer between averages (about half a point of test
- * accuracy over lr 0.05 / momentum 0.8 with 4 workers on Fashion-MNIST).
+ * <p>The trainer owns its settings: its {@link TrainerProvider} declares its options ({@link #option(TrainerOption)}
+ * reads them; an option the trainer does not declare is rejected) and its defaults for the learning rate and the
+ * momentum, which apply where {@code --lr} and {@code --momentum} are not given. Other defaults: trainer pipe, 1
+ * worker, MLP 784-256-128-10 on Fashion-MNIST, 3 epochs, batch 16 per worker, weight decay 1e-4, cosine schedule, no
+ * compression, seed 1, device auto (CUDA when a CUDA device works, else the CPU; see {@link #resolveDevice()}).
  */
 public final class TrainConfig {
-    /** Largest pipeline width accepted (each slot holds one gradient vector). */
-    public static final int MAX_WIDTH = 64;
-    /** Local steps τ between model averages when {@code --local-steps} is not given and the trainer is cocod. */
-    public static final int DEFAULT_COCOD_LOCAL_STEPS = 4;
+    /** The trainer when none is named. */
+    public static final String DEFAULT_TRAINER = "pipe";
 
     private final String trainer;
-    private final int width;
-    private final boolean widthSet;
     private final int workers;
     private final String model;
     private final int[] hidden;
     private final ModelFactory modelFactory;
-    private final DataSpec data;
-    private final int epochs;
-    private final int batch;
-    private final double lr;
-    private final double momentum;
-    private final boolean nesterov;
-    private final double weightDecay;
-    private final Schedule schedule;
-    private final double warmupEpochs;
-    private final int stepEpochs;
-    private final double stepFactor;
     private final Compression compression;
     private final long seed;
-    private final Path checkpointDir;
-    private final long checkpointEvery;
-    private final boolean resume;
-    private final long evalEvery;
-    private final long syncWarmup;
-    private final int localSteps;
-    private final boolean localStepsSet;
-    private final boolean lrSet;
-    private final boolean momentumSet;
     private final long maxIterations;
-    private final Path outputDir;
     private final ComputeDevice device;
+    private final OptimizerConfig optimizer;
+    private final DataConfig data;
+    private final CheckpointConfig checkpoints;
+    private final OutputConfig output;
     private final Map<String, String> options;
+    /** What the builder was given for lr and momentum (null: the trainer's default), so toBuilder keeps it. */
+    private final Double givenLr;
+    private final Double givenMomentum;
 
-    private TrainConfig(Builder b) {
+    private TrainConfig(Builder b, OptimizerConfig optimizer, DataConfig data, CheckpointConfig checkpoints,
+            OutputConfig output) {
         this.trainer = b.trainer;
-        this.widthSet = b.width != null;
-        this.width = b.width != null ? b.width : defaultWidth(b.trainer);
         this.workers = b.workers;
         this.model = b.model;
         this.hidden = b.hidden.clone();
         this.modelFactory = b.modelFactory;
-        this.data = b.data;
-        this.epochs = b.epochs;
-        this.batch = b.batch;
-        this.lrSet = b.lr != null;
-        this.lr = b.lr != null ? b.lr : defaultLr(b.trainer);
-        this.momentumSet = b.momentum != null;
-        this.momentum = b.momentum != null ? b.momentum : defaultMomentum(b.trainer);
-        this.nesterov = b.nesterov;
-        this.weightDecay = b.weightDecay;
-        this.schedule = b.schedule;
-        this.warmupEpochs = b.warmupEpochs;
-        this.stepEpochs = b.stepEpochs;
-        this.stepFactor = b.stepFactor;
         this.compression = b.compression;
         this.seed = b.seed;
-        this.checkpointDir = b.checkpointDir;
-        this.checkpointEvery = b.checkpointEvery;
-        this.resume = b.resume;
-        this.evalEvery = b.evalEvery;
-        this.syncWarmup = b.syncWarmup;
-        this.localStepsSet = b.localSteps != null;
-        this.localSteps = b.localSteps != null ? b.localSteps : defaultLocalSteps(b.trainer);
         this.maxIterations = b.maxIterations;
-        this.outputDir = b.outputDir;
         this.device = b.device;
+        this.optimizer = optimizer;
+        this.data = data;
+        this.checkpoints = checkpoints;
+        this.output = output;
         this.options = Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
-    }
-
-    private static int defaultWidth(String trainer) {
-        return "pipe".equals(trainer) ? 2 : 1;
-    }
-
-    private static int defaultLocalSteps(String trainer) {
-        return "cocod".equals(trainer) ? DEFAULT_COCOD_LOCAL_STEPS : 1;
-    }
-
-    private static double defaultLr(String trainer) {
-        return "cocod".equals(trainer) ? 0.025 : 0.05;
-    }
-
-    private static double defaultMomentum(String trainer) {
-        return "cocod".equals(trainer) ? 0.95 : 0.8;
+        this.givenLr = b.lr;
+        this.givenMomentum = b.momentum;
     }
 
     /** A builder with the defaults (see the class comment). */
@@ -135,37 +81,35 @@ public final class TrainConfig {
         return new Builder();
     }
 
-    /** A builder holding this configuration. */
+    /** A builder holding this configuration (with the trainer's defaults still unresolved where none was given). */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.trainer = trainer;
-        b.width = widthSet ? width : null;
         b.workers = workers;
         b.model = model;
         b.hidden = hidden.clone();
         b.modelFactory = modelFactory;
-        b.data = data;
-        b.epochs = epochs;
-        b.batch = batch;
-        b.lr = lrSet ? lr : null;
-        b.momentum = momentumSet ? momentum : null;
-        b.nesterov = nesterov;
-        b.weightDecay = weightDecay;
-        b.schedule = schedule;
-        b.warmupEpochs = warmupEpochs;
-        b.stepEpochs = stepEpochs;
-        b.stepFactor = stepFactor;
         b.compression = compression;
         b.seed = seed;
-        b.checkpointDir = checkpointDir;
-        b.checkpointEvery = checkpointEvery;
-        b.resume = resume;
-        b.evalEvery = evalEvery;
-        b.syncWarmup = syncWarmup;
-        b.localSteps = localStepsSet ? localSteps : null;
         b.maxIterations = maxIterations;
-        b.outputDir = outputDir;
         b.device = device;
+        b.lr = givenLr;
+        b.momentum = givenMomentum;
+        b.nesterov = optimizer.nesterov();
+        b.weightDecay = optimizer.weightDecay();
+        b.schedule = optimizer.schedule();
+        b.warmupEpochs = optimizer.warmupEpochs();
+        b.stepEpochs = optimizer.stepEpochs();
+        b.stepFactor = optimizer.stepFactor();
+        b.data = data.spec();
+        b.batch = data.batch();
+        b.epochs = data.epochs();
+        b.checkpointDir = checkpoints.dir();
+        b.checkpointEvery = checkpoints.every();
+        b.resume = checkpoints.resume();
+        b.resumeOverride = checkpoints.override();
+        b.outputDir = output.dir();
+        b.evalEvery = output.evalEvery();
         b.options.putAll(options);
         return b;
     }
@@ -173,16 +117,6 @@ public final class TrainConfig {
     /** Trainer name ({@code --trainer}): pipe, sync, or one registered by another module (cocod). */
     public String trainer() {
         return trainer;
-    }
-
-    /** Pipeline width K ({@code --width}); when not given, 2 for pipe and 1 for the others. */
-    public int width() {
-        return width;
-    }
-
-    /** True if the width was set explicitly rather than defaulted. */
-    public boolean widthSet() {
-        return widthSet;
     }
 
     /** Number of ranks ({@code --workers}); the communicator a trainer runs on must have this many. */
@@ -205,67 +139,7 @@ public final class TrainConfig {
         return modelFactory != null ? modelFactory : Models.factory(model, hidden);
     }
 
-    /** True when a user model factory was plugged in. */
-    public boolean customModel() {
-        return modelFactory != null;
-    }
-
-    /** The data set ({@code --data}). */
-    public DataSpec data() {
-        return data;
-    }
-
-    /** Passes over the training set ({@code --epochs}). */
-    public int epochs() {
-        return epochs;
-    }
-
-    /** Mini-batch size per worker ({@code --batch}). */
-    public int batch() {
-        return batch;
-    }
-
-    /** Base learning rate ({@code --lr}); if not given 0.025 for cocod, else 0.05. */
-    public double lr() {
-        return lr;
-    }
-
-    /** Momentum μ ({@code --momentum}; 0 = plain SGD); if not given 0.95 for cocod, else 0.8. */
-    public double momentum() {
-        return momentum;
-    }
-
-    /** Nesterov momentum ({@code --nesterov}). */
-    public boolean nesterov() {
-        return nesterov;
-    }
-
-    /** L2 weight decay ({@code --weight-decay}). */
-    public double weightDecay() {
-        return weightDecay;
-    }
-
-    /** Learning-rate schedule after the warm-up ({@code --schedule}). */
-    public Schedule schedule() {
-        return schedule;
-    }
-
-    /** Linear learning-rate warm-up in epochs, may be fractional ({@code --warmup-epochs}). */
-    public double warmupEpochs() {
-        return warmupEpochs;
-    }
-
-    /** Epochs between learning-rate steps of the step schedule ({@code --step-epochs}). */
-    public int stepEpochs() {
-        return stepEpochs;
-    }
-
-    /** Factor of each learning-rate step ({@code --step-factor}). */
-    public double stepFactor() {
-        return stepFactor;
-    }
-
-    /** Compression of the gradient AllReduce ({@code --compress}); lossy ones get error feedback. */
+    /** Compression of the AllReduce traffic ({@code --compress}); lossy ones get error feedback. */
     public Compression compression() {
         return compression;
     }
@@ -275,44 +149,9 @@ public final class TrainConfig {
         return seed;
     }
 
-    /** Directory of checkpoints ({@code --checkpoint-dir}), or null for none. */
-    public Path checkpointDir() {
-        return checkpointDir;
-    }
-
-    /** Iterations between checkpoints ({@code --checkpoint-every}; 0 = only at the end). */
-    public long checkpointEvery() {
-        return checkpointEvery;
-    }
-
-    /** Continue from the newest checkpoint in {@link #checkpointDir()} ({@code --resume}). */
-    public boolean resume() {
-        return resume;
-    }
-
-    /** Iterations between test evaluations besides the one at every epoch's end ({@code --eval-every}; 0 = none). */
-    public long evalEvery() {
-        return evalEvery;
-    }
-
-    /** Synchronous (width 1) iterations before the pipeline starts ({@code --sync-warmup}). */
-    public long syncWarmup() {
-        return syncWarmup;
-    }
-
-    /** Local steps τ between model averages (CoCoD-SGD, {@code --local-steps}); if not given 4 for cocod, else 1. */
-    public int localSteps() {
-        return localSteps;
-    }
-
     /** Stop after this many iterations ({@code --max-iterations}; 0 = run all epochs). */
     public long maxIterations() {
         return maxIterations;
-    }
-
-    /** Directory where the CLI writes metrics.csv, metrics.png and summary.json ({@code --output}), or null. */
-    public Path outputDir() {
-        return outputDir;
     }
 
     /**
@@ -321,6 +160,42 @@ public final class TrainConfig {
      */
     public ComputeDevice device() {
         return device;
+    }
+
+    /** The optimizer and learning-rate schedule, with the trainer's defaults applied. */
+    public OptimizerConfig optimizer() {
+        return optimizer;
+    }
+
+    /** The data set, the batch per worker and the epochs. */
+    public DataConfig data() {
+        return data;
+    }
+
+    /** Checkpoints and resuming. */
+    public CheckpointConfig checkpoints() {
+        return checkpoints;
+    }
+
+    /** Evaluations and the output directory. */
+    public OutputConfig output() {
+        return output;
+    }
+
+    /** The trainer's options as given (name to text), read-only; see {@link #option(TrainerOption)}. */
+    public Map<String, String> options() {
+        return options;
+    }
+
+    /** The trainer option {@code key} as given, or {@code fallback} if absent. */
+    public String option(String key, String fallback) {
+        return options.getOrDefault(key, fallback);
+    }
+
+    /** The value of the trainer's option {@code o}: as given, else its default. */
+    public <T> T option(TrainerOption<T> o) {
+        String raw = options.get(o.name());
+        return raw == null ? o.defaultValue() : o.parse(raw);
     }
 
     /**
@@ -348,35 +223,26 @@ public final class TrainConfig {
         return ResolvedDevice.resolve(device, cpuOnlyReason());
     }
 
-    /** Extra options for trainers of other modules, read-only. */
-    public Map<String, String> options() {
-        return options;
-    }
-
-    /** The extra option {@code key}, or {@code fallback} if absent. */
-    public String option(String key, String fallback) {
-        return options.getOrDefault(key, fallback);
-    }
-
     /**
      * Checks what needs the file system, with one-line messages: the data directory holds the files, there are no
-     * more workers than training samples and every worker gets at least one batch, and the checkpoint and output
-     * directories can be written (they are created if missing), and that the device asked for exists (see
+     * more workers than training samples and every worker gets at least one batch, the checkpoint and output
+     * directories can be written (they are created if missing), and the device asked for exists (see
      * {@link #resolveDevice()}). Loads the data (once per JVM, see {@link DataSets}).
      */
     public void checkEnvironment() {
         resolveDevice();
-        data.check();
-        TrainTestData d = DataSets.load(data);
+        data.spec().check();
+        TrainTestData d = DataSets.load(data.spec());
         checkAgainst(d);
-        if (checkpointDir != null) {
-            checkWritableDirectory(checkpointDir, "--checkpoint-dir");
+        if (checkpoints.dir() != null) {
+            checkWritableDirectory(checkpoints.dir(), "--checkpoint-dir");
         }
-        if (outputDir != null) {
-            checkWritableDirectory(outputDir, "--output");
+        if (output.dir() != null) {
+            checkWritableDirectory(output.dir(), "--out");
         }
-        if (resume && (checkpointDir == null || !Files.isDirectory(checkpointDir))) {
-            throw new IllegalArgumentException("--resume needs an existing --checkpoint-dir, got " + checkpointDir);
+        if (checkpoints.resume() && !Files.isDirectory(checkpoints.dir())) {
+            throw new IllegalArgumentException("--resume needs an existing --checkpoint-dir, got "
+                    + checkpoints.dir());
         }
     }
 
@@ -388,13 +254,13 @@ public final class TrainConfig {
                     + " samples: use at most " + n + " workers (--workers) or a larger data set");
         }
         int shard = Shard.smallestSize(n, workers);
-        if (batch > shard) {
-            throw new IllegalArgumentException("batch " + batch + " is larger than a worker's shard of " + shard
-                    + " samples (" + n + " samples / " + workers + " workers): lower --batch or --workers");
+        if (data.batch() > shard) {
+            throw new IllegalArgumentException("batch " + data.batch() + " is larger than a worker's shard of "
+                    + shard + " samples (" + n + " samples / " + workers + " workers): lower --batch or --workers");
         }
     }
 
-    /** Creates {@code dir} if needed and checks that a file can be created in it. */
+    /** Creates {@code dir} if needed and checks that a file can be created in it; {@code option} names the flag. */
     public static void checkWritableDirectory(Path dir, String option) {
         try {
             Files.createDirectories(dir);
@@ -420,17 +286,35 @@ public final class TrainConfig {
     /** A one-line summary for logs. */
     @Override
     public String toString() {
-        return "trainer=" + trainer + " width=" + width + " workers=" + workers + " model=" + model()
-                + (modelFactory == null && "mlp".equals(model) ? " hidden=" + join(hidden) : "") + " data=" + data
-                + " epochs=" + epochs + " batch=" + batch + " lr=" + lr + " momentum=" + momentum
-                + (nesterov ? " nesterov" : "") + " weight-decay=" + weightDecay + " schedule=" + schedule.cliName()
-                + " warmup-epochs=" + warmupEpochs + " compress=" + compression.cliName() + " seed=" + seed
-                + (syncWarmup > 0 ? " sync-warmup=" + syncWarmup : "") + (localSteps != 1 ? " local-steps="
-                + localSteps : "") + (checkpointDir != null ? " checkpoint-dir=" + checkpointDir
-                + " checkpoint-every=" + checkpointEvery + (resume ? " resume" : "") : "")
-                + (evalEvery > 0 ? " eval-every=" + evalEvery : "") + (maxIterations > 0 ? " max-iterations="
-                + maxIterations : "") + (device != ComputeDevice.AUTO ? " device=" + device.cliName() : "")
-                + (options.isEmpty() ? "" : " options=" + options);
+        StringBuilder sb = new StringBuilder("trainer=").append(trainer);
+        for (TrainerOption<?> o : Trainers.provider(trainer).options()) {
+            sb.append(' ').append(o.name()).append('=').append(formatted(o));
+        }
+        sb.append(" workers=").append(workers).append(" model=").append(model());
+        if (modelFactory == null && "mlp".equals(model)) {
+            sb.append(" hidden=").append(join(hidden));
+        }
+        OptimizerConfig o = optimizer;
+        sb.append(" data=").append(data.spec()).append(" epochs=").append(data.epochs()).append(" batch=")
+                .append(data.batch()).append(" lr=").append(o.lr()).append(" momentum=").append(o.momentum())
+                .append(o.nesterov() ? " nesterov" : "").append(" weight-decay=").append(o.weightDecay())
+                .append(" schedule=").append(o.schedule().cliName()).append(" warmup-epochs=")
+                .append(o.warmupEpochs()).append(" compress=").append(compression.cliName()).append(" seed=")
+                .append(seed);
+        if (checkpoints.enabled()) {
+            sb.append(" checkpoint-dir=").append(checkpoints.dir()).append(" checkpoint-every=")
+                    .append(checkpoints.every()).append(checkpoints.resume() ? " resume" : "");
+        }
+        sb.append(output.evalEvery() > 0 ? " eval-every=" + output.evalEvery() : "")
+                .append(maxIterations > 0 ? " max-iterations=" + maxIterations : "")
+                .append(device != ComputeDevice.AUTO ? " device=" + device.cliName() : "");
+        return sb.toString();
+    }
+
+    /** The value of {@code o} as text ("none" for an absent text option). */
+    public <T> String formatted(TrainerOption<T> o) {
+        T v = option(o);
+        return v == null ? "none" : o.format(v);
     }
 
     /** Comma-separated integers, e.g. "256,128". */
@@ -462,8 +346,7 @@ public final class TrainConfig {
 
     /** Builder of {@link TrainConfig}; every setter returns the builder, {@link #build()} validates. */
     public static final class Builder {
-        private String trainer = "pipe";
-        private Integer width;
+        private String trainer = DEFAULT_TRAINER;
         private int workers = 1;
         private String model = "mlp";
         private int[] hidden = {256, 128};
@@ -484,9 +367,8 @@ public final class TrainConfig {
         private Path checkpointDir;
         private long checkpointEvery;
         private boolean resume;
+        private boolean resumeOverride;
         private long evalEvery;
-        private long syncWarmup;
-        private Integer localSteps;
         private long maxIterations;
         private Path outputDir;
         private ComputeDevice device = ComputeDevice.AUTO;
@@ -497,11 +379,6 @@ public final class TrainConfig {
 
         public Builder trainer(String name) {
             this.trainer = name == null ? null : name.trim().toLowerCase(Locale.ROOT);
-            return this;
-        }
-
-        public Builder width(int k) {
-            this.width = k;
             return this;
         }
 
@@ -549,11 +426,13 @@ public final class TrainConfig {
             return this;
         }
 
+        /** The base learning rate; without it, the trainer's default. */
         public Builder lr(double rate) {
             this.lr = rate;
             return this;
         }
 
+        /** The momentum; without it, the trainer's default. */
         public Builder momentum(double mu) {
             this.momentum = mu;
             return this;
@@ -624,18 +503,14 @@ public final class TrainConfig {
             return this;
         }
 
+        /** Resume even where the optimizer settings or epochs differ from the checkpoint's. */
+        public Builder resumeOverride(boolean on) {
+            this.resumeOverride = on;
+            return this;
+        }
+
         public Builder evalEvery(long iterations) {
             this.evalEvery = iterations;
-            return this;
-        }
-
-        public Builder syncWarmup(long iterations) {
-            this.syncWarmup = iterations;
-            return this;
-        }
-
-        public Builder localSteps(int tau) {
-            this.localSteps = tau;
             return this;
         }
 
@@ -644,6 +519,7 @@ public final class TrainConfig {
             return this;
         }
 
+        /** Where the metrics go ({@code --out}). */
         public Builder outputDir(Path dir) {
             this.outputDir = dir;
             return this;
@@ -661,14 +537,25 @@ public final class TrainConfig {
             return this;
         }
 
-        /** An option for a trainer of another module (kept as a string). */
+        /** An option of the trainer, as text ({@code --option key=value}); {@link #build()} checks it. */
         public Builder option(String key, String value) {
             if (key == null || key.isBlank() || value == null) {
                 throw new IllegalArgumentException("option key and value must be non-empty, got " + key + "="
                         + value);
             }
-            options.put(key, value);
+            options.put(key.trim().toLowerCase(Locale.ROOT), value);
             return this;
+        }
+
+        /** Drops every trainer option given so far (before switching the configuration to another trainer). */
+        public Builder clearOptions() {
+            options.clear();
+            return this;
+        }
+
+        /** An option of the trainer, typed. */
+        public <T> Builder option(TrainerOption<T> o, T value) {
+            return option(o.name(), o.format(value));
         }
 
         /** Validates and builds; a bad value gives a one-line {@link IllegalArgumentException}. */
@@ -677,118 +564,36 @@ public final class TrainConfig {
                 throw new IllegalArgumentException("trainer is empty: pass --trainer " + String.join(", ",
                         Trainers.names()));
             }
-            if (!Trainers.isKnown(trainer)) {
-                throw new IllegalArgumentException("unknown trainer '" + trainer + "': use one of "
-                        + String.join(", ", Trainers.names()) + (trainer.equals("cocod")
-                        ? " (cocod needs ringsgd-cocod on the class path)" : ""));
-            }
-            if (width != null && (width < 1 || width > MAX_WIDTH)) {
-                throw new IllegalArgumentException("width must be between 1 and " + MAX_WIDTH + " (1 = synchronous "
-                        + "SGD, K > 1 overlaps K-1 AllReduces with compute), got " + width + ": pass --width 1 or 2");
-            }
+            TrainerProvider provider = Trainers.provider(trainer);
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1, got " + workers
                         + ": pass --workers 4 for example");
             }
             if (modelFactory == null) {
-                if (model == null || !Models.NAMES.contains(model)) {
-                    throw new IllegalArgumentException("unknown model '" + model + "': use --model mlp or softmax");
-                }
-                if (hidden == null) {
-                    throw new IllegalArgumentException("hidden sizes are null: pass --hidden 256,128");
-                }
-                if (model.equals("mlp") && hidden.length == 0) {
-                    throw new IllegalArgumentException("the mlp model needs at least one hidden layer: pass --hidden "
-                            + "256,128, or use --model softmax");
-                }
-                for (int h : hidden) {
-                    if (h < 1) {
-                        throw new IllegalArgumentException("hidden layer sizes must be positive, got "
-                                + Arrays.toString(hidden) + ": pass --hidden 256,128 for example");
-                    }
-                }
+                checkModel();
             }
-            if (data == null) {
-                throw new IllegalArgumentException("data is null: pass --data fashion-mnist, embedded, synthetic "
-                        + "or a directory");
-            }
+            DataConfig dataConfig = new DataConfig(data, batch, epochs);
             data.check();
-            if (epochs < 1) {
-                throw new IllegalArgumentException("epochs must be at least 1, got " + epochs + ": pass --epochs 3");
-            }
-            if (batch < 1) {
-                throw new IllegalArgumentException("batch must be at least 1 sample per worker, got " + batch
-                        + ": pass --batch 32 for example");
-            }
-            if (lr != null && (!(lr > 0) || Double.isInfinite(lr))) {
-                throw new IllegalArgumentException("learning rate must be a positive number, got " + lr
-                        + ": pass --lr 0.05 for example");
-            }
-            if (momentum != null && !(momentum >= 0 && momentum < 1)) {
-                throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum
-                        + ": pass --momentum 0.9 (or 0 for plain SGD)");
-            }
-            if (nesterov && momentum != null && momentum == 0) {
-                throw new IllegalArgumentException("Nesterov momentum needs a momentum > 0: pass --momentum 0.9 or "
-                        + "drop --nesterov");
-            }
-            if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-                throw new IllegalArgumentException("weight decay must be a finite number >= 0, got " + weightDecay
-                        + ": pass --weight-decay 0.0001 or 0");
-            }
-            if (schedule == null) {
-                throw new IllegalArgumentException("schedule is null: pass --schedule constant, step or cosine");
-            }
-            if (!(warmupEpochs >= 0) || Double.isInfinite(warmupEpochs)) {
-                throw new IllegalArgumentException("warm-up must be a finite number of epochs >= 0, got "
-                        + warmupEpochs + ": pass --warmup-epochs 0.5 or 0");
-            }
-            if (stepEpochs < 1) {
-                throw new IllegalArgumentException("step-epochs must be at least 1, got " + stepEpochs
-                        + ": pass --step-epochs 1");
-            }
-            if (!(stepFactor > 0) || Double.isInfinite(stepFactor)) {
-                throw new IllegalArgumentException("step factor must be a positive number, got " + stepFactor
-                        + ": pass --step-factor 0.5");
-            }
+            TrainerDefaults defaults = provider.defaults();
+            OptimizerConfig optimizer = new OptimizerConfig(lr != null ? lr : defaults.lr(),
+                    momentum != null ? momentum : defaults.momentum(), nesterov, weightDecay, schedule,
+                    warmupEpochs, stepEpochs, stepFactor);
             if (compression == null) {
                 throw new IllegalArgumentException("compression is null: pass --compress none, fp16 or int8");
             }
-            if (checkpointEvery < 0) {
-                throw new IllegalArgumentException("checkpoint-every must be >= 0 iterations (0 = only at the end), "
-                        + "got " + checkpointEvery);
-            }
-            if (resume && checkpointDir == null) {
-                throw new IllegalArgumentException("--resume needs --checkpoint-dir: say where the checkpoints are");
-            }
-            if (evalEvery < 0) {
-                throw new IllegalArgumentException("eval-every must be >= 0 iterations (0 = at the end of each "
-                        + "epoch only), got " + evalEvery);
-            }
-            if (syncWarmup < 0) {
-                throw new IllegalArgumentException("sync-warmup must be >= 0 iterations, got " + syncWarmup);
-            }
-            if (localSteps != null && localSteps < 1) {
-                throw new IllegalArgumentException("local-steps must be at least 1, got " + localSteps
-                        + ": pass --local-steps 4 for example");
-            }
+            CheckpointConfig checkpoints = new CheckpointConfig(checkpointDir, checkpointEvery, resume,
+                    resumeOverride);
+            OutputConfig output = new OutputConfig(outputDir, evalEvery);
             if (maxIterations < 0) {
                 throw new IllegalArgumentException("max-iterations must be >= 0 (0 = all epochs), got "
                         + maxIterations);
             }
-            if (checkpointDir != null && Files.exists(checkpointDir) && !Files.isDirectory(checkpointDir)) {
-                throw new IllegalArgumentException("--checkpoint-dir " + checkpointDir + " is a file, not a "
-                        + "directory: pass a directory");
-            }
-            if (outputDir != null && Files.exists(outputDir) && !Files.isDirectory(outputDir)) {
-                throw new IllegalArgumentException("--output " + outputDir + " is a file, not a directory: pass a "
-                        + "directory");
-            }
             if (device == null) {
                 throw new IllegalArgumentException("device is null: pass --device auto, cpu, cuda or host-device");
             }
-            TrainConfig cfg = new TrainConfig(this);
-            Trainers.create(cfg.trainer).validate(cfg);
+            checkOptions(provider);
+            TrainConfig cfg = new TrainConfig(this, optimizer, dataConfig, checkpoints, output);
+            provider.create().validate(cfg);
             if (device.isDevicePath()) {
                 String cpuOnly = cfg.cpuOnlyReason();
                 if (cpuOnly != null) {
@@ -797,6 +602,60 @@ public final class TrainConfig {
                 }
             }
             return cfg;
+        }
+
+        private void checkModel() {
+            if (model == null || !Models.NAMES.contains(model)) {
+                throw new IllegalArgumentException("unknown model '" + model + "': use --model mlp or softmax");
+            }
+            if (hidden == null) {
+                throw new IllegalArgumentException("hidden sizes are null: pass --hidden 256,128");
+            }
+            if (model.equals("mlp") && hidden.length == 0) {
+                throw new IllegalArgumentException("the mlp model needs at least one hidden layer: pass --hidden "
+                        + "256,128, or use --model softmax");
+            }
+            for (int h : hidden) {
+                if (h < 1) {
+                    throw new IllegalArgumentException("hidden layer sizes must be positive, got "
+                            + Arrays.toString(hidden) + ": pass --hidden 256,128 for example");
+                }
+            }
+        }
+
+        /** Every option given must be one the trainer declares, with a valid value. */
+        private void checkOptions(TrainerProvider provider) {
+            for (Map.Entry<String, String> e : options.entrySet()) {
+                TrainerOption<?> o = declared(provider, e.getKey());
+                if (o == null) {
+                    List<String> owners = new ArrayList<>();
+                    for (TrainerProvider p : Trainers.providers()) {
+                        if (declared(p, e.getKey()) != null) {
+                            owners.add(p.name());
+                        }
+                    }
+                    List<String> own = new ArrayList<>();
+                    provider.options().forEach(x -> own.add(x.name()));
+                    // The command line has a --name flag only for the options some trainer declares.
+                    String given = owners.isEmpty() ? "--option " + e.getKey() + "=" + e.getValue()
+                            : TrainerOption.flag(e.getKey(), e.getValue());
+                    throw new IllegalArgumentException(given + ": trainer "
+                            + trainer + " has no option " + e.getKey() + (owners.isEmpty() ? ""
+                            : " (it belongs to " + String.join(", ", owners) + ")") + "; drop it"
+                            + (own.isEmpty() ? "" : " (the options of " + trainer + ": " + String.join(", ", own)
+                            + ")"));
+                }
+                o.parse(e.getValue());
+            }
+        }
+
+        private static TrainerOption<?> declared(TrainerProvider p, String name) {
+            for (TrainerOption<?> o : p.options()) {
+                if (o.name().equals(name)) {
+                    return o;
+                }
+            }
+            return null;
         }
     }
 }

@@ -5,117 +5,64 @@ import java.util.List;
 /**
  * The outcome of a run on one rank: final test accuracy, timings and the SHA-256 of the final parameters (the same
  * on every rank). Times are this rank's; {@link #meanComputeMs()} and {@link #meanCommWaitMs()} average over ranks.
- * Immutable; trainers build it with {@link Builder}.
+ * Trainers build it with {@link Builder}.
+ *
+ * @param config            the configuration of the run
+ * @param trainer           the trainer's name
+ * @param width             pipeline width K actually used (1 for trainers without a pipeline)
+ * @param workers           ranks of the run
+ * @param rank              the rank this result belongs to
+ * @param model             model description
+ * @param parameterCount    parameters of the model
+ * @param data              where the data came from
+ * @param iterations        iterations completed in total (including those before a resume)
+ * @param startIteration    iteration this run started at (0 unless resumed)
+ * @param finalTestAccuracy test accuracy after the last iteration
+ * @param finalTestLoss     test loss after the last iteration
+ * @param wallSeconds       wall-clock seconds of the training loop, evaluations and checkpoints included (data loading
+ *                          excluded)
+ * @param trainSeconds      training seconds: wall time minus evaluation and checkpoint time
+ * @param evalSeconds       seconds of test evaluations
+ * @param checkpointSeconds seconds of checkpoint work
+ * @param computeMs         this rank's time computing, milliseconds
+ * @param commWaitMs        this rank's time blocked waiting for AllReduce results, milliseconds
+ * @param meanComputeMs     compute time averaged over ranks, milliseconds
+ * @param meanCommWaitMs    communication wait averaged over ranks, milliseconds
+ * @param paramsSha256      SHA-256 of the final parameters' bits (see {@link ParameterDigest})
+ * @param parameters        the final parameters (the accessor returns a copy)
+ * @param evaluations       every test evaluation of this run, in order
+ * @param epochStats        per-epoch totals of this rank, in order
+ * @param device            where this rank computed: "cpu", or the device's name ("cuda:0 NVIDIA ...", "host (Java,
+ *                          ...)")
  */
-public final class TrainResult {
-    private final TrainConfig config;
-    private final String trainer;
-    private final int width;
-    private final int workers;
-    private final int rank;
-    private final String model;
-    private final int parameterCount;
-    private final String data;
-    private final long iterations;
-    private final long startIteration;
-    private final double finalTestAccuracy;
-    private final double finalTestLoss;
-    private final double wallSeconds;
-    private final double trainSeconds;
-    private final double evalSeconds;
-    private final double checkpointSeconds;
-    private final double computeMs;
-    private final double commWaitMs;
-    private final double meanComputeMs;
-    private final double meanCommWaitMs;
-    private final String paramsSha256;
-    private final float[] parameters;
-    private final List<EvaluationStats> evaluations;
-    private final List<EpochStats> epochs;
-    private final String device;
+public record TrainResult(TrainConfig config, String trainer, int width, int workers, int rank, String model,
+        int parameterCount, String data, long iterations, long startIteration, double finalTestAccuracy,
+        double finalTestLoss, double wallSeconds, double trainSeconds, double evalSeconds, double checkpointSeconds,
+        double computeMs, double commWaitMs, double meanComputeMs, double meanCommWaitMs, String paramsSha256,
+        float[] parameters, List<EvaluationStats> evaluations, List<EpochStats> epochStats, String device) {
 
-    private TrainResult(Builder b) {
-        this.config = b.config;
-        this.trainer = b.trainer;
-        this.width = b.width;
-        this.workers = b.workers;
-        this.rank = b.rank;
-        this.model = b.model;
-        this.parameterCount = b.parameterCount;
-        this.data = b.data;
-        this.iterations = b.iterations;
-        this.startIteration = b.startIteration;
-        this.finalTestAccuracy = b.finalTestAccuracy;
-        this.finalTestLoss = b.finalTestLoss;
-        this.wallSeconds = b.wallSeconds;
-        this.trainSeconds = b.trainSeconds;
-        this.evalSeconds = b.evalSeconds;
-        this.checkpointSeconds = b.checkpointSeconds;
-        this.computeMs = b.computeMs;
-        this.commWaitMs = b.commWaitMs;
-        this.meanComputeMs = b.meanComputeMs;
-        this.meanCommWaitMs = b.meanCommWaitMs;
-        this.paramsSha256 = b.paramsSha256;
-        this.parameters = b.parameters.clone();
-        this.evaluations = List.copyOf(b.evaluations);
-        this.epochs = List.copyOf(b.epochs);
-        this.device = b.device;
+    public TrainResult {
+        if (config == null || trainer == null) {
+            throw new IllegalStateException("a result needs its config and trainer name");
+        }
+        parameters = parameters.clone();
+        evaluations = List.copyOf(evaluations);
+        epochStats = List.copyOf(epochStats);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The configuration of the run. */
-    public TrainConfig config() {
-        return config;
-    }
-
-    public String trainer() {
-        return trainer;
-    }
-
-    /** Pipeline width K actually used. */
-    public int width() {
-        return width;
-    }
-
-    public int workers() {
-        return workers;
-    }
-
-    /** The rank this result belongs to. */
-    public int rank() {
-        return rank;
-    }
-
-    /** Model description. */
-    public String model() {
-        return model;
-    }
-
-    public int parameterCount() {
-        return parameterCount;
-    }
-
-    /** Where the data came from. */
-    public String data() {
-        return data;
+    /** A copy of the final parameters. */
+    @Override
+    public float[] parameters() {
+        return parameters.clone();
     }
 
     /** Configured epochs. */
     public int epochs() {
-        return config.epochs();
-    }
-
-    /** Iterations completed in total (including those before a resume). */
-    public long iterations() {
-        return iterations;
-    }
-
-    /** Iteration this run started at (0 unless resumed). */
-    public long startIteration() {
-        return startIteration;
+        return config.data().epochs();
     }
 
     /** Iterations run by this invocation. */
@@ -123,81 +70,10 @@ public final class TrainResult {
         return iterations - startIteration;
     }
 
-    public double finalTestAccuracy() {
-        return finalTestAccuracy;
-    }
-
-    public double finalTestLoss() {
-        return finalTestLoss;
-    }
-
-    /** Wall-clock seconds of the training loop, evaluations and checkpoints included (data loading excluded). */
-    public double wallSeconds() {
-        return wallSeconds;
-    }
-
-    /** Training seconds: wall time minus evaluation and checkpoint time. */
-    public double trainSeconds() {
-        return trainSeconds;
-    }
-
-    public double evalSeconds() {
-        return evalSeconds;
-    }
-
-    public double checkpointSeconds() {
-        return checkpointSeconds;
-    }
-
     /** Training time per iteration run, in milliseconds. */
     public double meanIterationMs() {
         long n = iterationsRun();
         return n == 0 ? 0 : trainSeconds * 1000.0 / n;
-    }
-
-    /** This rank's time computing, milliseconds. */
-    public double computeMs() {
-        return computeMs;
-    }
-
-    /** This rank's time blocked waiting for AllReduce results, milliseconds. */
-    public double commWaitMs() {
-        return commWaitMs;
-    }
-
-    /** Compute time averaged over ranks, milliseconds. */
-    public double meanComputeMs() {
-        return meanComputeMs;
-    }
-
-    /** Communication wait averaged over ranks, milliseconds. */
-    public double meanCommWaitMs() {
-        return meanCommWaitMs;
-    }
-
-    /** SHA-256 of the final parameters' bits (see {@link ParameterDigest}). */
-    public String paramsSha256() {
-        return paramsSha256;
-    }
-
-    /** A copy of the final parameters. */
-    public float[] parameters() {
-        return parameters.clone();
-    }
-
-    /** Every test evaluation of this run, in order. */
-    public List<EvaluationStats> evaluations() {
-        return evaluations;
-    }
-
-    /** Per-epoch totals of this rank, in order. */
-    public List<EpochStats> epochStats() {
-        return epochs;
-    }
-
-    /** Where this rank computed: "cpu", or the device's name ("cuda:0 NVIDIA ...", "host (Java, ...)"). */
-    public String device() {
-        return device;
     }
 
     @Override
@@ -336,10 +212,10 @@ public final class TrainResult {
         }
 
         public TrainResult build() {
-            if (config == null || trainer == null) {
-                throw new IllegalStateException("a result needs its config and trainer name");
-            }
-            return new TrainResult(this);
+            return new TrainResult(config, trainer, width, workers, rank, model, parameterCount, data, iterations,
+                    startIteration, finalTestAccuracy, finalTestLoss, wallSeconds, trainSeconds, evalSeconds,
+                    checkpointSeconds, computeMs, commWaitMs, meanComputeMs, meanCommWaitMs, paramsSha256, parameters,
+                    evaluations, epochs, device);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.ringsgd.pipesgd.train;
 
 import io.ringsgd.collectives.Communicator;
+import java.util.Map;
 
 /**
  * A data-parallel training algorithm. Every rank of {@code comm} calls {@link #train} with the same configuration;
@@ -16,6 +17,20 @@ public interface Trainer {
      * {@link TrainConfig.Builder#build()}.
      */
     default void validate(TrainConfig cfg) {
+    }
+
+    /** How people name a run of this trainer with {@code cfg}, in progress lines and summaries: "pipe width 2". */
+    default String label(TrainConfig cfg) {
+        return name();
+    }
+
+    /**
+     * This trainer's settings that a resumed run must share with its checkpoint (name to value, e.g. "local-steps" to
+     * "4"): {@link TrainingSession} writes them into every shared checkpoint and refuses to resume one whose values
+     * differ. Default: none.
+     */
+    default Map<String, String> resumeSettings(TrainConfig cfg) {
+        return Map.of();
     }
 
     /**

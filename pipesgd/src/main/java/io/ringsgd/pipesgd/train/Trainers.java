@@ -26,13 +26,22 @@ public final class Trainers {
 
     /** A trainer by name; the message lists the known names if there is none. */
     public static synchronized Trainer create(String name) {
+        return provider(name).create();
+    }
+
+    /**
+     * The provider of {@code name}: its options and defaults.
+     *
+     * @throws IllegalArgumentException (one line, listing the known names) if there is none
+     */
+    public static synchronized TrainerProvider provider(String name) {
         ensureLoaded();
         TrainerProvider p = name == null ? null : PROVIDERS.get(name.trim().toLowerCase(Locale.ROOT));
         if (p == null) {
             throw new IllegalArgumentException("unknown trainer '" + name + "': use one of " + String.join(", ",
-                    PROVIDERS.keySet()));
+                    PROVIDERS.keySet()) + " (a trainer of another module needs its jar on the class path)");
         }
-        return p.create();
+        return p;
     }
 
     /** True if a trainer of that name is registered. */

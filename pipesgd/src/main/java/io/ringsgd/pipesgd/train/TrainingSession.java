@@ -1,19 +1,13 @@
 package io.ringsgd.pipesgd.train;
 
-import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.Communicator;
-import io.ringsgd.collectives.ElementBuffer;
-import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.gpu.Device;
-import io.ringsgd.gpu.Devices;
-import io.ringsgd.gpu.HostDevice;
 import io.ringsgd.pipesgd.checkpoint.Checkpoint;
 import io.ringsgd.pipesgd.checkpoint.CheckpointException;
-import io.ringsgd.pipesgd.checkpoint.CheckpointFormat;
-import io.ringsgd.pipesgd.checkpoint.CheckpointStore;
 import io.ringsgd.pipesgd.compute.ComputeBackend;
 import io.ringsgd.pipesgd.compute.ComputeDevice;
+import io.ringsgd.pipesgd.compute.DeviceAgreement;
 import io.ringsgd.pipesgd.compute.ModelVector;
 import io.ringsgd.pipesgd.compute.ResolvedDevice;
 import io.ringsgd.pipesgd.data.Batch;
@@ -29,9 +23,9 @@ import io.ringsgd.pipesgd.model.RowMajor;
 import io.ringsgd.pipesgd.optim.LrSchedule;
 import io.ringsgd.pipesgd.optim.Optimizer;
 import io.ringsgd.pipesgd.optim.SgdMomentum;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -60,9 +54,6 @@ public final class TrainingSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainingSession.class);
     /** Samples per evaluation batch. */
     public static final int EVAL_BATCH = 500;
-    /** Checkpoint keys whose values must match for a resume to continue exactly. */
-    private static final List<String> STRICT_KEYS = List.of("trainer", "model", "parameters", "workers", "width",
-            "compression", "batch", "data", "seed", "sync-warmup", "local-steps");
 
     private final Communicator comm;
     private final TrainConfig cfg;
@@ -87,7 +78,7 @@ public final class TrainingSession implements AutoCloseable {
     private final int batchesPerEpoch;
     private final long totalIterations;
     private final Batch evalBatch;
-    private final CheckpointStore store;
+    private final SessionCheckpoints checkpoints;
     private final double[] evalSums = new double[3];
     private final double[] timeSums = new double[2];
 
@@ -103,16 +94,15 @@ public final class TrainingSession implements AutoCloseable {
     private double epochLoss;
     private long epochCompute;
     private long epochWait;
-    private long lastCheckpoint = -1;
     private final List<EvaluationStats> evaluations = new ArrayList<>();
     private final List<EpochStats> epochs = new ArrayList<>();
 
-    private TrainingSession(Communicator comm, TrainConfig cfg, String trainerName, int width,
+    private TrainingSession(Communicator comm, TrainConfig cfg, Trainer trainer, int width,
             TrainingListener listener) {
         this.comm = comm;
         this.cfg = cfg;
         this.listener = listener == null ? TrainingListener.NONE : listener;
-        this.trainerName = trainerName;
+        this.trainerName = trainer.name();
         this.width = width;
         this.rank = comm.rank();
         this.workers = comm.size();
@@ -120,7 +110,7 @@ public final class TrainingSession implements AutoCloseable {
             throw new IllegalArgumentException("the configuration says " + cfg.workers() + " workers but the "
                     + "communicator has " + workers + " ranks: pass --workers " + workers);
         }
-        this.data = DataSets.load(cfg.data());
+        this.data = DataSets.load(cfg.data().spec());
         cfg.checkAgainst(data);
         Dataset train = data.train();
         this.model = cfg.modelFactory().create(data.featureCount(), data.classCount());
@@ -131,25 +121,27 @@ public final class TrainingSession implements AutoCloseable {
         }
         this.params = initialParameters(model, cfg.seed());
         this.batchesPerEpoch = batchesPerEpoch(cfg, train.size());
-        long all = (long) cfg.epochs() * batchesPerEpoch;
+        long all = (long) cfg.data().epochs() * batchesPerEpoch;
         this.totalIterations = cfg.maxIterations() > 0 ? Math.min(all, cfg.maxIterations()) : all;
         this.schedule = scheduleFor(cfg, batchesPerEpoch);
         this.sampler = new ShardSampler(Shard.of(train, rank, workers), cfg.seed());
-        this.batch = new Batch(cfg.batch(), data.featureCount());
+        this.batch = new Batch(cfg.data().batch(), data.featureCount());
         this.evalBatch = new Batch(EVAL_BATCH, data.featureCount());
-        this.store = cfg.checkpointDir() == null ? null : new CheckpointStore(cfg.checkpointDir(), rank);
+        this.checkpoints = new SessionCheckpoints(comm, cfg.checkpoints(), fingerprint(trainer),
+                SessionCheckpoints.changeable(cfg));
         this.observesParameters = this.listener.observesParameters();
-        this.resolvedDevice = agree(cfg.resolveDevice());
+        this.resolvedDevice = DeviceAgreement.agree(comm, cfg.device(), cfg.resolveDevice());
         this.onDevice = resolvedDevice.device() != ComputeDevice.CPU;
+        OptimizerConfig o = cfg.optimizer();
         if (!onDevice) {
-            this.optimizer = new SgdMomentum(params.length, cfg.momentum(), cfg.nesterov(), cfg.weightDecay());
+            this.optimizer = new SgdMomentum(params.length, o.momentum(), o.nesterov(), o.weightDecay());
             this.backend = ComputeBackend.host(model, params, optimizer);
         } else {
             this.optimizer = null;
-            Device device = openDevice(resolvedDevice.device());
+            Device device = DeviceAgreement.open(resolvedDevice.device(), rank);
             try {
-                this.backend = ComputeBackend.device(device, true, model, params, cfg.momentum(), cfg.nesterov(),
-                        cfg.weightDecay());
+                this.backend = ComputeBackend.device(device, true, model, params, o.momentum(), o.nesterov(),
+                        o.weightDecay());
             } catch (RuntimeException | Error e) {
                 device.close();
                 throw e;
@@ -158,48 +150,29 @@ public final class TrainingSession implements AutoCloseable {
         this.paramsVector = backend.parameters();
     }
 
-    /**
-     * With {@code --device auto} on several ranks, makes every rank use CUDA only if every rank can (a collective):
-     * device and host AllReduces are different collectives and cannot be mixed in one group.
-     */
-    private ResolvedDevice agree(ResolvedDevice mine) {
-        if (cfg.device() != ComputeDevice.AUTO || workers == 1) {
-            return mine;
-        }
-        float[] cuda = {mine.device() == ComputeDevice.CUDA ? 1f : 0f};
-        comm.allreduce(cuda, ReduceOp.MIN);
-        if (cuda[0] == 0f && mine.device() == ComputeDevice.CUDA) {
-            return mine.withDevice(ComputeDevice.CPU, "auto: another rank has no CUDA device, and all ranks must "
-                    + "compute alike");
-        }
-        return mine;
-    }
-
-    /** Opens the device of this rank: CUDA device (LOCAL_RANK, else rank) mod the device count, or the host device. */
-    private Device openDevice(ComputeDevice d) {
-        if (d == ComputeDevice.HOST_DEVICE) {
-            return HostDevice.asynchronous();
-        }
-        int count = Math.max(1, Devices.cudaDeviceCount());
-        int local = rank;
-        String env = System.getenv("LOCAL_RANK");
-        if (env != null) {
-            try {
-                local = Integer.parseInt(env.trim());
-            } catch (NumberFormatException e) {
-                log.warn("LOCAL_RANK '{}' is not a number: choosing the CUDA device by rank {}", env, rank);
-            }
-        }
-        return Devices.cuda(Math.floorMod(local, count));
+    /** What a resumed run must share with its checkpoint: the run's shape and the trainer's own settings. */
+    private Map<String, String> fingerprint(Trainer trainer) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("trainer", trainerName);
+        f.put("model", model.describe());
+        f.put("parameters", Integer.toString(params.length));
+        f.put("workers", Integer.toString(workers));
+        f.put("width", Integer.toString(width));
+        f.put("compression", cfg.compression().cliName());
+        f.put("batch", Integer.toString(cfg.data().batch()));
+        f.put("data", cfg.data().spec().toString());
+        f.put("seed", Long.toString(cfg.seed()));
+        f.putAll(trainer.resumeSettings(cfg));
+        return f;
     }
 
     /**
-     * Sets up rank {@code comm.rank()}'s part of a run of {@code trainerName} with pipeline width {@code width} (1
-     * for trainers without a pipeline). Loads the data (shared per JVM) and checks it against the configuration.
+     * Sets up rank {@code comm.rank()}'s part of a run of {@code trainer} with pipeline width {@code width} (1 for
+     * trainers without a pipeline). Loads the data (shared per JVM) and checks it against the configuration.
      */
-    public static TrainingSession open(Communicator comm, TrainConfig cfg, String trainerName, int width,
+    public static TrainingSession open(Communicator comm, TrainConfig cfg, Trainer trainer, int width,
             TrainingListener listener) {
-        return new TrainingSession(comm, cfg, trainerName, width, listener);
+        return new TrainingSession(comm, cfg, trainer, width, listener);
     }
 
     /** The parameters every rank starts from for job seed {@code seed} (a function of the seed only). */
@@ -211,13 +184,14 @@ public final class TrainingSession implements AutoCloseable {
 
     /** Iterations per epoch of {@code cfg} on a training set of {@code trainSize} samples (same on every rank). */
     public static int batchesPerEpoch(TrainConfig cfg, int trainSize) {
-        return Shard.smallestSize(trainSize, cfg.workers()) / cfg.batch();
+        return Shard.smallestSize(trainSize, cfg.workers()) / cfg.data().batch();
     }
 
     /** The learning-rate schedule of {@code cfg} in iterations (epochs converted with {@code batchesPerEpoch}). */
     public static LrSchedule scheduleFor(TrainConfig cfg, int batchesPerEpoch) {
-        return new LrSchedule(cfg.lr(), cfg.schedule(), Math.round(cfg.warmupEpochs() * batchesPerEpoch),
-                (long) cfg.stepEpochs() * batchesPerEpoch, cfg.stepFactor(), (long) cfg.epochs() * batchesPerEpoch);
+        OptimizerConfig o = cfg.optimizer();
+        return new LrSchedule(o.lr(), o.schedule(), Math.round(o.warmupEpochs() * batchesPerEpoch),
+                (long) o.stepEpochs() * batchesPerEpoch, o.stepFactor(), (long) cfg.data().epochs() * batchesPerEpoch);
     }
 
     // ------------------------------------------------------------------------------------------ accessors
@@ -332,7 +306,7 @@ public final class TrainingSession implements AutoCloseable {
 
     /** Fills {@link #batch()} with this rank's samples of iteration {@code t}. */
     public void loadBatch(long t) {
-        sampler.fill(t, batchesPerEpoch, cfg.batch(), batch);
+        sampler.fill(t, batchesPerEpoch, cfg.data().batch(), batch);
     }
 
     /** Starts the clock and tells the listener; call once, after {@link #restore()}. */
@@ -345,7 +319,7 @@ public final class TrainingSession implements AutoCloseable {
             log.info("device: {} ({})", backend.describe(), resolvedDevice.reason());
             log.info("{} width {} on {} workers: {} ({} parameters), {}, {} iterations of batch {} per worker "
                     + "({} per epoch), from iteration {}, BLAS {}", trainerName, width, workers, model.describe(),
-                    params.length, data.description(), totalIterations, cfg.batch(), batchesPerEpoch,
+                    params.length, data.description(), totalIterations, cfg.data().batch(), batchesPerEpoch,
                     startIteration, RowMajor.blasName());
         }
     }
@@ -413,14 +387,15 @@ public final class TrainingSession implements AutoCloseable {
         if (done >= totalIterations) {
             return false;
         }
-        return done % batchesPerEpoch == 0 || (cfg.evalEvery() > 0 && done % cfg.evalEvery() == 0);
+        long every = cfg.output().evalEvery();
+        return done % batchesPerEpoch == 0 || (every > 0 && done % every == 0);
     }
 
     /** Whether to checkpoint after iteration {@code t} (the final checkpoint is written by {@link #finish}). */
     public boolean checkpointDue(long t) {
         long done = t + 1;
-        return store != null && cfg.checkpointEvery() > 0 && done % cfg.checkpointEvery() == 0
-                && done < totalIterations;
+        long every = cfg.checkpoints().every();
+        return checkpoints.enabled() && every > 0 && done % every == 0 && done < totalIterations;
     }
 
     /**
@@ -465,7 +440,7 @@ public final class TrainingSession implements AutoCloseable {
 
     /** True if this run writes checkpoints. */
     public boolean checkpointing() {
-        return store != null;
+        return checkpoints.enabled();
     }
 
     /**
@@ -473,8 +448,7 @@ public final class TrainingSession implements AutoCloseable {
      * parameters and the optimizer state; the trainer adds its own entries.
      */
     public Checkpoint newSharedCheckpoint(long iteration) {
-        Checkpoint c = new Checkpoint(iteration);
-        fingerprint(c);
+        Checkpoint c = checkpoints.newShared(iteration);
         c.put("params", hostState(paramsVector));
         for (Map.Entry<String, ModelVector> e : backend.optimizerState().entrySet()) {
             c.put("optimizer." + e.getKey(), hostState(e.getValue()));
@@ -503,47 +477,17 @@ public final class TrainingSession implements AutoCloseable {
         return c;
     }
 
-    private void fingerprint(Checkpoint c) {
-        c.put("trainer", trainerName);
-        c.put("model", model.describe());
-        c.put("parameters", Integer.toString(params.length));
-        c.put("workers", Integer.toString(workers));
-        c.put("width", Integer.toString(width));
-        c.put("compression", cfg.compression().cliName());
-        c.put("batch", Integer.toString(cfg.batch()));
-        c.put("data", cfg.data().toString());
-        c.put("seed", Long.toString(cfg.seed()));
-        c.put("sync-warmup", Long.toString(cfg.syncWarmup()));
-        c.put("local-steps", Integer.toString(cfg.localSteps()));
-        c.put("format", Integer.toString(CheckpointFormat.VERSION));
-    }
-
     /**
      * Writes a checkpoint (collective): every rank writes its own state, then, once all have, rank 0 writes the
      * shared state, so the newest shared file always has all its rank files. Checkpoints older than the previous one
-     * are deleted afterwards. Its time counts as checkpoint time, not training.
+     * are deleted afterwards. Its time counts as checkpoint time, not training. A rank that cannot write makes every
+     * rank throw its {@link CheckpointException}.
      */
     public void saveCheckpoint(Checkpoint shared, Checkpoint rankState) {
-        if (store == null) {
-            throw new IllegalStateException("no --checkpoint-dir configured");
-        }
         long t0 = System.nanoTime();
-        long it = rankState.iteration();
-        store.writeRank(rankState);
-        comm.barrier();
-        Path sharedFile = null;
-        if (rank == 0) {
-            sharedFile = store.writeShared(shared);
-        }
-        if (lastCheckpoint >= 0 && lastCheckpoint < it) {
-            store.deleteOlderThan(lastCheckpoint, rank == 0);
-        }
-        lastCheckpoint = it;
+        Path sharedFile = checkpoints.save(shared, rankState);
         checkpointNanos += System.nanoTime() - t0;
-        listener.onCheckpoint(it, sharedFile);
-        if (rank == 0) {
-            log.debug("checkpoint of iteration {} written to {}", it, sharedFile);
-        }
+        listener.onCheckpoint(rankState.iteration(), sharedFile);
     }
 
     /**
@@ -566,103 +510,28 @@ public final class TrainingSession implements AutoCloseable {
 
     /**
      * If the configuration asks to resume: finds the newest complete checkpoint (rank 0 decides and broadcasts the
-     * shared state, so other ranks need not see its file), checks that it belongs to this configuration, loads the
-     * parameters and optimizer state, and returns both checkpoints for the trainer's own state; returns null when not
-     * resuming or when the directory holds no checkpoint. Collective; every rank fails alike on a bad checkpoint.
+     * shared state, so other ranks need not see its file), checks that it belongs to this configuration (a changed
+     * optimizer setting or epoch count only with {@code --resume-override}), loads the parameters and optimizer
+     * state, and returns both checkpoints for the trainer's own state; returns null when not resuming or when the
+     * directory holds no checkpoint. Collective; every rank fails alike on a bad checkpoint, with the message of the
+     * rank that found it.
      */
     public Restored restore() {
-        if (!cfg.resume()) {
+        Restored r = checkpoints.restore(totalIterations);
+        if (r == null) {
             return null;
         }
-        double[] head = new double[3];
-        byte[] bytes = null;
-        CheckpointException failure = null;
-        if (rank == 0) {
-            try {
-                long newest = store.newestComplete();
-                if (newest >= 0) {
-                    bytes = store.readSharedBytes(newest);
-                    CheckpointFormat.decode(bytes, store.sharedFile(newest).toString());
-                    head[0] = 1;
-                    head[1] = newest;
-                    head[2] = bytes.length;
-                }
-            } catch (CheckpointException e) {
-                failure = e;
-                head[0] = -1;
-            }
-        }
-        comm.broadcast(head, 0);
-        if (head[0] < 0) {
-            if (failure != null) {
-                throw failure;
-            }
-            throw new CheckpointException("rank 0 could not load the newest checkpoint in " + cfg.checkpointDir()
-                    + ": see its error");
-        }
-        if (head[0] == 0) {
-            if (rank == 0) {
-                log.info("--resume: no checkpoint in {}, starting from iteration 0", cfg.checkpointDir());
-            }
-            return null;
-        }
-        long iteration = (long) head[1];
-        if (rank != 0) {
-            bytes = new byte[(int) head[2]];
-        }
-        comm.broadcast(ElementBuffer.ofBytes(ByteBuffer.wrap(bytes), ElementType.BYTE, 0, bytes.length), 0,
-                CollectiveOptions.DEFAULT);
-        Checkpoint shared = CheckpointFormat.decode(bytes, store.sharedFile(iteration) + " (from rank 0)");
-        Checkpoint mine = null;
-        double[] ok = {1};
-        try {
-            mine = store.readRank(iteration);
-            if (mine.iteration() != iteration || !Integer.toString(rank).equals(mine.meta("rank"))) {
-                throw new CheckpointException(store.rankFile(iteration) + " holds iteration " + mine.iteration()
-                        + " of rank " + mine.meta("rank") + ", expected iteration " + iteration + " of rank " + rank
-                        + ": delete the checkpoint directory's stray files");
-            }
-        } catch (CheckpointException e) {
-            failure = e;
-            ok[0] = 0;
-        }
-        comm.allreduce(ok, ReduceOp.MIN);
-        if (ok[0] == 0) {
-            if (failure != null) {
-                throw failure;
-            }
-            throw new CheckpointException("another rank could not read its state of checkpoint iteration "
-                    + iteration + " in " + cfg.checkpointDir() + ": see its error");
-        }
-        checkCompatible(shared, store.sharedFile(iteration));
+        Checkpoint shared = r.shared();
         restoreState(shared.requireArray("params", params.length), paramsVector);
         for (Map.Entry<String, ModelVector> e : backend.optimizerState().entrySet()) {
             restoreState(shared.requireArray("optimizer." + e.getKey(), e.getValue().length()), e.getValue());
         }
-        if (iteration > totalIterations) {
-            throw new CheckpointException("checkpoint " + store.sharedFile(iteration) + " is at iteration "
-                    + iteration + ", beyond this run's " + totalIterations + ": raise --epochs or start fresh");
-        }
-        startIteration = iteration;
-        lastCheckpoint = iteration;
+        startIteration = shared.iteration();
         if (rank == 0) {
-            log.info("resuming from {} at iteration {} (epoch {})", store.sharedFile(iteration), iteration,
-                    epochOf(iteration) + 1);
+            log.info("resuming from {} at iteration {} (epoch {})", checkpoints.sharedFile(startIteration),
+                    startIteration, epochOf(startIteration) + 1);
         }
-        return new Restored(shared, mine);
-    }
-
-    private void checkCompatible(Checkpoint c, Path file) {
-        Checkpoint expected = new Checkpoint(c.iteration());
-        fingerprint(expected);
-        for (String key : STRICT_KEYS) {
-            String want = expected.meta(key);
-            String got = c.meta(key);
-            if (!want.equals(got)) {
-                throw new CheckpointException(file + " was written with " + key + " " + got + ", this run has "
-                        + want + ": resume with the same " + key + " or use another --checkpoint-dir");
-            }
-        }
+        return r;
     }
 
     // ------------------------------------------------------------------------------------------ the end
@@ -687,7 +556,7 @@ public final class TrainingSession implements AutoCloseable {
      */
     public TrainResult finish(long iterationsDone, Checkpoint finalShared, Checkpoint finalRank) {
         Evaluation last = evaluate(iterationsDone, true);
-        if (store != null && finalShared != null && finalRank != null) {
+        if (checkpoints.enabled() && finalShared != null && finalRank != null) {
             saveCheckpoint(finalShared, finalRank);
         }
         long end = System.nanoTime();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringsgd.collectives.Communicators;
 import io.ringsgd.pipesgd.data.DataSpec;
+import io.ringsgd.pipesgd.pipe.PipeSgdTrainer;
 import io.ringsgd.pipesgd.train.IterationStats;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
@@ -21,7 +22,8 @@ final class ResumeRuns {
     }
 
     static TrainConfig.Builder config(int workers, int width, String compression, String device) {
-        return TrainConfig.builder().trainer("pipe").width(width).workers(workers).data(DATA).model("mlp").hidden(8)
+        return TrainConfig.builder().trainer("pipe").option(PipeSgdTrainer.WIDTH, width).workers(workers).data(DATA)
+                .model("mlp").hidden(8)
                 .epochs(2).batch(10).lr(0.05).momentum(0.9).nesterov(true).weightDecay(1e-3).warmupEpochs(0.2)
                 .compression(compression).seed(23).device(device);
     }
@@ -50,8 +52,10 @@ final class ResumeRuns {
      */
     static List<TrainResult> resumeIsExact(Path tmp, String device, int workers, int width, String compression,
             long syncWarmup, long crashAt, long expectedStart) {
-        TrainConfig.Builder b = config(workers, width, compression, device).syncWarmup(syncWarmup).checkpointEvery(7);
-        String reference = train(config(workers, width, compression, device).syncWarmup(syncWarmup).build(),
+        TrainConfig.Builder b = config(workers, width, compression, device).option(PipeSgdTrainer.SYNC_WARMUP,
+                (long) (syncWarmup)).checkpointEvery(7);
+        String reference = train(config(workers, width, compression, device).option(PipeSgdTrainer.SYNC_WARMUP,
+                (long) (syncWarmup)).build(),
                 TrainingListener.NONE).get(0).paramsSha256();
         Path full = tmp.resolve("full-" + workers + width + compression);
         TrainResult uninterrupted = train(b.checkpointDir(full).build(), TrainingListener.NONE).get(0);

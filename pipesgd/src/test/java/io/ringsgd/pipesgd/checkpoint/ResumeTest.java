@@ -3,6 +3,7 @@ package io.ringsgd.pipesgd.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringsgd.pipesgd.pipe.PipeSgdTrainer;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import io.ringsgd.pipesgd.train.TrainingListener;
@@ -104,7 +105,8 @@ class ResumeTest {
         Path dir = tmp.resolve("ckpt");
         TrainConfig cfg = config(2, 2, "none").checkpointDir(dir).checkpointEvery(20).build();
         train(cfg, TrainingListener.NONE);
-        assertThatThrownBy(() -> train(cfg.toBuilder().width(3).resume(true).build(), TrainingListener.NONE))
+        assertThatThrownBy(() -> train(cfg.toBuilder().option(PipeSgdTrainer.WIDTH, 3).resume(true).build(),
+                TrainingListener.NONE))
                 .isInstanceOf(CheckpointException.class).hasMessageContaining("was written with width 2")
                 .hasMessageContaining("this run has 3");
         assertThatThrownBy(() -> train(cfg.toBuilder().hidden(9).resume(true).build(), TrainingListener.NONE))

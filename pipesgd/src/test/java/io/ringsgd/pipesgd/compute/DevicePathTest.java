@@ -17,6 +17,7 @@ import io.ringsgd.pipesgd.model.Mlp;
 import io.ringsgd.pipesgd.model.Model;
 import io.ringsgd.pipesgd.model.Models;
 import io.ringsgd.pipesgd.optim.SgdMomentum;
+import io.ringsgd.pipesgd.pipe.PipeSgdTrainer;
 import io.ringsgd.pipesgd.train.ParameterDigest;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
@@ -314,7 +315,7 @@ class DevicePathTest {
 
     @Test
     void softmaxRegressionRunsOnTheDevicePathToo() {
-        TrainConfig dev = small(2).model("softmax").width(2).device("host-device").build();
+        TrainConfig dev = small(2).model("softmax").option(PipeSgdTrainer.WIDTH, 2).device("host-device").build();
         TrainResult a = train(dev, TrainingListener.NONE).get(0);
         TrainResult b = train(dev.toBuilder().device("cpu").build(), TrainingListener.NONE).get(0);
         assertThat(a.model()).startsWith("softmax");

@@ -149,7 +149,7 @@ class IdxReaderTest {
     @Test
     void labelImageCountMismatchNamesBothFiles() {
         writeSet(dir, 6, 5, 3);
-        assertThatThrownBy(() -> FashionMnist.load(dir, "test data")).isInstanceOf(DataFileException.class)
+        assertThatThrownBy(() -> FashionMnist.load(dir, "test data", 0)).isInstanceOf(DataFileException.class)
                 .hasMessageContaining("has 5 labels").hasMessageContaining("has 6 images")
                 .hasMessageContaining("train-labels-idx1-ubyte").hasMessageContaining("train-images-idx3-ubyte");
     }
@@ -157,7 +157,7 @@ class IdxReaderTest {
     @Test
     void directoryWithTheFourFilesLoads() {
         writeSet(dir, 12, 12, 4);
-        TrainTestData d = FashionMnist.load(dir, "test data");
+        TrainTestData d = FashionMnist.load(dir, "test data", 0);
         assertThat(d.train().size()).isEqualTo(12);
         assertThat(d.test().size()).isEqualTo(12);
         assertThat(d.featureCount()).isEqualTo(9);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringsgd.collectives.Communicators;
 import io.ringsgd.pipesgd.data.DataSpec;
+import io.ringsgd.pipesgd.pipe.PipeSgdTrainer;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import io.ringsgd.pipesgd.train.Trainers;
@@ -24,7 +25,7 @@ class MetricsOutputsTest {
 
     @Test
     void writesCsvPlotAndSummary() throws IOException {
-        TrainConfig cfg = TrainConfig.builder().trainer("pipe").width(2).workers(2)
+        TrainConfig cfg = TrainConfig.builder().trainer("pipe").option(PipeSgdTrainer.WIDTH, 2).workers(2)
                 .data(DataSpec.synthetic(400, 100, 6, 3, 0.1, 2)).model("softmax").epochs(2).batch(10).lr(0.3)
                 .momentum(0.5).evalEvery(5).outputDir(dir).build();
         MetricsRecorder recorder = new MetricsRecorder();

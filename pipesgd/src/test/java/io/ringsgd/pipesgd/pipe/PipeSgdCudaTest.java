@@ -1,12 +1,13 @@
 package io.ringsgd.pipesgd.pipe;
 
+import static io.ringsgd.gpu.FloatArrays.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringsgd.gpu.CudaDevice;
 import io.ringsgd.gpu.DeviceBuffer;
 import io.ringsgd.gpu.DeviceStream;
 import io.ringsgd.gpu.Devices;
-import io.ringsgd.pipesgd.compute.RequiresCudaDevice;
+import io.ringsgd.gpu.RequiresCuda;
 import io.ringsgd.pipesgd.data.Batch;
 import io.ringsgd.pipesgd.model.DeviceFeedForward;
 import io.ringsgd.pipesgd.model.Mlp;
@@ -24,18 +25,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * 1e-4; replicas must still be bit-identical, since every rank runs the same kernels on the same inputs.
  */
 @Timeout(180)
-@ExtendWith(RequiresCudaDevice.class)
+@ExtendWith(RequiresCuda.class)
 class PipeSgdCudaTest {
 
     @Test
     void trainsOnTheGpuWithBitIdenticalReplicasCloseToTheCpu() {
-        TrainConfig cuda = PipeSgdTest.small(2).width(2).device("cuda").build();
+        TrainConfig cuda = PipeSgdTest.small(2).option(PipeSgdTrainer.WIDTH, 2).device("cuda").build();
         List<List<String>> d = PipeSgdTest.digestsPerUpdate(cuda);
         assertThat(d.get(1)).containsExactlyElementsOf(d.get(0));
         TrainResult a = PipeSgdTest.train(cuda).get(0);
         TrainResult b = PipeSgdTest.train(cuda.toBuilder().device("cpu").build()).get(0);
         assertThat(a.device()).startsWith("cuda:");
-        assertThat(PipeSgdTest.maxAbsDiff(a.parameters(), b.parameters())).isLessThan(1e-4);
+        assertThat(maxAbsDiff(a.parameters(), b.parameters())).isLessThan(1e-4);
         assertThat(a.finalTestAccuracy()).isGreaterThan(0.6);
     }
 

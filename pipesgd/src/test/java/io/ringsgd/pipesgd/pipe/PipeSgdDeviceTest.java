@@ -1,5 +1,7 @@
 package io.ringsgd.pipesgd.pipe;
 
+import static io.ringsgd.gpu.FloatArrays.maxAbs;
+import static io.ringsgd.gpu.FloatArrays.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringsgd.pipesgd.compute.HostDeviceModel;
@@ -36,7 +38,7 @@ class PipeSgdDeviceTest {
         // rounds like the CPU optimizer. So equality here checks the device plumbing and the device SGD step.
         for (int workers = 1; workers <= 2; workers++) {
             for (int width = 1; width <= 3; width++) {
-                TrainConfig cfg = device(workers).width(width).build();
+                TrainConfig cfg = device(workers).option(PipeSgdTrainer.WIDTH, width).build();
                 TrainResult r = PipeSgdTest.train(cfg).get(0);
                 assertThat(r.device()).startsWith("host (Java");
                 assertThat(r.paramsSha256()).as("%d workers, width %d", workers, width)
@@ -49,7 +51,7 @@ class PipeSgdDeviceTest {
     void everyRankHoldsBitIdenticalParametersAfterEveryUpdate() {
         for (int workers = 1; workers <= 3; workers++) {
             for (int width = 1; width <= 2; width++) {
-                TrainConfig cfg = device(workers).width(width).build();
+                TrainConfig cfg = device(workers).option(PipeSgdTrainer.WIDTH, width).build();
                 List<List<String>> d = PipeSgdTest.digestsPerUpdate(cfg);
                 int perEpoch = (600 / workers) / 10;
                 assertThat(d.get(0)).as("one update per gradient").hasSize(2 * perEpoch);
@@ -64,7 +66,7 @@ class PipeSgdDeviceTest {
     @Test
     void compressedDevicePathStaysBitIdenticalAcrossRanks() {
         for (String c : new String[] {"fp16", "int8"}) {
-            TrainConfig cfg = device(3).width(2).compression(c).build();
+            TrainConfig cfg = device(3).option(PipeSgdTrainer.WIDTH, 2).compression(c).build();
             List<List<String>> d = PipeSgdTest.digestsPerUpdate(cfg);
             assertThat(d.get(1)).as(c).containsExactlyElementsOf(d.get(0));
             assertThat(d.get(2)).as(c).containsExactlyElementsOf(d.get(0));
@@ -81,14 +83,14 @@ class PipeSgdDeviceTest {
         // gradient, a lost update or a stale parameter read moves them by 1e-3 or more. Long runs drift further
         // apart (SGD does not contract rounding differences), so this is a check of short runs only.
         for (int workers = 1; workers <= 3; workers++) {
-            TrainConfig dev = device(workers).width(2).evalEvery(10).build();
+            TrainConfig dev = device(workers).option(PipeSgdTrainer.WIDTH, 2).evalEvery(10).build();
             TrainConfig cpu = dev.toBuilder().device("cpu").build();
             TrainResult a = PipeSgdTest.train(dev).get(0);
             TrainResult b = PipeSgdTest.train(cpu).get(0);
             assertThat(b.device()).isEqualTo("cpu");
-            assertThat(PipeSgdTest.maxAbsDiff(a.parameters(), b.parameters())).as("%d workers", workers)
+            assertThat(maxAbsDiff(a.parameters(), b.parameters())).as("%d workers", workers)
                     .isLessThan(1e-5);
-            assertThat(PipeSgdTest.maxAbs(b.parameters())).isGreaterThan(0.1);
+            assertThat(maxAbs(b.parameters())).isGreaterThan(0.1);
             for (int e = 0; e < b.epochStats().size(); e++) {
                 assertThat(a.epochStats().get(e).meanLoss()).isCloseTo(b.epochStats().get(e).meanLoss(),
                         org.assertj.core.data.Percentage.withPercentage(1e-3));

@@ -1,5 +1,7 @@
 package io.ringsgd.pipesgd.pipe;
 
+import static io.ringsgd.gpu.FloatArrays.maxAbs;
+import static io.ringsgd.gpu.FloatArrays.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringsgd.collectives.Communicators;
@@ -54,7 +56,7 @@ class PipeSgdTest {
     void everyRankHoldsBitIdenticalParametersAfterEveryUpdate() {
         for (int workers = 1; workers <= 4; workers++) {
             for (int width = 1; width <= 3; width++) {
-                TrainConfig cfg = small(workers).width(width).build();
+                TrainConfig cfg = small(workers).option(PipeSgdTrainer.WIDTH, width).build();
                 List<List<String>> d = digestsPerUpdate(cfg);
                 int perEpoch = (600 / workers) / 10;
                 assertThat(d.get(0)).as("one update per gradient").hasSize(2 * perEpoch);
@@ -69,7 +71,7 @@ class PipeSgdTest {
     @Test
     void compressedRunsStayBitIdenticalToo() {
         for (String c : new String[] {"fp16", "int8"}) {
-            TrainConfig cfg = small(3).width(2).compression(c).build();
+            TrainConfig cfg = small(3).option(PipeSgdTrainer.WIDTH, 2).compression(c).build();
             List<List<String>> d = digestsPerUpdate(cfg);
             assertThat(d.get(1)).containsExactlyElementsOf(d.get(0));
             assertThat(d.get(2)).containsExactlyElementsOf(d.get(0));
@@ -81,7 +83,7 @@ class PipeSgdTest {
         // With two ranks every AllReduce algorithm computes g0 + g1 (one commutative addition) and AVG divides by
         // 2, exactly like the reference: bit-for-bit equality.
         for (int workers = 1; workers <= 2; workers++) {
-            TrainConfig cfg = small(workers).width(1).build();
+            TrainConfig cfg = small(workers).option(PipeSgdTrainer.WIDTH, 1).build();
             float[] expected = SerialReference.run(cfg, 1);
             TrainResult r = train(cfg).get(0);
             assertThat(r.paramsSha256()).isEqualTo(ParameterDigest.sha256(expected));
@@ -94,7 +96,7 @@ class PipeSgdTest {
         // from (g0 + g1 + g2 + g3) / 4 in the last bits; after 40-60 updates the parameters (of magnitude ~1) agree
         // to 1e-6 (measured: 0 for 3 ranks, 6e-8 for 4).
         for (int workers = 3; workers <= 4; workers++) {
-            TrainConfig cfg = small(workers).width(1).build();
+            TrainConfig cfg = small(workers).option(PipeSgdTrainer.WIDTH, 1).build();
             float[] expected = SerialReference.run(cfg, 1);
             float[] got = train(cfg).get(0).parameters();
             assertThat(maxAbsDiff(got, expected)).as("%d workers", workers).isLessThan(1e-6);
@@ -105,7 +107,7 @@ class PipeSgdTest {
     @Test
     void widthKAppliesGradientsKMinusOneStepsStale() {
         for (int width = 2; width <= 3; width++) {
-            TrainConfig cfg = small(2).width(width).build();
+            TrainConfig cfg = small(2).option(PipeSgdTrainer.WIDTH, width).build();
             float[] expected = SerialReference.run(cfg, width);
             TrainResult r = train(cfg).get(0);
             assertThat(r.paramsSha256()).as("width %d", width).isEqualTo(ParameterDigest.sha256(expected));
@@ -116,14 +118,15 @@ class PipeSgdTest {
 
     @Test
     void synchronousWarmupRunsWidthOneBeforeThePipeline() {
-        TrainConfig cfg = small(2).width(3).syncWarmup(7).build();
+        TrainConfig cfg = small(2).option(PipeSgdTrainer.WIDTH, 3).option(PipeSgdTrainer.SYNC_WARMUP, (long) (7))
+                .build();
         float[] expected = SerialReference.run(cfg, 3);
         assertThat(train(cfg).get(0).paramsSha256()).isEqualTo(ParameterDigest.sha256(expected));
     }
 
     @Test
     void syncTrainerIsPipeWithWidthOne() {
-        TrainConfig pipe1 = small(2).width(1).build();
+        TrainConfig pipe1 = small(2).option(PipeSgdTrainer.WIDTH, 1).build();
         TrainConfig sync = small(2).trainer("sync").build();
         TrainResult a = train(pipe1).get(0);
         TrainResult b = train(sync).get(0);
@@ -134,7 +137,8 @@ class PipeSgdTest {
 
     @Test
     void everyRankEvaluatesTheSameParametersAndGetsTheSameNumbers() {
-        TrainConfig cfg = small(3).width(2).evalEvery(7).hidden(32).lr(0.3).momentum(0.5).warmupEpochs(0)
+        TrainConfig cfg = small(3).option(PipeSgdTrainer.WIDTH, 2).evalEvery(7).hidden(32).lr(0.3).momentum(0.5)
+                .warmupEpochs(0)
                 .weightDecay(1e-4).build();
         List<TrainResult> rs = train(cfg);
         List<EvaluationStats> e0 = rs.get(0).evaluations();
@@ -154,7 +158,7 @@ class PipeSgdTest {
 
     @Test
     void listenerSeesEveryIterationWithComputeAndWaitTimes() {
-        TrainConfig cfg = small(2).width(2).build();
+        TrainConfig cfg = small(2).option(PipeSgdTrainer.WIDTH, 2).build();
         List<List<IterationStats>> seen = Communicators.runLocal(2, comm -> {
             List<IterationStats> out = new ArrayList<>();
             Trainers.create("pipe").train(comm, cfg, new TrainingListener() {
@@ -183,7 +187,8 @@ class PipeSgdTest {
         // Softmax regression on overlapping clusters: fp16 and int8 (with error feedback) must end within 1 point of
         // test accuracy and 1 % of test loss of the uncompressed run.
         DataSpec data = DataSpec.synthetic(4000, 1000, 32, 4, 0.35, 8);
-        TrainConfig.Builder b = TrainConfig.builder().trainer("pipe").width(2).workers(4).data(data)
+        TrainConfig.Builder b = TrainConfig.builder().trainer("pipe").option(PipeSgdTrainer.WIDTH, 2).workers(4)
+                .data(data)
                 .model("softmax").epochs(3).batch(16).lr(0.1).momentum(0.5).weightDecay(0).seed(3);
         TrainResult none = train(b.compression("none").build()).get(0);
         assertThat(none.finalTestAccuracy()).isGreaterThan(0.8).isLessThan(0.995);
@@ -194,21 +199,5 @@ class PipeSgdTest {
             assertThat(r.finalTestLoss()).as(c).isCloseTo(none.finalTestLoss(),
                     org.assertj.core.data.Percentage.withPercentage(1));
         }
-    }
-
-    static double maxAbsDiff(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-    }
-
-    static double maxAbs(float[] a) {
-        double m = 0;
-        for (float v : a) {
-            m = Math.max(m, Math.abs(v));
-        }
-        return m;
     }
 }

@@ -22,14 +22,15 @@ final class SerialReference {
     }
 
     static float[] run(TrainConfig cfg, int width) {
-        TrainTestData data = DataSets.load(cfg.data());
+        TrainTestData data = DataSets.load(cfg.data().spec());
         int p = cfg.workers();
         Model model = cfg.modelFactory().create(data.featureCount(), data.classCount());
         float[] w = TrainingSession.initialParameters(model, cfg.seed());
         int n = w.length;
-        SgdMomentum opt = new SgdMomentum(n, cfg.momentum(), cfg.nesterov(), cfg.weightDecay());
-        int perEpoch = Shard.smallestSize(data.train().size(), p) / cfg.batch();
-        long total = (long) cfg.epochs() * perEpoch;
+        SgdMomentum opt = new SgdMomentum(n, cfg.optimizer().momentum(), cfg.optimizer().nesterov(), cfg.optimizer()
+                .weightDecay());
+        int perEpoch = Shard.smallestSize(data.train().size(), p) / cfg.data().batch();
+        long total = (long) cfg.data().epochs() * perEpoch;
         if (cfg.maxIterations() > 0) {
             total = Math.min(total, cfg.maxIterations());
         }
@@ -38,14 +39,14 @@ final class SerialReference {
         for (int r = 0; r < p; r++) {
             samplers[r] = new ShardSampler(Shard.of(data.train(), r, p), cfg.seed());
         }
-        Batch batch = new Batch(cfg.batch(), data.featureCount());
+        Batch batch = new Batch(cfg.data().batch(), data.featureCount());
         float[] g = new float[n];
         TreeMap<Long, float[]> queue = new TreeMap<>();
-        long warmup = cfg.syncWarmup();
+        long warmup = cfg.option(PipeSgdTrainer.SYNC_WARMUP);
         for (long t = 0; t < total; t++) {
             float[] sum = new float[n];
             for (int r = 0; r < p; r++) {
-                samplers[r].fill(t, perEpoch, cfg.batch(), batch);
+                samplers[r].fill(t, perEpoch, cfg.data().batch(), batch);
                 model.lossAndGradient(w, batch, g);
                 for (int i = 0; i < n; i++) {
                     sum[i] += g[i];

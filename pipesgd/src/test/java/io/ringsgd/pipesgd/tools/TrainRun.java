@@ -3,6 +3,7 @@ package io.ringsgd.pipesgd.tools;
 import io.ringsgd.collectives.Communicators;
 import io.ringsgd.pipesgd.metrics.MetricsOutputs;
 import io.ringsgd.pipesgd.metrics.MetricsRecorder;
+import io.ringsgd.pipesgd.pipe.PipeSgdTrainer;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import io.ringsgd.pipesgd.train.Trainer;
@@ -30,7 +31,7 @@ public final class TrainRun {
         TrainConfig.Builder b = TrainConfig.builder().trainer(trainer).compression(compress).workers(workers)
                 .epochs(epochs).outputDir(out);
         if (!trainer.equals("sync")) {
-            b.width(width);
+            b.option(PipeSgdTrainer.WIDTH, width);
         }
         for (int i = 6; i < args.length; i++) {
             String k = args[i].substring(0, args[i].indexOf('='));
@@ -43,7 +44,7 @@ public final class TrainRun {
                 case "nesterov": b.nesterov(Boolean.parseBoolean(v)); break;
                 case "wd": b.weightDecay(Double.parseDouble(v)); break;
                 case "warmup": b.warmupEpochs(Double.parseDouble(v)); break;
-                case "syncwarmup": b.syncWarmup(Long.parseLong(v)); break;
+                case "syncwarmup": b.option(PipeSgdTrainer.SYNC_WARMUP.name(), v); break;
                 case "schedule": b.schedule(v); break;
                 case "seed": b.seed(Long.parseLong(v)); break;
                 default: throw new IllegalArgumentException("unknown option " + k);

@@ -7,6 +7,7 @@ import io.ringsgd.pipesgd.data.Batch;
 import io.ringsgd.pipesgd.data.DataSpec;
 import io.ringsgd.pipesgd.model.Evaluation;
 import io.ringsgd.pipesgd.model.Model;
+import io.ringsgd.pipesgd.pipe.PipeSgdTrainer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -114,7 +115,7 @@ class CustomModelTest {
 
     @Test
     void aUserModelTrainsWithPipeSgd() {
-        TrainConfig cfg = TrainConfig.builder().trainer("pipe").width(2).workers(3)
+        TrainConfig cfg = TrainConfig.builder().trainer("pipe").option(PipeSgdTrainer.WIDTH, 2).workers(3)
                 .data(DataSpec.synthetic(1200, 300, 10, 3, 0.1, 4)).modelFactory(LinearHinge::new).epochs(3)
                 .batch(8).lr(0.5).momentum(0.5).build();
         assertThat(cfg.model()).isEqualTo("custom");

@@ -7,6 +7,7 @@ import io.ringsgd.collectives.Communicators;
 import io.ringsgd.collectives.Compression;
 import io.ringsgd.pipesgd.data.DataSpec;
 import io.ringsgd.pipesgd.optim.Schedule;
+import io.ringsgd.pipesgd.pipe.PipeSgdTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,26 +38,71 @@ class TrainConfigTest {
     void defaultsAreValidAndDescribed() {
         TrainConfig c = TrainConfig.builder().build();
         assertThat(c.trainer()).isEqualTo("pipe");
-        assertThat(c.width()).isEqualTo(2);
-        assertThat(c.widthSet()).isFalse();
+        assertThat(c.option(PipeSgdTrainer.WIDTH)).isEqualTo(2);
+        assertThat(c.options()).isEmpty();
         assertThat(c.model()).isEqualTo("mlp");
         assertThat(c.hidden()).containsExactly(256, 128);
-        assertThat(c.data()).isEqualTo(DataSpec.fashionMnist());
+        assertThat(c.data().spec()).isEqualTo(DataSpec.fashionMnist());
         assertThat(c.compression()).isEqualTo(Compression.NONE);
-        assertThat(c.schedule()).isEqualTo(Schedule.COSINE);
-        assertThat(TrainConfig.builder().trainer("sync").build().width()).isEqualTo(1);
+        assertThat(c.optimizer().schedule()).isEqualTo(Schedule.COSINE);
+        assertThat(c.optimizer().lr()).isEqualTo(TrainerDefaults.STANDARD.lr());
+        assertThat(c.optimizer().momentum()).isEqualTo(TrainerDefaults.STANDARD.momentum());
+        assertThat(PipeSgdTrainer.synchronous().width(TrainConfig.builder().trainer("sync").build())).isEqualTo(1);
         assertThat(c.toString()).contains("trainer=pipe").contains("width=2").contains("hidden=256,128");
-        TrainConfig copy = c.toBuilder().lr(0.2).option("cocod.x", "1").build();
-        assertThat(copy.lr()).isEqualTo(0.2);
-        assertThat(copy.option("cocod.x", "0")).isEqualTo("1");
-        assertThat(copy.width()).isEqualTo(2);
+        TrainConfig copy = c.toBuilder().lr(0.2).option(PipeSgdTrainer.SYNC_WARMUP, 5L).build();
+        assertThat(copy.optimizer().lr()).isEqualTo(0.2);
+        assertThat(copy.option("sync-warmup", "0")).isEqualTo("5");
+        assertThat(copy.option(PipeSgdTrainer.SYNC_WARMUP)).isEqualTo(5L);
+        assertThat(copy.option(PipeSgdTrainer.WIDTH)).isEqualTo(2);
         assertThat(TrainConfig.parseHidden("512, 64")).containsExactly(512, 64);
     }
 
     @Test
+    void eachTrainerOwnsItsOptionsAndDefaults() {
+        // An option the trainer does not declare is refused, naming the trainer that has it.
+        rejects(b -> b.trainer("sync").option(PipeSgdTrainer.SYNC_WARMUP, 3L)).hasMessageContaining("--sync-warmup 3")
+                .hasMessageContaining("trainer sync has no option sync-warmup").hasMessageContaining("belongs to pipe");
+        rejects(b -> b.option("no-such", "1")).hasMessageContaining("--option no-such=1")
+                .hasMessageContaining("the options of pipe: width, sync-warmup");
+        rejects(b -> b.option("width", "two")).hasMessageContaining("width must be an integer, got 'two'");
+        // A trainer's own defaults apply where the shared setting is not given, and only there.
+        Trainers.register(new TrainerProvider() {
+            @Override
+            public String name() {
+                return "test-defaults";
+            }
+
+            @Override
+            public String description() {
+                return "pipe with other defaults";
+            }
+
+            @Override
+            public Trainer create() {
+                return PipeSgdTrainer.pipelined();
+            }
+
+            @Override
+            public java.util.List<TrainerOption<?>> options() {
+                return java.util.List.of(PipeSgdTrainer.WIDTH);
+            }
+
+            @Override
+            public TrainerDefaults defaults() {
+                return new TrainerDefaults(0.01, 0.5);
+            }
+        });
+        TrainConfig own = base().trainer("test-defaults").build();
+        assertThat(own.optimizer().lr()).isEqualTo(0.01);
+        assertThat(own.optimizer().momentum()).isEqualTo(0.5);
+        assertThat(own.toBuilder().trainer("pipe").build().optimizer().lr()).isEqualTo(0.05);
+        assertThat(base().trainer("test-defaults").lr(0.3).build().optimizer().lr()).isEqualTo(0.3);
+    }
+
+    @Test
     void badNumbersAreRejected() {
-        rejects(b -> b.width(0)).hasMessageContaining("width must be between 1 and 64").hasMessageContaining("got 0")
-                .hasMessageContaining("--width");
+        rejects(b -> b.option(PipeSgdTrainer.WIDTH, 0)).hasMessageContaining("width must be between 1 and 64")
+                .hasMessageContaining("got 0").hasMessageContaining("--width");
         rejects(b -> b.batch(0)).hasMessageContaining("batch must be at least 1").hasMessageContaining("--batch");
         rejects(b -> b.lr(0)).hasMessageContaining("learning rate must be a positive number, got 0.0")
                 .hasMessageContaining("--lr");
@@ -67,18 +113,19 @@ class TrainConfigTest {
         rejects(b -> b.momentum(1)).hasMessageContaining("momentum must be in [0, 1)");
         rejects(b -> b.momentum(0).nesterov(true)).hasMessageContaining("Nesterov");
         rejects(b -> b.weightDecay(-1)).hasMessageContaining("weight decay");
-        rejects(b -> b.localSteps(0)).hasMessageContaining("local-steps");
         rejects(b -> b.hidden(256, 0)).hasMessageContaining("hidden layer sizes must be positive");
         rejects(b -> b.hidden()).hasMessageContaining("at least one hidden layer");
         rejects(b -> b.model("transformer")).hasMessageContaining("unknown model 'transformer'");
         rejects(b -> b.trainer("nope")).hasMessageContaining("unknown trainer 'nope'").hasMessageContaining("pipe")
                 .hasMessageContaining("sync");
-        rejects(b -> b.trainer("sync").width(3)).hasMessageContaining("trainer sync is synchronous SGD")
+        rejects(b -> b.trainer("sync").option(PipeSgdTrainer.WIDTH, 3))
+                .hasMessageContaining("trainer sync is synchronous SGD")
                 .hasMessageContaining("--trainer pipe");
         rejects(b -> b.resume(true)).hasMessageContaining("--resume needs --checkpoint-dir");
         rejects(b -> b.evalEvery(-1)).hasMessageContaining("eval-every");
-        rejects(b -> b.syncWarmup(-1)).hasMessageContaining("sync-warmup");
-        assertThat(base().trainer("sync").width(1).build().width()).isEqualTo(1);
+        rejects(b -> b.option(PipeSgdTrainer.SYNC_WARMUP, (long) (-1))).hasMessageContaining("sync-warmup");
+        assertThat(base().trainer("sync").option(PipeSgdTrainer.WIDTH, 1).build().option(PipeSgdTrainer.SYNC_WIDTH))
+                .isEqualTo(1);
     }
 
     @Test
@@ -99,8 +146,8 @@ class TrainConfigTest {
     @Test
     void unwritableOutputOrCheckpointPath() throws IOException {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
-        rejects(b -> b.outputDir(file)).hasMessageContaining("--output").hasMessageContaining("is a file");
-        rejects(b -> b.outputDir(file.resolve("sub"))).hasMessageContaining("--output")
+        rejects(b -> b.outputDir(file)).hasMessageContaining("--out ").hasMessageContaining("is a file");
+        rejects(b -> b.outputDir(file.resolve("sub"))).hasMessageContaining("--out ")
                 .hasMessageContaining("cannot be created");
         rejects(b -> b.checkpointDir(file.resolve("sub"))).hasMessageContaining("--checkpoint-dir");
         base().outputDir(tmp.resolve("new/out")).build().checkEnvironment();
@@ -146,6 +193,6 @@ class TrainConfigTest {
             }
         });
         assertThat(Trainers.isKnown("test-noop")).isTrue();
-        assertThat(base().trainer("test-noop").build().width()).isEqualTo(1);
+        assertThat(base().trainer("test-noop").build().options()).isEmpty();
     }
 }
