@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.emulation.LinkModel;
+import io.ringsgd.pipesgd.ps.ParameterServerCostModel;
 import io.ringsgd.plan.cost.CostModel;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -149,12 +150,13 @@ class TrainerModelsTest {
     @Test
     void theParameterServersLinkCarriesEveryPushAndPull() {
         IterationModel m = base(2e-3).build();
-        // 2 ranks x (push + pull) x 1 MB at 1 GB/s, plus a latency each way.
-        assertThat(ms(m, ParameterServerCostModel.spec())).isCloseTo(2 + 4 + 2, within(1e-9));
+        // 2 ranks: one worker pushes 1 MB and pulls 1 MB through the server's 1 GB/s link, a latency each way.
+        assertThat(ms(m, ParameterServerCostModel.spec())).isCloseTo(2 + 2 * (1 + 1), within(1e-9));
+        // 4 ranks, host only: the server copies 3 workers' MB in and out.
         IterationModel hostOnly = IterationModel.builder().cost(CostModel.of(1e-5, 1e-9, 0)).ranks(4).parameters(N)
                 .computeSeconds(1e-3).build();
         assertThat(hostOnly.predict(ParameterServerCostModel.spec()).iterationSeconds())
-                .isCloseTo(1e-3 + 2e-5 + 2 * 4 * 1e6 * 1e-9, within(1e-12));
+                .isCloseTo(1e-3 + 2 * (1e-5 + 3 * 1e6 * 1e-9), within(1e-12));
     }
 
     @Test

@@ -22,12 +22,16 @@ public final class NetCluster implements AutoCloseable {
     private final String name;
     private final int hosts;
     private final String rate;
+    /** Takes the cluster down when the JVM is stopped (Ctrl-C, SIGTERM) before {@link #close}. */
+    private final Thread downOnExit;
 
     private NetCluster(String tool, String name, int hosts, String rate) {
         this.tool = tool;
         this.name = name;
         this.hosts = hosts;
         this.rate = rate;
+        this.downOnExit = new Thread(() -> run(List.of(tool, "down", name), 60), "netcluster-down-" + name);
+        Runtime.getRuntime().addShutdownHook(downOnExit);
     }
 
     /**
@@ -210,6 +214,11 @@ public final class NetCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(downOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook takes it down
+        }
         run(List.of(tool, "down", name), 120);
     }
 

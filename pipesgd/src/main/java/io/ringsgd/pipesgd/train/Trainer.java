@@ -34,6 +34,19 @@ public interface Trainer {
     }
 
     /**
+     * How many shards of the training data a job of {@code ranks} ranks trains on: one per rank that computes
+     * gradients. Default: every rank computes. A parameter server's server rank does not.
+     */
+    default int shards(int ranks) {
+        return ranks;
+    }
+
+    /** The shard {@code rank} of {@code ranks} trains on (0 … {@link #shards}−1), or −1 if it computes none. */
+    default int shardOf(int rank, int ranks) {
+        return rank;
+    }
+
+    /**
      * True if this trainer computes through the session's {@code ComputeBackend} (its parameters, gradients and
      * vector arithmetic go through {@code TrainingSession.backend()}), so that it can run with {@code --device cuda}
      * or {@code host-device}. Trainers that work on {@code TrainingSession.params()} directly stay on the CPU, which

@@ -120,11 +120,13 @@ public final class TrainingSession implements AutoCloseable {
                     + " and " + data.classCount() + ": fix the model factory");
         }
         this.params = initialParameters(model, cfg.seed());
-        this.batchesPerEpoch = batchesPerEpoch(cfg, train.size());
+        int shards = trainer.shards(workers);
+        int shard = trainer.shardOf(rank, workers);
+        this.batchesPerEpoch = batchesPerEpoch(cfg, train.size(), shards);
         long all = (long) cfg.data().epochs() * batchesPerEpoch;
         this.totalIterations = cfg.maxIterations() > 0 ? Math.min(all, cfg.maxIterations()) : all;
         this.schedule = scheduleFor(cfg, batchesPerEpoch);
-        this.sampler = new ShardSampler(Shard.of(train, rank, workers), cfg.seed());
+        this.sampler = shard < 0 ? null : new ShardSampler(Shard.of(train, shard, shards), cfg.seed());
         this.batch = new Batch(cfg.data().batch(), data.featureCount());
         this.evalBatch = new Batch(EVAL_BATCH, data.featureCount());
         this.checkpoints = new SessionCheckpoints(comm, cfg.checkpoints(), fingerprint(trainer),
@@ -184,7 +186,12 @@ public final class TrainingSession implements AutoCloseable {
 
     /** Iterations per epoch of {@code cfg} on a training set of {@code trainSize} samples (same on every rank). */
     public static int batchesPerEpoch(TrainConfig cfg, int trainSize) {
-        return Shard.smallestSize(trainSize, cfg.workers()) / cfg.data().batch();
+        return batchesPerEpoch(cfg, trainSize, cfg.workers());
+    }
+
+    /** Iterations per epoch when the training set is cut into {@code shards} shards (one per computing rank). */
+    public static int batchesPerEpoch(TrainConfig cfg, int trainSize, int shards) {
+        return Shard.smallestSize(trainSize, shards) / cfg.data().batch();
     }
 
     /** The learning-rate schedule of {@code cfg} in iterations (epochs converted with {@code batchesPerEpoch}). */
@@ -304,8 +311,15 @@ public final class TrainingSession implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------ the loop
 
-    /** Fills {@link #batch()} with this rank's samples of iteration {@code t}. */
+    /**
+     * Fills {@link #batch()} with this rank's samples of iteration {@code t}.
+     *
+     * @throws IllegalStateException on a rank that trains on no shard ({@link Trainer#shardOf})
+     */
     public void loadBatch(long t) {
+        if (sampler == null) {
+            throw new IllegalStateException("rank " + rank + " of trainer " + trainerName + " has no training data");
+        }
         sampler.fill(t, batchesPerEpoch, cfg.data().batch(), batch);
     }
 

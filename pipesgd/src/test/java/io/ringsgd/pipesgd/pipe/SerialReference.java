@@ -17,11 +17,11 @@ import java.util.TreeMap;
  * batch at the shared parameters, averaged as (g_0 + g_1 + … + g_{P−1}) / P, queued, and applied K−1 iterations later
  * (immediately during the synchronous warm-up), the rest applied in order at the end.
  */
-final class SerialReference {
+public final class SerialReference {
     private SerialReference() {
     }
 
-    static float[] run(TrainConfig cfg, int width) {
+    public static float[] run(TrainConfig cfg, int width) {
         TrainTestData data = DataSets.load(cfg.data().spec());
         int p = cfg.workers();
         Model model = cfg.modelFactory().create(data.featureCount(), data.classCount());
