@@ -192,7 +192,9 @@ public final class CocodSgdTrainer implements Trainer {
                 } else {
                     ownSampler.fill(t, batchesPerEpoch, batchSize, batch);
                 }
+                long g0 = System.nanoTime();
                 double loss = backend.lossAndGradient(params, batch, grad);
+                s.trace().gradient(g0, System.nanoTime(), t);
                 double lr = s.learningRate(t);
                 s.applyUpdate(grad, t);
                 consensus = false;
@@ -223,11 +225,15 @@ public final class CocodSgdTrainer implements Trainer {
 
         /** Closes the round: waits for its average and adds the local progress to it. Returns the time blocked. */
         private long endRound() {
+            long w0 = System.nanoTime();
             long waited = average.complete();
+            long w1 = System.nanoTime();
+            s.trace().waitFor(w0, w0 + waited, roundStart);
             if (!localRound) {
                 // params = average + (params − snapshot), as two exactly rounded steps: p − s, then + a.
                 backend.axpy(-1f, snapshot, params);
                 backend.axpy(1f, average.reference(), params);
+                s.trace().combine(w1, System.nanoTime(), roundStart);
             }
             return waited;
         }

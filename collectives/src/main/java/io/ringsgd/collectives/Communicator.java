@@ -1,6 +1,7 @@
 package io.ringsgd.collectives;
 
 import io.ringsgd.collectives.algorithm.CollectiveContext;
+import io.ringsgd.collectives.trace.Tracer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
@@ -169,6 +170,14 @@ public interface Communicator extends AutoCloseable {
      * @throws IllegalStateException if another thread's collective on this communicator has not completed
      */
     Request submit(CustomCollective collective);
+
+    /**
+     * The timeline this communicator records its collectives and messages on ({@link Tracer#OFF} unless the
+     * configuration gave one): code above it (trainers) adds its own spans there, so that one trace shows both.
+     */
+    default Tracer tracer() {
+        return Tracer.OFF;
+    }
 
     /**
      * Leaves the group: waits for the queued non-blocking collectives to finish, stops the progress thread and

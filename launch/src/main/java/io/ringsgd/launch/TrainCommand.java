@@ -146,6 +146,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
+    @Option(names = "--max-iterations", hidden = true, description = "Stop after N iterations (experiments, tests).")
+    Long maxIterations;
+
     @Option(names = "--trace", paramLabel = "FILE", description = "Write a timeline of every rank (iterations"
             + " computing and waiting, collectives, each message sent and received) to FILE in the Chrome"
             + " trace-event format: open it in https://ui.perfetto.dev or chrome://tracing.")
@@ -195,7 +198,6 @@ final class TrainCommand implements Callable<Integer> {
             TrainingListener l = c.rank() == 0 ? TrainingListener.all(recorder, progress) : TrainingListener.NONE;
             if (tracer.on()) {
                 Traces.start(c, tracer);
-                l = TrainingListener.all(l, new TraceListener(tracer, c.rank()));
             }
             TrainResult r = trainerImpl.train(c, cfg, l);
             if (tracer.on()) {
@@ -275,6 +277,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (evalEvery != null) {
             b.evalEvery(evalEvery);
+        }
+        if (maxIterations != null) {
+            b.maxIterations(maxIterations);
         }
         if (checkpointDir != null) {
             b.checkpointDir(checkpointDir);

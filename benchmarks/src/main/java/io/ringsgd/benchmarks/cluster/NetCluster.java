@@ -21,7 +21,7 @@ public final class NetCluster implements AutoCloseable {
     private final String tool;
     private final String name;
     private final int hosts;
-    private final String rate;
+    private volatile String rate;
     /** Takes the cluster down when the JVM is stopped (Ctrl-C, SIGTERM) before {@link #close}. */
     private final Thread downOnExit;
 
@@ -149,6 +149,12 @@ public final class NetCluster implements AutoCloseable {
     /** Takes host {@code i}'s NIC down or up. */
     public void link(int i, boolean up) {
         check(run(List.of(tool, "link", name, "h" + i, up ? "up" : "down"), 30), "link");
+    }
+
+    /** Changes every link of the cluster to {@code newRate} (e.g. 350mbit), both directions. */
+    public void rate(String newRate) {
+        check(run(List.of(tool, "rate", name, newRate), 60), "rate");
+        this.rate = newRate;
     }
 
     /** Bytes host {@code i} has sent on its NIC. */

@@ -30,13 +30,13 @@ record ExperimentArm(String name, TrainerCostModel model, TrainerSpec spec) {
         Matcher m = FORM.matcher(base);
         if (m.matches()) {
             TrainerCostModel model = known(m.group(1));
-            if (model != null && !model.reference()) {
+            if (model != null) {
                 Integer setting = m.group(2).isEmpty() ? null : Integer.valueOf(m.group(2));
                 return new ExperimentArm(n, model, model.spec(setting, c, Algorithm.AUTO));
             }
         }
-        throw new IllegalArgumentException("unknown trainer '" + s + "' in --trainers: use sync, pipeK or cocodT,"
-                + " optionally with -fp16 or -int8 (e.g. sync,pipe2,pipe2-int8,cocod4)");
+        throw new IllegalArgumentException("unknown trainer '" + s + "' in --trainers: use sync, pipeK, cocodT or ps,"
+                + " optionally with -fp16 or -int8 (e.g. sync,pipe2,pipe2-int8,cocod4,ps)");
     }
 
     private static TrainerCostModel known(String trainer) {

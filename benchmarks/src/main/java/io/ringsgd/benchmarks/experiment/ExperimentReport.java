@@ -2,7 +2,6 @@ package io.ringsgd.benchmarks.experiment;
 
 import io.ringsgd.collectives.Units;
 import io.ringsgd.collectives.emulation.LinkModel;
-import io.ringsgd.pipesgd.train.EvaluationStats;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -22,7 +21,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class ExperimentReport {
     static final String CSV_HEADER = "trainer,width,local_steps,compress,comm_ratio,mean_iteration_ms,"
             + "predicted_iteration_ms,time_to_target_s,final_test_accuracy,speedup_vs_sync,throughput_vs_sync,"
-            + "prediction_error,compute_ms,link_latency_us,link_bandwidth_bps";
+            + "prediction_error,compute_ms,link_latency_us,link_bandwidth_bps,arm_compute_ms,arm_wait_ms,bound";
 
     private final List<ExperimentResult> results;
     private final ExperimentResult sync;
@@ -57,11 +56,12 @@ final class ExperimentReport {
     void writeCsv(Path file) {
         StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
         for (ExperimentResult r : results) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%s,%.3f,%.3f,%.3f,%s,%.4f,%s,%.3f,%.4f,%.3f,%.1f,%.0f%n",
-                    r.arm().name(), r.arm().width(), r.arm().localSteps(), r.arm().compression().cliName(), commRatio,
-                    r.meanIterationMs(), r.predictedIterationMs(), num(r.timeToTarget(target)), r.finalAccuracy(),
-                    num(speedup(r)), throughput(r), predictionError(r), computeMs,
-                    link.latency().toNanos() / 1e3, link.bytesPerSecond() * 8));
+            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%s,%.3f,%.3f,%.3f,%s,%.4f,%s,%.3f,%.4f,%.3f,%.1f,%.0f,%.3f,"
+                    + "%.3f,%s%n", r.arm().name(), r.arm().width(), r.arm().localSteps(),
+                    r.arm().compression().cliName(), commRatio, r.meanIterationMs(), r.predictedIterationMs(),
+                    num(r.timeToTarget(target)), r.finalAccuracy(), num(speedup(r)), throughput(r),
+                    predictionError(r), computeMs, link.latency().toNanos() / 1e3, link.bytesPerSecond() * 8,
+                    r.computeMs(), r.waitMs(), r.bound()));
         }
         write(file, sb.toString());
     }
@@ -72,16 +72,59 @@ final class ExperimentReport {
         sb.append(String.format(Locale.ROOT, "Link %s (comm ratio R = %.2f: one synchronous AllReduce of the gradient"
                 + " takes %.2f × one iteration's compute of %.2f ms); target accuracy %.2f %%.%n%n", link,
                 commRatio, commRatio, computeMs, 100 * target));
-        sb.append("| trainer | iteration ms (measured) | predicted ms (error) | throughput vs sync |"
-                + " time to target s | speedup vs sync | final accuracy |\n");
-        sb.append("|---|---|---|---|---|---|---|\n");
+        boolean bounds = results.stream().anyMatch(r -> !r.bound().isEmpty());
+        sb.append("| trainer | iteration ms (measured) | compute / waiting ms | predicted ms (error) | throughput vs"
+                + " sync | time to target s | speedup vs sync | final accuracy |" + (bounds ? " bound |" : "")
+                + "\n");
+        sb.append("|---|---|---|---|---|---|---|---|" + (bounds ? "---|" : "") + "\n");
         for (ExperimentResult r : results) {
             double ttt = r.timeToTarget(target);
-            sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f (%+.0f %%) | %.2fx | %s | %s | %.2f %% |%n",
-                    r.arm().name(), r.meanIterationMs(), r.predictedIterationMs(), 100 * predictionError(r),
-                    throughput(r), Double.isNaN(ttt) ? "not reached" : String.format(Locale.ROOT, "%.1f", ttt),
+            sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f / %.2f | %.2f (%+.0f %%) | %.2fx | %s | %s |"
+                    + " %.2f %% |%s%n", r.arm().name(), r.meanIterationMs(), r.computeMs(), r.waitMs(),
+                    r.predictedIterationMs(), 100 * predictionError(r), throughput(r),
+                    Double.isNaN(ttt) ? "not reached" : String.format(Locale.ROOT, "%.1f", ttt),
                     Double.isNaN(ttt) ? "-" : String.format(Locale.ROOT, "%.2fx", speedup(r)),
-                    100 * r.finalAccuracy()));
+                    100 * r.finalAccuracy(), bounds ? " " + r.bound() + " |" : ""));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The per-arm means over the seeds' reports (same arms in the same order): iteration time, throughput and
+     * time-to-target speedup against each seed's own sync, final accuracy; then each seed's table.
+     */
+    static String meanOverSeeds(List<ExperimentReport> reports, List<Long> seeds) {
+        ExperimentReport first = reports.get(0);
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Mean over seeds %s (each seed against its own sync run); link %s, R ="
+                + " %.2f.%n%n", seeds, first.link, first.commRatio));
+        sb.append("| trainer | iteration ms | throughput vs sync | speedup to target vs sync | final accuracy | bound"
+                + " |\n|---|---|---|---|---|---|\n");
+        for (int a = 0; a < first.results.size(); a++) {
+            double it = 0;
+            double thr = 0;
+            double spd = 0;
+            double acc = 0;
+            int reached = 0;
+            for (ExperimentReport rep : reports) {
+                ExperimentResult r = rep.results.get(a);
+                it += r.meanIterationMs();
+                thr += rep.throughput(r);
+                acc += r.finalAccuracy();
+                double sp = rep.speedup(r);
+                if (!Double.isNaN(sp)) {
+                    spd += sp;
+                    reached++;
+                }
+            }
+            int k = reports.size();
+            ExperimentResult r0 = first.results.get(a);
+            sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.2fx | %s | %.2f %% | %s |%n", r0.arm().name(),
+                    it / k, thr / k, reached == k ? String.format(Locale.ROOT, "%.2fx", spd / k)
+                            : reached + " of " + k + " seeds reached the target", 100 * acc / k, r0.bound()));
+        }
+        for (int i = 0; i < reports.size(); i++) {
+            sb.append("\n### Seed ").append(seeds.get(i)).append("\n\n").append(reports.get(i).markdown());
         }
         return sb.toString();
     }
@@ -100,9 +143,9 @@ final class ExperimentReport {
         for (ExperimentResult r : results) {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
-            for (EvaluationStats e : r.run().evaluations()) {
+            for (ExperimentResult.Point e : r.evaluations()) {
                 x.add(e.trainSeconds());
-                y.add(100 * e.testAccuracy());
+                y.add(100 * e.accuracy());
             }
             if (!x.isEmpty()) {
                 XYSeries s = chart.addSeries(r.arm().name(), x, y);

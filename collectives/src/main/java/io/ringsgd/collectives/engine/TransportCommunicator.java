@@ -612,6 +612,11 @@ public final class TransportCommunicator implements Communicator {
     }
 
     @Override
+    public Tracer tracer() {
+        return tracer;
+    }
+
+    @Override
     public void close() {
         Thread t;
         synchronized (turn) {

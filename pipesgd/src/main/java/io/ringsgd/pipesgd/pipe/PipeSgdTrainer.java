@@ -187,7 +187,9 @@ public final class PipeSgdTrainer implements Trainer {
                             + slotIteration[slot] + " at iteration " + t);
                 }
                 s.loadBatch(t);
+                long g0 = System.nanoTime();
                 double loss = backend.lossAndGradient(params, batch, slots[slot]);
+                s.trace().gradient(g0, System.nanoTime(), t);
                 pending[slot] = backend.iallreduce(comm, slots[slot], ReduceOp.AVG, options,
                         feedback == null ? null : feedback.slot(slot));
                 slotIteration[slot] = t;
@@ -236,7 +238,9 @@ public final class PipeSgdTrainer implements Trainer {
             long w0 = System.nanoTime();
             r.await();
             pending[j] = null;
-            return System.nanoTime() - w0;
+            long w1 = System.nanoTime();
+            s.trace().waitFor(w0, w1, slotIteration[j]);
+            return w1 - w0;
         }
 
         private void apply(int j) {

@@ -117,20 +117,26 @@ public final class ParameterServerTrainer implements Trainer {
                     Request gathered = comm.submit(this::gather);
                     long w0 = System.nanoTime();
                     gathered.await();
-                    wait = System.nanoTime() - w0;
+                    long w1 = System.nanoTime();
+                    s.trace().waitFor(w0, w1, t);
+                    wait = w1 - w0;
                     loss = average();
                     s.applyUpdate(grad, t);
                     comm.submit(this::scatter);
                 } else {
                     s.loadBatch(t);
+                    long g0 = System.nanoTime();
                     loss = s.model().lossAndGradient(s.params(), s.batch(), grad);
+                    s.trace().gradient(g0, System.nanoTime(), t);
                     System.arraycopy(grad, 0, pushes[0], 0, n);
                     pushes[0][n] = (float) loss;
                     comm.submit(this::gather);
                     Request pulled = comm.submit(this::scatter);
                     long w0 = System.nanoTime();
                     pulled.await();
-                    wait = System.nanoTime() - w0;
+                    long w1 = System.nanoTime();
+                    s.trace().waitFor(w0, w1, t);
+                    wait = w1 - w0;
                 }
                 long c2 = System.nanoTime();
                 s.iterationDone(t, loss, lr, (c2 - c0) - wait, wait);

@@ -74,6 +74,7 @@ public final class TrainingSession implements AutoCloseable {
     private final boolean observesParameters;
     private final LrSchedule schedule;
     private final ShardSampler sampler;
+    private final IterationTrace trace;
     private final Batch batch;
     private final int batchesPerEpoch;
     private final long totalIterations;
@@ -127,6 +128,7 @@ public final class TrainingSession implements AutoCloseable {
         this.totalIterations = cfg.maxIterations() > 0 ? Math.min(all, cfg.maxIterations()) : all;
         this.schedule = scheduleFor(cfg, batchesPerEpoch);
         this.sampler = shard < 0 ? null : new ShardSampler(Shard.of(train, shard, shards), cfg.seed());
+        this.trace = new IterationTrace(comm.tracer(), rank);
         this.batch = new Batch(cfg.data().batch(), data.featureCount());
         this.evalBatch = new Batch(EVAL_BATCH, data.featureCount());
         this.checkpoints = new SessionCheckpoints(comm, cfg.checkpoints(), fingerprint(trainer),
@@ -320,7 +322,16 @@ public final class TrainingSession implements AutoCloseable {
         if (sampler == null) {
             throw new IllegalStateException("rank " + rank + " of trainer " + trainerName + " has no training data");
         }
+        long t0 = trace.on() ? System.nanoTime() : 0;
         sampler.fill(t, batchesPerEpoch, cfg.data().batch(), batch);
+        if (t0 != 0) {
+            trace.batch(t0, System.nanoTime(), t);
+        }
+    }
+
+    /** This rank's steps on the communicator's timeline (spans are recorded only with {@code --trace}). */
+    public IterationTrace trace() {
+        return trace;
     }
 
     /** Starts the clock and tells the listener; call once, after {@link #restore()}. */
@@ -344,7 +355,11 @@ public final class TrainingSession implements AutoCloseable {
      * @throws IllegalStateException on a device: use {@link #applyUpdate(ModelVector, long)}
      */
     public void applyUpdate(float[] grad, long gradientIteration) {
+        long t0 = trace.on() ? System.nanoTime() : 0;
         optimizer().step(params, grad, schedule.rate(gradientIteration));
+        if (t0 != 0) {
+            trace.update(t0, System.nanoTime(), gradientIteration);
+        }
         listener.onParametersUpdated(updates++, params);
     }
 
@@ -354,7 +369,11 @@ public final class TrainingSession implements AutoCloseable {
      * {@linkplain TrainingListener#observesParameters() reads them}.
      */
     public void applyUpdate(ModelVector grad, long gradientIteration) {
+        long t0 = trace.on() ? System.nanoTime() : 0;
         backend.step(grad, schedule.rate(gradientIteration));
+        if (t0 != 0) {
+            trace.update(t0, System.nanoTime(), gradientIteration);
+        }
         if (!onDevice) {
             listener.onParametersUpdated(updates++, params);
         } else if (observesParameters) {
@@ -439,6 +458,7 @@ public final class TrainingSession implements AutoCloseable {
         Evaluation ev = new Evaluation((long) evalSums[0], (long) evalSums[1], evalSums[2]);
         long t1 = System.nanoTime();
         evalNanos += t1 - t0;
+        trace.evaluate(t0, t1, iterationsDone);
         EvaluationStats s = new EvaluationStats(rank, iterationsDone, epochOf(Math.max(0, iterationsDone - 1)),
                 ev.accuracy(), ev.meanLoss(), (t1 - t0) / 1e9, trainSeconds(t1), (t1 - startNanos) / 1e9, last);
         evaluations.add(s);
