@@ -29,6 +29,35 @@ final class ClusterRuns {
         this.log = log;
     }
 
+    /**
+     * The median compute time per iteration (ms) of rank 0 over the second half of a run's iterations, from its
+     * {@code metrics.csv}: the steady state, after the JIT has compiled the model.
+     */
+    static double steadyComputeMs(Path metricsCsv) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(metricsCsv);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the run wrote no " + metricsCsv + ": " + e.getMessage(), e);
+        }
+        String[] header = lines.get(0).split(",");
+        int kind = java.util.Arrays.asList(header).indexOf("kind");
+        int compute = java.util.Arrays.asList(header).indexOf("compute_ms");
+        List<Double> values = new ArrayList<>();
+        for (String l : lines.subList(1, lines.size())) {
+            String[] f = l.split(",", -1);
+            if (f[kind].equals("iter") && !f[compute].isEmpty()) {
+                values.add(Double.parseDouble(f[compute]));
+            }
+        }
+        List<Double> tail = new ArrayList<>(values.subList(values.size() / 2, values.size()));
+        if (tail.isEmpty()) {
+            throw new IllegalStateException(metricsCsv + " has no iterations");
+        }
+        java.util.Collections.sort(tail);
+        return tail.get(tail.size() / 2);
+    }
+
     /** What a training run's summary says. */
     record Summary(double meanIterationMs, double computeMs, double waitMs, double finalAccuracy, long iterations,
             List<ExperimentResult.Point> evaluations, double cpuSeconds, double elapsedSeconds) {

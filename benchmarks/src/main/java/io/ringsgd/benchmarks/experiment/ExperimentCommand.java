@@ -176,12 +176,12 @@ public final class ExperimentCommand implements Callable<Integer> {
             try (NetCluster c = NetCluster.up("ex" + ProcessHandle.current().pid(), workers, "10gbit", extra)) {
                 ClusterRuns runs = new ClusterRuns(c, System.out::println);
                 // One iteration's compute, every host computing at once, measured alone: sync over a fast link.
-                ClusterRuns.Summary alone = runs.train(List.of("--trainer", "sync", "--model", model.name(),
+                runs.train(List.of("--trainer", "sync", "--model", model.name(),
                         "--hidden", TrainConfig.join(model.hidden()), "--data", data.text(), "--batch",
                         Integer.toString(batch), "--seed", Long.toString(seedList.get(0)), "--epochs",
                         Integer.toString(epochs), "--max-iterations", Long.toString(CALIBRATION_ITERATIONS)),
                         dir.resolve("calibration"));
-                double compute = alone.computeMs() / 1e3;
+                double compute = ClusterRuns.steadyComputeMs(dir.resolve("calibration").resolve("metrics.csv")) / 1e3;
                 System.out.printf(Locale.ROOT, "# compute alone on the cluster: %.3f ms per iteration%n",
                         compute * 1e3);
                 double bps;
@@ -231,7 +231,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     }
 
     /** Iterations of the cluster's compute calibration (sync over a fast link). */
-    static final long CALIBRATION_ITERATIONS = 200;
+    static final long CALIBRATION_ITERATIONS = 400;
     /** Latency the timing model charges per message on the emulated cluster (the kernel's, no added delay). */
     static final long CLUSTER_LATENCY_NANOS = 60_000;
     /** Share of the hosts' CPU budget above which a run counts as CPU-bound. */

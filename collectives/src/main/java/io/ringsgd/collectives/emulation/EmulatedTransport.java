@@ -134,6 +134,11 @@ public final class EmulatedTransport implements Transport {
     }
 
     @Override
+    public void spinOnlyWhen(java.util.function.BooleanSupplier urgent) {
+        inner.spinOnlyWhen(urgent);
+    }
+
+    @Override
     public NativeCollectives nativeCollectives() {
         return inner.nativeCollectives();
     }

@@ -11,6 +11,12 @@ import java.util.concurrent.TimeoutException;
 /** A {@link Request} completed by the progress thread. */
 final class FutureRequest implements Request {
     private final CompletableFuture<Void> future = new CompletableFuture<>();
+    /** Set once a thread waits for this request: from then on the collective is urgent (its transport may spin). */
+    private volatile boolean awaited;
+
+    boolean awaited() {
+        return awaited;
+    }
 
     void complete() {
         future.complete(null);
@@ -22,6 +28,7 @@ final class FutureRequest implements Request {
 
     @Override
     public void await() {
+        awaited = true;
         boolean interrupted = false;
         while (true) {
             try {
@@ -43,6 +50,7 @@ final class FutureRequest implements Request {
 
     @Override
     public boolean await(Duration timeout) {
+        awaited = true;
         try {
             future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             return true;

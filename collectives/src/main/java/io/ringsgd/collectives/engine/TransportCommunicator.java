@@ -66,6 +66,7 @@ public final class TransportCommunicator implements Communicator {
         this.size = transport.size();
         this.ctx = new CollectiveContext(transport, config.segmentBytes(), config.window());
         this.tracer = config.tracer();
+        transport.spinOnlyWhen(this::urgent);
         for (int[] row : traceNames) {
             java.util.Arrays.fill(row, -1);
         }
@@ -529,6 +530,18 @@ public final class TransportCommunicator implements Communicator {
         return callerChanges;
     }
 
+    /**
+     * The request of the background collective running now, or null while a blocking one runs (whose caller waits by
+     * definition) or none does.
+     */
+    private volatile FutureRequest running;
+
+    /** True while a thread waits for the collective being run: the transport's spin policy. */
+    private boolean urgent() {
+        FutureRequest r = running;
+        return r == null || r.awaited();
+    }
+
     private void engineLoop() {
         while (true) {
             Op op;
@@ -544,12 +557,14 @@ public final class TransportCommunicator implements Communicator {
                     waitOn(turn);
                 }
             }
+            running = op.request;
             try {
                 execute(op.ticket, op.caller, op.body);
                 op.request.complete();
             } catch (Throwable e) {
                 op.request.fail(e);
             } finally {
+                running = null;
                 advance();
             }
         }

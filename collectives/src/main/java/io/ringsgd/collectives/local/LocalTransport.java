@@ -28,6 +28,8 @@ public final class LocalTransport implements Transport {
     private final Duration timeout;
     private final long timeoutNanos;
     private final long spinNanos;
+    /** Whether a thread waits for the running collective (the yielding spin is for them only). */
+    private volatile java.util.function.BooleanSupplier urgent = () -> true;
     volatile int waitingOn = Stalls.NOBODY;
     volatile Thread waitingThread;
     private volatile boolean closed;
@@ -146,6 +148,11 @@ public final class LocalTransport implements Transport {
     }
 
     @Override
+    public void spinOnlyWhen(java.util.function.BooleanSupplier u) {
+        this.urgent = u;
+    }
+
+    @Override
     public int awaitAny(Message[] ms, int n) {
         int head = Messages.first(ms, n);
         int done = Messages.firstDone(ms, n);
@@ -156,7 +163,8 @@ public final class LocalTransport implements Transport {
                 Thread.onSpinWait();
                 done = Messages.firstDone(ms, n);
             }
-            while (done < 0 && System.nanoTime() - start < spinNanos) {
+            long spin = urgent.getAsBoolean() ? spinNanos : 0;
+            while (done < 0 && System.nanoTime() - start < spin) {
                 Thread.yield();
                 done = Messages.firstDone(ms, n);
             }

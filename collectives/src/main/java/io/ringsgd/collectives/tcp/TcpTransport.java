@@ -68,6 +68,8 @@ public final class TcpTransport implements Transport {
     private volatile boolean closed;
     /** Running mean of how long waits took (for the adaptive spin). */
     private long meanWaitNanos = 100_000;
+    /** Whether a thread waits for the running collective (spinning is for them only). */
+    private volatile java.util.function.BooleanSupplier urgent = () -> true;
     /** Handles each ready key of a select; one instance, so selecting allocates nothing. */
     private final Consumer<SelectionKey> onReady = this::handle;
     /** {@link #await} as an {@link #awaitAny} of one (one thread drives a transport at a time). */
@@ -187,6 +189,11 @@ public final class TcpTransport implements Transport {
     }
 
     @Override
+    public void spinOnlyWhen(java.util.function.BooleanSupplier u) {
+        this.urgent = u;
+    }
+
+    @Override
     public void await(Message m) {
         if (m.isDone()) {
             Messages.rethrow(m);
@@ -205,7 +212,7 @@ public final class TcpTransport implements Transport {
             return done;
         }
         long start = System.nanoTime();
-        long spin = meanWaitNanos < MAX_ADAPTIVE_SPIN_NANOS
+        long spin = !urgent.getAsBoolean() ? 0 : meanWaitNanos < MAX_ADAPTIVE_SPIN_NANOS
                 ? Math.max(spinNanos, Math.min(2 * meanWaitNanos, MAX_ADAPTIVE_SPIN_NANOS)) : spinNanos;
         stalls.waiting(head.peer(), head.header());
         try {

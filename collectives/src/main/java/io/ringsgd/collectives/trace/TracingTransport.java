@@ -104,6 +104,11 @@ public final class TracingTransport implements Transport {
     }
 
     @Override
+    public void spinOnlyWhen(java.util.function.BooleanSupplier urgent) {
+        inner.spinOnlyWhen(urgent);
+    }
+
+    @Override
     public NativeCollectives nativeCollectives() {
         return inner.nativeCollectives();
     }

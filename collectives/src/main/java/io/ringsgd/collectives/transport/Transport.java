@@ -70,6 +70,15 @@ public interface Transport extends AutoCloseable {
     /** The failure this endpoint has seen, or null while healthy. */
     CollectiveException failure();
 
+    /**
+     * Tells a transport that busy-waits (spins before it blocks, to save a wake-up on short waits) when to: only
+     * while {@code urgent} says a thread is waiting for the collective being run (a blocking call, or a request being
+     * awaited). A collective that runs in the background while its caller computes must not spin: on a host with few
+     * cores the spinning takes the core from the computation it is meant to overlap. Default: ignored.
+     */
+    default void spinOnlyWhen(java.util.function.BooleanSupplier urgent) {
+    }
+
     /** The transport's own collectives (MPJ Express's), or null if it has none. */
     default NativeCollectives nativeCollectives() {
         return null;

@@ -51,6 +51,8 @@ public final class MpjTransport implements Transport {
     private final Duration timeout;
     private final long timeoutNanos;
     private final long spinNanos;
+    /** Whether a thread waits for the running collective (the yielding spin is for them only). */
+    private volatile java.util.function.BooleanSupplier urgent = () -> true;
     private final long graceNanos;
     private final MpjNativeCollectives natives;
     private final ArrayDeque<Frame> pool = new ArrayDeque<>();
@@ -303,6 +305,11 @@ public final class MpjTransport implements Transport {
     }
 
     @Override
+    public void spinOnlyWhen(java.util.function.BooleanSupplier u) {
+        this.urgent = u;
+    }
+
+    @Override
     public void await(Message m) {
         one[0] = m;
         awaitAny(one, 1);
@@ -330,7 +337,7 @@ public final class MpjTransport implements Transport {
                     start = System.nanoTime();
                     continue;
                 }
-                if (waited < spinNanos) {
+                if (waited < spinNanos && urgent.getAsBoolean()) {
                     Thread.yield();
                 } else {
                     if (now - lastEarlyCheck > CONTROL_POLL_NANOS) {
