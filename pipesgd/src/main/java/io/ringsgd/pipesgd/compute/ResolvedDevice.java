@@ -27,7 +27,7 @@ public record ResolvedDevice(ComputeDevice requested, ComputeDevice device, Stri
      * a trainer without a device path); {@code auto} then stays on the CPU, and {@code cuda} or {@code host-device}
      * is refused.
      *
-     * @throws IllegalArgumentException, in one line, for {@code cuda} without a working CUDA device, or for a device
+     * @throws IllegalArgumentException (one line) for {@code cuda} without a working CUDA device, or for a device
      *     setting the run cannot honour
      */
     public static ResolvedDevice resolve(ComputeDevice requested, String cpuOnly) {
