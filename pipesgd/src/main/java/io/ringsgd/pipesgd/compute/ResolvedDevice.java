@@ -14,6 +14,11 @@ import io.ringsgd.gpu.Devices;
  */
 public record ResolvedDevice(ComputeDevice requested, ComputeDevice device, String reason) {
 
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException if a value is missing or the device is AUTO
+     */
     public ResolvedDevice {
         if (requested == null || device == null || device == ComputeDevice.AUTO) {
             throw new IllegalArgumentException("a resolved device needs the requested setting and a concrete device,"
