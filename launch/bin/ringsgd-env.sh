@@ -33,6 +33,10 @@ ringsgd_stale() {
 }
 
 ringsgd_ready() {
+  if ! command -v java >/dev/null 2>&1; then
+    echo "ringsgd: java is not on the PATH: install a JDK 17 or newer (Debian: openjdk-17-jdk-headless)" >&2
+    exit 2
+  fi
   if [ -n "$ringsgd_src" ]; then
     if ringsgd_stale; then ringsgd_build; fi
   elif [ ! -f "$ringsgd_jar" ]; then
