@@ -28,7 +28,13 @@ public final class CheckpointFormat {
     private CheckpointFormat() {
     }
 
-    /** Serializes {@code c}. */
+    /**
+     * Serializes {@code c}.
+     *
+     * @param c the checkpoint
+     * @return its bytes, checksum included
+     * @throws CheckpointException if it would be larger than 2 GiB
+     */
     public static byte[] encode(Checkpoint c) {
         long size = HEADER + 4L + 4L + 4L;
         for (Map.Entry<String, String> e : c.metadata().entrySet()) {
@@ -61,7 +67,14 @@ public final class CheckpointFormat {
         return b.array();
     }
 
-    /** Parses bytes written by {@link #encode}; {@code source} names them in errors. */
+    /**
+     * Parses and verifies bytes written by {@link #encode}.
+     *
+     * @param bytes  the bytes
+     * @param source names them in errors (a file name)
+     * @return the checkpoint
+     * @throws CheckpointException (one line) if they are truncated, corrupt (checksum) or of another version
+     */
     public static Checkpoint decode(byte[] bytes, String source) {
         if (bytes.length < HEADER + 12) {
             throw new CheckpointException(source + " is not a ringsgd checkpoint (only " + bytes.length

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * {@code checkpoint-<t>.ckpt} (the replicated model state, written by rank 0) and one file
  * {@code checkpoint-<t>.rank-<r>.ckpt} per rank (its own state, e.g. error-feedback residuals). Every file is written
  * atomically: a temporary file in the same directory, fsync, atomic rename, fsync of the directory; so a crash leaves
- * either the old or the new file, never a partial one.
+ * either the old or the new file, never a partial one. Every read verifies the format's version and CRC-32C. Methods
+ * block on file I/O; an instance is used by its rank's thread. Failures are {@link CheckpointException}s naming the
+ * file.
  */
 public final class CheckpointStore {
     private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
@@ -36,7 +38,13 @@ public final class CheckpointStore {
     private final Path dir;
     private final int rank;
 
-    /** The store of rank {@code rank} in {@code dir} (created if missing). */
+    /**
+     * The store of rank {@code rank} in {@code dir}.
+     *
+     * @param dir  the checkpoint directory (created if missing)
+     * @param rank this rank
+     * @throws CheckpointException if the directory cannot be created
+     */
     public CheckpointStore(Path dir, int rank) {
         this.dir = dir;
         this.rank = rank;
@@ -48,40 +56,79 @@ public final class CheckpointStore {
         }
     }
 
+    /**
+     * The checkpoint directory.
+     *
+     * @return the directory
+     */
     public Path directory() {
         return dir;
     }
 
-    /** The shared file of iteration {@code iteration}. */
+    /**
+     * The shared file of iteration {@code iteration} (which need not exist).
+     *
+     * @param iteration iterations completed
+     * @return {@code checkpoint-<iteration, 12 digits>.ckpt} in the directory
+     */
     public Path sharedFile(long iteration) {
         return dir.resolve(String.format(Locale.ROOT, "checkpoint-%012d.ckpt", iteration));
     }
 
-    /** This rank's file of iteration {@code iteration}. */
+    /**
+     * This rank's file of iteration {@code iteration} (which need not exist).
+     *
+     * @param iteration iterations completed
+     * @return {@code checkpoint-<iteration>.rank-<rank>.ckpt} in the directory
+     */
     public Path rankFile(long iteration) {
         return dir.resolve(String.format(Locale.ROOT, "checkpoint-%012d.rank-%d.ckpt", iteration, rank));
     }
 
-    /** Atomically writes the shared state; returns the file. */
+    /**
+     * Atomically writes the shared state (rank 0 does, after every rank has written its own).
+     *
+     * @param c the state
+     * @return the file written
+     * @throws CheckpointException if it cannot be written
+     */
     public Path writeShared(Checkpoint c) {
         Path f = sharedFile(c.iteration());
         writeAtomically(f, CheckpointFormat.encode(c));
         return f;
     }
 
-    /** Atomically writes this rank's state; returns the file. */
+    /**
+     * Atomically writes this rank's state.
+     *
+     * @param c the state
+     * @return the file written
+     * @throws CheckpointException if it cannot be written
+     */
     public Path writeRank(Checkpoint c) {
         Path f = rankFile(c.iteration());
         writeAtomically(f, CheckpointFormat.encode(c));
         return f;
     }
 
-    /** Reads and verifies this rank's file of {@code iteration}. */
+    /**
+     * Reads and verifies this rank's file of {@code iteration}.
+     *
+     * @param iteration iterations completed
+     * @return the checkpoint
+     * @throws CheckpointException if the file is missing, corrupt or of another format version
+     */
     public Checkpoint readRank(long iteration) {
         return read(rankFile(iteration));
     }
 
-    /** The raw bytes of the shared file of {@code iteration} (to broadcast them to ranks that cannot see it). */
+    /**
+     * The raw bytes of the shared file of {@code iteration} (to broadcast them to ranks that cannot see it).
+     *
+     * @param iteration iterations completed
+     * @return the file's bytes, unverified (see {@link CheckpointFormat})
+     * @throws CheckpointException if the file cannot be read
+     */
     public byte[] readSharedBytes(long iteration) {
         return readBytes(sharedFile(iteration));
     }
@@ -89,6 +136,8 @@ public final class CheckpointStore {
     /**
      * The newest iteration with a shared file and this rank's file, or -1 if none. Rank 0 writes the shared file only
      * after every rank has written its own, so the newest shared file is always complete.
+     *
+     * @return the iteration, or -1
      */
     public long newestComplete() {
         long best = -1;
@@ -100,7 +149,11 @@ public final class CheckpointStore {
         return best;
     }
 
-    /** Iterations of the shared files present, unsorted. */
+    /**
+     * Iterations of the shared files present, unsorted.
+     *
+     * @return a new list
+     */
     public List<Long> sharedIterations() {
         List<Long> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "checkpoint-*.ckpt")) {
@@ -119,6 +172,9 @@ public final class CheckpointStore {
     /**
      * Deletes checkpoints older than {@code keepFrom}: this rank's files, and the shared files too if
      * {@code shared}. Failures are logged, not thrown (an old file left behind is harmless).
+     *
+     * @param keepFrom the oldest iteration to keep
+     * @param shared   whether to delete the shared files too (rank 0)
      */
     public void deleteOlderThan(long keepFrom, boolean shared) {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "checkpoint-*.ckpt")) {
@@ -141,8 +197,10 @@ public final class CheckpointStore {
     /**
      * Deletes the temporary files that interrupted writes of this rank left behind (a killed job never renames them),
      * and those of the shared files too if {@code shared}: each rank removes only what it alone writes, so ranks
-     * starting at different moments cannot delete each other's writes in progress. Returns how many were deleted;
-     * failures are logged, not thrown.
+     * starting at different moments cannot delete each other's writes in progress. Failures are logged, not thrown.
+     *
+     * @param shared whether to delete the shared files' temporaries too (rank 0)
+     * @return how many files were deleted
      */
     public int deleteStaleTemporaries(boolean shared) {
         int deleted = 0;
@@ -164,7 +222,13 @@ public final class CheckpointStore {
         return deleted;
     }
 
-    /** Reads and verifies {@code file}. */
+    /**
+     * Reads and verifies any checkpoint file.
+     *
+     * @param file the file
+     * @return the checkpoint
+     * @throws CheckpointException if the file is missing, corrupt or of another format version
+     */
     public static Checkpoint read(Path file) {
         return CheckpointFormat.decode(readBytes(file), file.toString());
     }

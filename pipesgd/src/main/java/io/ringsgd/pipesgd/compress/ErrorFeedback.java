@@ -45,10 +45,20 @@ public final class ErrorFeedback {
         return slots[j];
     }
 
+    /**
+     * Pipeline slots, each with its own residual.
+     *
+     * @return the width K
+     */
     public int slots() {
         return slots.length;
     }
 
+    /**
+     * The compression whose error this feeds back.
+     *
+     * @return the compression
+     */
     public Compression compression() {
         return compression;
     }

@@ -14,6 +14,11 @@ import io.ringsgd.gpu.Devices;
  */
 public record ResolvedDevice(ComputeDevice requested, ComputeDevice device, String reason) {
 
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException if a value is missing or the device is AUTO
+     */
     public ResolvedDevice {
         if (requested == null || device == null || device == ComputeDevice.AUTO) {
             throw new IllegalArgumentException("a resolved device needs the requested setting and a concrete device,"
@@ -27,7 +32,7 @@ public record ResolvedDevice(ComputeDevice requested, ComputeDevice device, Stri
      * a trainer without a device path); {@code auto} then stays on the CPU, and {@code cuda} or {@code host-device}
      * is refused.
      *
-     * @throws IllegalArgumentException, in one line, for {@code cuda} without a working CUDA device, or for a device
+     * @throws IllegalArgumentException (one line) for {@code cuda} without a working CUDA device, or for a device
      *     setting the run cannot honour
      */
     public static ResolvedDevice resolve(ComputeDevice requested, String cpuOnly) {

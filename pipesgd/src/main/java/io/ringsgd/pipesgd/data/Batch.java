@@ -2,7 +2,8 @@ package io.ringsgd.pipesgd.data;
 
 /**
  * A mini-batch materialized into reused buffers: {@code size} samples of {@code featureCount} floats, sample-major
- * (row-major {@code size × featureCount}), and their labels. Allocated once per worker, refilled every iteration.
+ * (row-major {@code size × featureCount}), and their labels. Allocated once per worker, refilled every iteration; not
+ * thread-safe.
  */
 public final class Batch {
     private final int featureCount;
@@ -36,6 +37,11 @@ public final class Batch {
         return size;
     }
 
+    /**
+     * Floats per sample.
+     *
+     * @return the feature count
+     */
     public int featureCount() {
         return featureCount;
     }

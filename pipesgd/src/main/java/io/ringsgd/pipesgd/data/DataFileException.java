@@ -7,6 +7,7 @@ package io.ringsgd.pipesgd.data;
 public final class DataFileException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The path or resource name shown to the user. */
     private final String file;
 
     /** {@code file} is the path or resource name shown to the user. */

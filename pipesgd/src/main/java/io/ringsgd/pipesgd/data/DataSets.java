@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loads data sets once per JVM: the worker threads of a local run all ask for the same {@link DataSpec} and share one
- * read-only copy (the first caller loads it, the others wait for it).
+ * read-only copy (the first caller loads it, the others wait for it). Thread-safe. Loaded sets stay in memory for the
+ * life of the JVM.
  */
 public final class DataSets {
     private static final Logger log = LoggerFactory.getLogger(DataSets.class);
@@ -19,7 +20,16 @@ public final class DataSets {
     private DataSets() {
     }
 
-    /** The data of {@code spec}, loaded on first use and shared afterwards. */
+    /**
+     * The data of {@code spec}, loaded on first use and shared afterwards. Blocks while this thread or another loads
+     * it; a failed load is not cached (the next call tries again).
+     *
+     * @param spec the data set
+     * @return the shared, read-only train and test sets
+     * @throws IllegalArgumentException (one line) if a directory given explicitly is missing or lacks files
+     * @throws DataFileException if a file is unreadable, truncated or malformed (the message names it)
+     * @throws IllegalStateException if the thread is interrupted while another thread loads the same data
+     */
     public static TrainTestData load(DataSpec spec) {
         CompletableFuture<TrainTestData> mine = new CompletableFuture<>();
         CompletableFuture<TrainTestData> existing = CACHE.putIfAbsent(spec, mine);
@@ -47,7 +57,14 @@ public final class DataSets {
         }
     }
 
-    /** Loads {@code spec} without the cache. */
+    /**
+     * Loads {@code spec} without the cache, on the calling thread.
+     *
+     * @param spec the data set
+     * @return newly read train and test sets
+     * @throws IllegalArgumentException (one line) if a directory given explicitly is missing or lacks files
+     * @throws DataFileException if a file is unreadable, truncated or malformed
+     */
     public static TrainTestData loadUncached(DataSpec spec) {
         spec.check();
         TrainTestData data;

@@ -8,17 +8,20 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Which data set to train on, as the CLI's {@code --data} value. Forms accepted by {@link #parse}:
+ * Which data set to train on, as the CLI's {@code --data} value; a value, not the data: {@link DataSets#load} reads it.
+ * Forms accepted by {@link #parse}:
  * <ul>
  *   <li>{@code fashion-mnist} (default): the Debian package's files in {@value FashionMnist#DEFAULT_DIR_NAME}, or the
  *       embedded subset when that directory does not exist;</li>
  *   <li>{@code embedded}: the embedded Fashion-MNIST subset (10000 train / 2000 test images);</li>
  *   <li>{@code synthetic} or {@code synthetic:train=8000,test=2000,features=32,classes=4,noise=0.1,seed=42}:
  *       generated Gaussian clusters for smoke runs;</li>
+ *   <li>{@code mnist:DIR} or {@code fashion-mnist:DIR}: MNIST or Fashion-MNIST in DIR, whose 10 classes are known
+ *       (a label outside them is an error); no fallback;</li>
  *   <li>anything else: a directory holding MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
  *       t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each plain or .gz).</li>
  * </ul>
- * Immutable; equal specs share one loaded copy per JVM (see {@link DataSets}).
+ * Immutable and thread-safe; equal specs share one loaded copy per JVM (see {@link DataSets}).
  */
 public final class DataSpec {
     /** The kinds of data set. */
@@ -62,17 +65,31 @@ public final class DataSpec {
         this.name = name;
     }
 
-    /** Fashion-MNIST from {@value FashionMnist#DEFAULT_DIR_NAME}, or the embedded subset if it does not exist. */
+    /**
+     * Fashion-MNIST from {@value FashionMnist#DEFAULT_DIR_NAME}, or the embedded subset if it does not exist.
+     *
+     * @return the spec ({@code fashion-mnist})
+     */
     public static DataSpec fashionMnist() {
         return fashionMnist(FashionMnist.DEFAULT_DIR);
     }
 
-    /** Fashion-MNIST from {@code defaultDir}, or the embedded subset if that directory does not exist. */
+    /**
+     * Fashion-MNIST from {@code defaultDir}, or the embedded subset if that directory does not exist.
+     *
+     * @param defaultDir where the four files are expected
+     * @return the spec
+     */
     public static DataSpec fashionMnist(Path defaultDir) {
         return new DataSpec(Kind.FASHION_MNIST, defaultDir.toAbsolutePath().normalize(), 0, 0, 0, 0, 0, 0);
     }
 
-    /** MNIST-style IDX files in {@code dir}; no fallback. */
+    /**
+     * MNIST-style IDX files in {@code dir}, of any number of classes; no fallback.
+     *
+     * @param dir the directory of the four files
+     * @return the spec
+     */
     public static DataSpec directory(Path dir) {
         return new DataSpec(Kind.DIRECTORY, dir.toAbsolutePath().normalize(), 0, 0, 0, 0, 0, 0);
     }
@@ -80,25 +97,47 @@ public final class DataSpec {
     /**
      * Fashion-MNIST or MNIST ({@code name}) in {@code dir}; no fallback. Its {@value FashionMnist#CLASSES} classes are
      * known, so a label outside them is an error.
+     *
+     * @param dir  the directory of the four files
+     * @param name "Fashion-MNIST" or "MNIST", for messages and descriptions
+     * @return the spec
      */
     public static DataSpec named(Path dir, String name) {
         return new DataSpec(Kind.DIRECTORY, dir.toAbsolutePath().normalize(), 0, 0, 0, FashionMnist.CLASSES, 0, 0,
                 name);
     }
 
-    /** The embedded Fashion-MNIST subset. */
+    /**
+     * The embedded Fashion-MNIST subset (10000 train and 2000 test images, inside this jar).
+     *
+     * @return the spec ({@code embedded})
+     */
     public static DataSpec embedded() {
         return new DataSpec(Kind.EMBEDDED, null, 0, 0, 0, 0, 0, 0);
     }
 
-    /** Generated data with the default shape: 8000 train, 2000 test, 32 features, 4 classes, noise 0.1, seed 42. */
+    /**
+     * Generated data with the default shape: 8000 train, 2000 test, 32 features, 4 classes, noise 0.1, seed 42.
+     *
+     * @return the spec ({@code synthetic})
+     */
     public static DataSpec synthetic() {
         return synthetic(8000, 2000, 32, 4, 0.1, 42);
     }
 
     /**
      * Gaussian clusters: one center per class drawn uniformly in [0.25, 0.75]^features, samples at the center plus
-     * Gaussian noise of standard deviation {@code noise}, clipped to [0, 1] and stored as bytes.
+     * Gaussian noise of standard deviation {@code noise}, clipped to [0, 1] and stored as bytes. The samples depend
+     * on these arguments only.
+     *
+     * @param trainSamples training samples, at least 1
+     * @param testSamples  test samples, at least 1
+     * @param features     features per sample, at least 1
+     * @param classes      classes, 2 to 256
+     * @param noise        standard deviation of the noise, finite and &gt;= 0
+     * @param seed         seed of the generated data (not of the training)
+     * @return the spec
+     * @throws IllegalArgumentException (one line) for a bad value or data larger than 2 GiB
      */
     public static DataSpec synthetic(int trainSamples, int testSamples, int features, int classes, double noise,
             long seed) {
@@ -121,7 +160,13 @@ public final class DataSpec {
         return new DataSpec(Kind.SYNTHETIC, null, trainSamples, testSamples, features, classes, noise, seed);
     }
 
-    /** Parses a {@code --data} value (see the class comment). */
+    /**
+     * Parses a {@code --data} value (see the class comment). Reads no file: see {@link #check()}.
+     *
+     * @param s the value
+     * @return the spec
+     * @throws IllegalArgumentException (one line) if the value is empty or a synthetic option is malformed
+     */
     public static DataSpec parse(String s) {
         if (s == null || s.isBlank()) {
             throw new IllegalArgumentException("data is empty: pass fashion-mnist, embedded, synthetic[:k=v,...] "
@@ -220,6 +265,11 @@ public final class DataSpec {
         }
     }
 
+    /**
+     * What kind of data set this is.
+     *
+     * @return the kind
+     */
     public Kind kind() {
         return kind;
     }
@@ -229,14 +279,29 @@ public final class DataSpec {
         return dir;
     }
 
+    /**
+     * SYNTHETIC: the training samples generated; else 0.
+     *
+     * @return the count
+     */
     public int trainSamples() {
         return trainSamples;
     }
 
+    /**
+     * SYNTHETIC: the test samples generated; else 0.
+     *
+     * @return the count
+     */
     public int testSamples() {
         return testSamples;
     }
 
+    /**
+     * SYNTHETIC: the features per sample; else 0 (the files say).
+     *
+     * @return the count
+     */
     public int features() {
         return features;
     }
@@ -251,6 +316,11 @@ public final class DataSpec {
         return name;
     }
 
+    /**
+     * SYNTHETIC: the noise's standard deviation; else 0.
+     *
+     * @return the noise
+     */
     public double noise() {
         return noise;
     }
@@ -260,6 +330,7 @@ public final class DataSpec {
         return dataSeed;
     }
 
+    /** Specs are equal when they name the same data (and so share one loaded copy). */
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof DataSpec)) {
@@ -271,6 +342,7 @@ public final class DataSpec {
                 && Double.compare(noise, d.noise) == 0 && dataSeed == d.dataSeed && Objects.equals(name, d.name);
     }
 
+    /** Consistent with {@link #equals}. */
     @Override
     public int hashCode() {
         return Objects.hash(kind, dir, trainSamples, testSamples, features, classes, noise, dataSeed, name);

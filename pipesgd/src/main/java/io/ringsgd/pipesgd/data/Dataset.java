@@ -22,7 +22,14 @@ public final class Dataset {
 
     /**
      * Wraps (does not copy) {@code features} ({@code size × featureCount} bytes, sample-major) and {@code labels}
-     * ({@code size} bytes, each below {@code classCount}).
+     * ({@code size} bytes, each below {@code classCount}); the caller must not change them afterwards.
+     *
+     * @param name         short name for messages
+     * @param features     sample-major feature bytes
+     * @param labels       one label byte per sample
+     * @param featureCount features per sample, at least 1
+     * @param classCount   classes, 2 to 256
+     * @throws IllegalArgumentException if the sizes do not match or a label is not below {@code classCount}
      */
     public Dataset(String name, byte[] features, byte[] labels, int featureCount, int classCount) {
         if (featureCount < 1) {

@@ -40,14 +40,29 @@ public final class Shard {
         return n / worldSize;
     }
 
+    /**
+     * The whole data set this shard is part of.
+     *
+     * @return the data set
+     */
     public Dataset data() {
         return data;
     }
 
+    /**
+     * The rank this shard belongs to.
+     *
+     * @return the rank
+     */
     public int rank() {
         return rank;
     }
 
+    /**
+     * The ranks of the group.
+     *
+     * @return the group's size
+     */
     public int worldSize() {
         return worldSize;
     }

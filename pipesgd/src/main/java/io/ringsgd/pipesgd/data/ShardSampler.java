@@ -13,12 +13,23 @@ public final class ShardSampler {
     private final int[] order;
     private int epoch = -1;
 
+    /**
+     * A sampler of {@code shard}, with the job's seed.
+     *
+     * @param shard the rank's shard
+     * @param seed  the job's seed ({@code --seed})
+     */
     public ShardSampler(Shard shard, long seed) {
         this.shard = shard;
         this.seed = seed;
         this.order = new int[shard.size()];
     }
 
+    /**
+     * The shard sampled.
+     *
+     * @return the shard
+     */
     public Shard shard() {
         return shard;
     }

@@ -2,7 +2,8 @@ package io.ringsgd.pipesgd.data;
 
 /**
  * A training set and a test set with the same features and classes, and a one-line description of where they came
- * from (for logs and the CLI: it says when the embedded subset stands in for the full data set).
+ * from (for logs and the CLI: it says when the embedded subset stands in for the full data set). Immutable and shared
+ * read-only by every worker thread.
  */
 public final class TrainTestData {
     private final Dataset train;
@@ -10,7 +11,15 @@ public final class TrainTestData {
     private final String description;
     private final boolean embeddedSubset;
 
-    /** Both sets must have the same feature and class counts. */
+    /**
+     * A pair of sets.
+     *
+     * @param train          the training set
+     * @param test           the test set, with as many features per sample
+     * @param description    where the data came from
+     * @param embeddedSubset whether the embedded subset stands in for the full data set
+     * @throws IllegalArgumentException if the feature counts differ
+     */
     public TrainTestData(Dataset train, Dataset test, String description, boolean embeddedSubset) {
         if (train.featureCount() != test.featureCount()) {
             throw new IllegalArgumentException("training samples have " + train.featureCount()
@@ -22,10 +31,20 @@ public final class TrainTestData {
         this.embeddedSubset = embeddedSubset;
     }
 
+    /**
+     * The training set, sharded across ranks by the trainers.
+     *
+     * @return the set
+     */
     public Dataset train() {
         return train;
     }
 
+    /**
+     * The test set, evaluated after every epoch.
+     *
+     * @return the set
+     */
     public Dataset test() {
         return test;
     }

@@ -7,7 +7,14 @@ package io.ringsgd.pipesgd.model;
  */
 public final class Mlp extends FeedForwardModel {
 
-    /** An MLP with the given hidden layer sizes (at least one). */
+    /**
+     * An MLP with the given hidden layer sizes.
+     *
+     * @param inputSize  features per sample
+     * @param hidden     hidden layer sizes, at least one
+     * @param classCount classes
+     * @throws IllegalArgumentException if there is no hidden layer
+     */
     public Mlp(int inputSize, int[] hidden, int classCount) {
         super(layerSizes(inputSize, hidden, classCount));
     }

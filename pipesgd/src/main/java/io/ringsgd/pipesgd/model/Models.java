@@ -11,18 +11,34 @@ public final class Models {
     private Models() {
     }
 
-    /** An MLP with {@code hidden} layer sizes. */
+    /**
+     * A multi-layer perceptron ({@link Mlp}).
+     *
+     * @param hidden the hidden layer sizes, at least one (copied)
+     * @return its factory
+     */
     public static ModelFactory mlp(int... hidden) {
         int[] h = hidden.clone();
         return (in, classes) -> new Mlp(in, h, classes);
     }
 
-    /** Softmax regression. */
+    /**
+     * Softmax regression ({@link SoftmaxRegression}).
+     *
+     * @return its factory
+     */
     public static ModelFactory softmax() {
         return SoftmaxRegression::new;
     }
 
-    /** The built-in model called {@code name}; {@code hidden} is used by the MLP only. */
+    /**
+     * The built-in model called {@code name}.
+     *
+     * @param name   "mlp" or "softmax" (or an alias, see {@link #normalize})
+     * @param hidden the MLP's hidden layer sizes; ignored by softmax
+     * @return its factory
+     * @throws IllegalArgumentException (one line) for another name
+     */
     public static ModelFactory factory(String name, int[] hidden) {
         String n = normalize(name);
         switch (n) {
@@ -36,7 +52,13 @@ public final class Models {
         }
     }
 
-    /** The canonical name of a model name or alias ("logreg", "softmax-regression" are softmax). */
+    /**
+     * The canonical name of a model name or alias ("logreg", "logistic", "softmax-regression" are softmax).
+     *
+     * @param name a model name, any case
+     * @return the canonical name, lower case (unknown names are returned lower-cased, not refused)
+     * @throws IllegalArgumentException if {@code name} is null
+     */
     public static String normalize(String name) {
         if (name == null) {
             throw new IllegalArgumentException("model is null: use mlp or softmax");

@@ -6,6 +6,12 @@ package io.ringsgd.pipesgd.model;
  */
 public final class SoftmaxRegression extends FeedForwardModel {
 
+    /**
+     * A softmax regression of {@code inputSize} features to {@code classCount} classes.
+     *
+     * @param inputSize  features per sample
+     * @param classCount classes
+     */
     public SoftmaxRegression(int inputSize, int classCount) {
         super(new int[] {inputSize, classCount});
     }

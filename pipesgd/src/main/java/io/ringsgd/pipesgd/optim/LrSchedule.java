@@ -63,10 +63,20 @@ public final class LrSchedule {
         }
     }
 
+    /**
+     * The base learning rate.
+     *
+     * @return the rate after the warm-up, before any decay
+     */
     public double base() {
         return base;
     }
 
+    /**
+     * The schedule's shape.
+     *
+     * @return constant, step or cosine
+     */
     public Schedule kind() {
         return kind;
     }

@@ -17,6 +17,11 @@ public record CheckpointConfig(Path dir, long every, boolean resume, boolean ove
     /** No checkpoints. */
     public static final CheckpointConfig NONE = new CheckpointConfig(null, 0, false, false);
 
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException one line naming the bad value and what to pass instead
+     */
     public CheckpointConfig {
         if (every < 0) {
             throw new IllegalArgumentException("checkpoint-every must be >= 0 iterations (0 = only at the end), "
@@ -35,7 +40,11 @@ public record CheckpointConfig(Path dir, long every, boolean resume, boolean ove
         }
     }
 
-    /** True if the run writes checkpoints. */
+    /**
+     * Whether the run writes checkpoints.
+     *
+     * @return true if {@link #dir()} is set
+     */
     public boolean enabled() {
         return dir != null;
     }

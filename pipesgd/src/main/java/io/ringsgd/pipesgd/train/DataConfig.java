@@ -13,6 +13,11 @@ import io.ringsgd.pipesgd.data.DataSpec;
  */
 public record DataConfig(DataSpec spec, int batch, int epochs) {
 
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException one line naming the bad value and what to pass instead
+     */
     public DataConfig {
         if (spec == null) {
             throw new IllegalArgumentException("data is null: pass --data fashion-mnist, embedded, synthetic "

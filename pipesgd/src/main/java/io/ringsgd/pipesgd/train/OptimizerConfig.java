@@ -18,6 +18,11 @@ import io.ringsgd.pipesgd.optim.Schedule;
 public record OptimizerConfig(double lr, double momentum, boolean nesterov, double weightDecay, Schedule schedule,
         double warmupEpochs, int stepEpochs, double stepFactor) {
 
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException one line naming the bad value and what to pass instead
+     */
     public OptimizerConfig {
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + lr

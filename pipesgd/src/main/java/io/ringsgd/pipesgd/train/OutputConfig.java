@@ -15,6 +15,11 @@ public record OutputConfig(Path dir, long evalEvery) {
     /** No output directory, evaluations at the epochs' ends only. */
     public static final OutputConfig NONE = new OutputConfig(null, 0);
 
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException one line naming the bad value and what to pass instead
+     */
     public OutputConfig {
         if (evalEvery < 0) {
             throw new IllegalArgumentException("eval-every must be >= 0 iterations (0 = at the end of each "

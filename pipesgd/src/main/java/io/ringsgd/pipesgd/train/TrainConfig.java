@@ -24,9 +24,19 @@ import java.util.Map;
 /**
  * Everything a training run needs to know: the trainer and its own options, the workers, the model, and the shared
  * settings grouped in {@link OptimizerConfig}, {@link DataConfig}, {@link CheckpointConfig} and
- * {@link OutputConfig}. Immutable; built with {@link #builder()}, whose {@link Builder#build()} rejects bad values
- * with a one-line {@link IllegalArgumentException} naming the flag and what to do. {@link #checkEnvironment()} checks
- * what needs the file system (data files, writable directories, workers against samples).
+ * {@link OutputConfig}. Immutable and thread-safe: one instance serves every rank of a run. Built with
+ * {@link #builder()}, whose {@link Builder#build()} rejects bad values with a one-line
+ * {@link IllegalArgumentException} naming the flag and what to do; {@link #checkEnvironment()} checks what needs the
+ * file system (data files, writable directories, workers against samples), which {@link Trainer#train} also finds
+ * out as it goes, later and on every rank.
+ *
+ * <pre>{@code
+ * TrainConfig cfg = TrainConfig.builder()
+ *         .trainer("pipe").option(PipeSgdTrainer.WIDTH, 2)
+ *         .workers(4).model("mlp").hidden(256, 128).data("fashion-mnist")
+ *         .epochs(3).batch(16)
+ *         .build();
+ * }</pre>
  *
  * <p>The trainer owns its settings: its {@link TrainerProvider} declares its options ({@link #option(TrainerOption)}
  * reads them; an option the trainer does not declare is rejected) and its defaults for the learning rate and the
@@ -76,12 +86,21 @@ public final class TrainConfig {
         this.givenMomentum = b.momentum;
     }
 
-    /** A builder with the defaults (see the class comment). */
+    /**
+     * A builder with the defaults (see the class comment).
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder holding this configuration (with the trainer's defaults still unresolved where none was given). */
+    /**
+     * A builder holding this configuration, to derive another one (the trainer's defaults stay unresolved where none
+     * was given, so a change of trainer picks up the new trainer's defaults).
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.trainer = trainer;
@@ -227,7 +246,11 @@ public final class TrainConfig {
      * Checks what needs the file system, with one-line messages: the data directory holds the files, there are no
      * more workers than training samples and every worker gets at least one batch, the checkpoint and output
      * directories can be written (they are created if missing), and the device asked for exists (see
-     * {@link #resolveDevice()}). Loads the data (once per JVM, see {@link DataSets}).
+     * {@link #resolveDevice()}). Loads the data (once per JVM, see {@link DataSets}), so it may block for as long as
+     * reading the files takes. Optional: {@link Trainer#train} finds the same problems, later and on every rank.
+     *
+     * @throws IllegalArgumentException one line naming the flag and what to do
+     * @throws io.ringsgd.pipesgd.data.DataFileException if a data file is unreadable, truncated or malformed
      */
     public void checkEnvironment() {
         resolveDevice();
@@ -344,7 +367,11 @@ public final class TrainConfig {
         return out;
     }
 
-    /** Builder of {@link TrainConfig}; every setter returns the builder, {@link #build()} validates. */
+    /**
+     * Builder of {@link TrainConfig}; every setter returns the builder. Setters check nothing (the string forms only
+     * parse their text); {@link #build()} validates everything at once. Not thread-safe; a builder may build several
+     * configurations.
+     */
     public static final class Builder {
         private String trainer = DEFAULT_TRAINER;
         private int workers = 1;
@@ -377,167 +404,359 @@ public final class TrainConfig {
         private Builder() {
         }
 
+        /**
+         * The trainer ({@code --trainer}): {@code pipe} (the default), {@code sync}, or one of another module such as
+         * {@code cocod}; see {@link Trainers#names()}. Its options are set with {@link #option(TrainerOption, Object)}.
+         *
+         * @param name the trainer's name, any case
+         * @return this builder
+         */
         public Builder trainer(String name) {
             this.trainer = name == null ? null : name.trim().toLowerCase(Locale.ROOT);
             return this;
         }
 
+        /**
+         * The number of ranks ({@code --workers}, default 1); the communicator given to {@link Trainer#train} must have
+         * this many.
+         *
+         * @param n ranks, at least 1
+         * @return this builder
+         */
         public Builder workers(int n) {
             this.workers = n;
             return this;
         }
 
-        /** A built-in model: "mlp" or "softmax". */
+        /**
+         * A built-in model ({@code --model}): "mlp" (the default) or "softmax"; replaces a plugged-in factory.
+         *
+         * @param name the model's name
+         * @return this builder
+         */
         public Builder model(String name) {
             this.model = name == null ? null : Models.normalize(name);
             this.modelFactory = null;
             return this;
         }
 
+        /**
+         * The hidden layer sizes of the MLP ({@code --hidden}, default 256, 128).
+         *
+         * @param sizes layer sizes, each at least 1
+         * @return this builder
+         */
         public Builder hidden(int... sizes) {
             this.hidden = sizes == null ? null : sizes.clone();
             return this;
         }
 
-        /** Plugs in a user model (overrides {@link #model(String)}). */
+        /**
+         * Plugs in a model of your own (overrides {@link #model(String)}); such a run computes on the CPU.
+         *
+         * @param factory called once per rank with the data's feature and class counts
+         * @return this builder
+         */
         public Builder modelFactory(ModelFactory factory) {
             this.modelFactory = factory;
             return this;
         }
 
+        /**
+         * The data set (default: Fashion-MNIST, see {@link DataSpec}).
+         *
+         * @param spec the data set
+         * @return this builder
+         */
         public Builder data(DataSpec spec) {
             this.data = spec;
             return this;
         }
 
-        /** The {@code --data} string form, see {@link DataSpec#parse}. */
+        /**
+         * The data set in the {@code --data} string form: {@code fashion-mnist}, {@code embedded},
+         * {@code synthetic[:k=v,...]}, {@code mnist:DIR} or a directory of IDX files; see {@link DataSpec#parse}.
+         *
+         * @param spec the data set
+         * @return this builder
+         * @throws IllegalArgumentException (one line) if the string is malformed
+         */
         public Builder data(String spec) {
             this.data = DataSpec.parse(spec);
             return this;
         }
 
+        /**
+         * Passes over the training set ({@code --epochs}, default 3).
+         *
+         * @param n epochs, at least 1
+         * @return this builder
+         */
         public Builder epochs(int n) {
             this.epochs = n;
             return this;
         }
 
+        /**
+         * The mini-batch of each worker ({@code --batch}, default 16): a step averages the gradients of workers ×
+         * batch samples.
+         *
+         * @param perWorker samples per worker and step, at least 1
+         * @return this builder
+         */
         public Builder batch(int perWorker) {
             this.batch = perWorker;
             return this;
         }
 
-        /** The base learning rate; without it, the trainer's default. */
+        /**
+         * The base learning rate ({@code --lr}); without it, the trainer's default ({@link TrainerProvider#defaults()}).
+         *
+         * @param rate a positive number
+         * @return this builder
+         */
         public Builder lr(double rate) {
             this.lr = rate;
             return this;
         }
 
-        /** The momentum; without it, the trainer's default. */
+        /**
+         * The momentum ({@code --momentum}); without it, the trainer's default.
+         *
+         * @param mu in [0, 1); 0 is plain SGD
+         * @return this builder
+         */
         public Builder momentum(double mu) {
             this.momentum = mu;
             return this;
         }
 
+        /**
+         * Nesterov momentum ({@code --nesterov}, default off); needs a momentum above 0.
+         *
+         * @param on whether to use it
+         * @return this builder
+         */
         public Builder nesterov(boolean on) {
             this.nesterov = on;
             return this;
         }
 
+        /**
+         * L2 weight decay ({@code --weight-decay}, default 1e-4).
+         *
+         * @param lambda a finite number &gt;= 0
+         * @return this builder
+         */
         public Builder weightDecay(double lambda) {
             this.weightDecay = lambda;
             return this;
         }
 
+        /**
+         * The learning-rate schedule after the warm-up ({@code --schedule}, default cosine).
+         *
+         * @param s the schedule
+         * @return this builder
+         */
         public Builder schedule(Schedule s) {
             this.schedule = s;
             return this;
         }
 
+        /**
+         * The learning-rate schedule by name: {@code constant}, {@code step} or {@code cosine}.
+         *
+         * @param s the schedule's name
+         * @return this builder
+         * @throws IllegalArgumentException (one line) for another name
+         */
         public Builder schedule(String s) {
             this.schedule = Schedule.parse(s);
             return this;
         }
 
+        /**
+         * Linear learning-rate warm-up ({@code --warmup-epochs}, default 0).
+         *
+         * @param epochs a finite number of epochs &gt;= 0, may be fractional
+         * @return this builder
+         */
         public Builder warmupEpochs(double epochs) {
             this.warmupEpochs = epochs;
             return this;
         }
 
+        /**
+         * Epochs between the steps of the step schedule ({@code --step-epochs}, default 1).
+         *
+         * @param epochs at least 1
+         * @return this builder
+         */
         public Builder stepEpochs(int epochs) {
             this.stepEpochs = epochs;
             return this;
         }
 
+        /**
+         * The factor of each step of the step schedule ({@code --step-factor}, default 0.5).
+         *
+         * @param factor a positive number
+         * @return this builder
+         */
         public Builder stepFactor(double factor) {
             this.stepFactor = factor;
             return this;
         }
 
+        /**
+         * Compression of the AllReduce traffic ({@code --compress}, default none); fp16 and int8 get error feedback.
+         *
+         * @param c the compression
+         * @return this builder
+         */
         public Builder compression(Compression c) {
             this.compression = c;
             return this;
         }
 
+        /**
+         * Compression by name: {@code none}, {@code fp16} or {@code int8}.
+         *
+         * @param c the compression's name
+         * @return this builder
+         * @throws IllegalArgumentException (one line) for another name
+         */
         public Builder compression(String c) {
             this.compression = Compression.parse(c);
             return this;
         }
 
+        /**
+         * The seed of initialization and shuffling ({@code --seed}, default 1): runs with the same configuration and
+         * seed end with the same parameters, bit for bit.
+         *
+         * @param s the seed
+         * @return this builder
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;
         }
 
+        /**
+         * Where checkpoints go ({@code --checkpoint-dir}, default none: no checkpoints); created if missing.
+         *
+         * @param dir a directory, or null for none
+         * @return this builder
+         */
         public Builder checkpointDir(Path dir) {
             this.checkpointDir = dir;
             return this;
         }
 
+        /**
+         * Iterations between checkpoints ({@code --checkpoint-every}, default 0: only at the end).
+         *
+         * @param iterations &gt;= 0
+         * @return this builder
+         */
         public Builder checkpointEvery(long iterations) {
             this.checkpointEvery = iterations;
             return this;
         }
 
+        /**
+         * Continue from the newest complete checkpoint of the checkpoint directory ({@code --resume}); the run then
+         * ends with the same parameters as an uninterrupted one.
+         *
+         * @param on whether to resume
+         * @return this builder
+         */
         public Builder resume(boolean on) {
             this.resume = on;
             return this;
         }
 
-        /** Resume even where the optimizer settings or epochs differ from the checkpoint's. */
+        /**
+         * Resume even where the optimizer settings or epochs differ from the checkpoint's ({@code --resume-override});
+         * without it such a resume is refused.
+         *
+         * @param on whether to accept such changes
+         * @return this builder
+         */
         public Builder resumeOverride(boolean on) {
             this.resumeOverride = on;
             return this;
         }
 
+        /**
+         * Iterations between test evaluations besides those at every epoch's end ({@code --eval-every}, default 0:
+         * none).
+         *
+         * @param iterations &gt;= 0
+         * @return this builder
+         */
         public Builder evalEvery(long iterations) {
             this.evalEvery = iterations;
             return this;
         }
 
+        /**
+         * Stop after this many iterations in total ({@code --max-iterations}, default 0: run all epochs).
+         *
+         * @param n &gt;= 0
+         * @return this builder
+         */
         public Builder maxIterations(long n) {
             this.maxIterations = n;
             return this;
         }
 
-        /** Where the metrics go ({@code --out}). */
+        /**
+         * Where the CLI writes metrics.csv, metrics.png and summary.json ({@code --out}); checked to be writable by
+         * {@link TrainConfig#checkEnvironment()}. {@link Trainer#train} writes nothing there itself.
+         *
+         * @param dir a directory, or null
+         * @return this builder
+         */
         public Builder outputDir(Path dir) {
             this.outputDir = dir;
             return this;
         }
 
-        /** Where to compute: auto (default), cpu, cuda or host-device. */
+        /**
+         * Where to compute: auto (default), cpu, cuda or host-device; see {@link TrainConfig#device()}.
+         *
+         * @param d the device setting
+         * @return this builder
+         */
         public Builder device(ComputeDevice d) {
             this.device = d;
             return this;
         }
 
-        /** The {@code --device} string form: auto, cpu, cuda or host-device. */
+        /**
+         * The {@code --device} string form: auto, cpu, cuda or host-device.
+         *
+         * @param d the device setting's name
+         * @return this builder
+         * @throws IllegalArgumentException (one line) for another name
+         */
         public Builder device(String d) {
             this.device = ComputeDevice.parse(d);
             return this;
         }
 
-        /** An option of the trainer, as text ({@code --option key=value}); {@link #build()} checks it. */
+        /**
+         * An option of the trainer, as text ({@code --option key=value}); {@link #build()} checks that the trainer
+         * declares it and that the value parses.
+         *
+         * @param key   the option's name, e.g. {@code "width"}
+         * @param value its value as text
+         * @return this builder
+         * @throws IllegalArgumentException if the key is blank or either is null
+         */
         public Builder option(String key, String value) {
             if (key == null || key.isBlank() || value == null) {
                 throw new IllegalArgumentException("option key and value must be non-empty, got " + key + "="
@@ -547,18 +766,35 @@ public final class TrainConfig {
             return this;
         }
 
-        /** Drops every trainer option given so far (before switching the configuration to another trainer). */
+        /**
+         * Drops every trainer option given so far (before switching the configuration to another trainer).
+         *
+         * @return this builder
+         */
         public Builder clearOptions() {
             options.clear();
             return this;
         }
 
-        /** An option of the trainer, typed. */
+        /**
+         * An option of the trainer, typed: {@code option(PipeSgdTrainer.WIDTH, 2)}.
+         *
+         * @param o     the option, as its trainer declares it
+         * @param value its value
+         * @param <T>   the option's type
+         * @return this builder
+         */
         public <T> Builder option(TrainerOption<T> o, T value) {
             return option(o.name(), o.format(value));
         }
 
-        /** Validates and builds; a bad value gives a one-line {@link IllegalArgumentException}. */
+        /**
+         * Validates every setting (the trainer's own options and {@link Trainer#validate} included) and builds. Reads
+         * no file: see {@link TrainConfig#checkEnvironment()}.
+         *
+         * @return the configuration
+         * @throws IllegalArgumentException one line naming the flag and what to do
+         */
         public TrainConfig build() {
             if (trainer == null || trainer.isEmpty()) {
                 throw new IllegalArgumentException("trainer is empty: pass --trainer " + String.join(", ",

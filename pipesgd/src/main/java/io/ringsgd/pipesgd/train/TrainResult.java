@@ -3,9 +3,10 @@ package io.ringsgd.pipesgd.train;
 import java.util.List;
 
 /**
- * The outcome of a run on one rank: final test accuracy, timings and the SHA-256 of the final parameters (the same
- * on every rank). Times are this rank's; {@link #meanComputeMs()} and {@link #meanCommWaitMs()} average over ranks.
- * Trainers build it with {@link Builder}.
+ * The outcome of a run on one rank, returned by {@link Trainer#train}: final test accuracy and loss, every evaluation,
+ * timings, and the final parameters with their SHA-256 (the same on every rank). Times are this rank's;
+ * {@link #meanComputeMs()} and {@link #meanCommWaitMs()} average over ranks. Immutable (the parameters accessor returns
+ * a copy) and thread-safe. Trainers build it with {@link Builder}.
  *
  * @param config            the configuration of the run
  * @param trainer           the trainer's name
@@ -41,6 +42,11 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
         double computeMs, double commWaitMs, double meanComputeMs, double meanCommWaitMs, String paramsSha256,
         float[] parameters, List<EvaluationStats> evaluations, List<EpochStats> epochStats, String device) {
 
+    /**
+     * Copies the parameters and lists.
+     *
+     * @throws IllegalStateException if the config or trainer name is missing
+     */
     public TrainResult {
         if (config == null || trainer == null) {
             throw new IllegalStateException("a result needs its config and trainer name");
@@ -50,32 +56,55 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
         epochStats = List.copyOf(epochStats);
     }
 
+    /**
+     * A builder, for trainers.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A copy of the final parameters. */
+    /**
+     * The final parameters (a copy; bit-identical on every rank). Load them into a model of the same shape to use it:
+     * {@code cfg.modelFactory().create(features, classes)} and its {@link io.ringsgd.pipesgd.model.Model#evaluate}.
+     *
+     * @return a new array of {@link #parameterCount()} floats
+     */
     @Override
     public float[] parameters() {
         return parameters.clone();
     }
 
-    /** Configured epochs. */
+    /**
+     * Configured epochs.
+     *
+     * @return {@code config().data().epochs()}
+     */
     public int epochs() {
         return config.data().epochs();
     }
 
-    /** Iterations run by this invocation. */
+    /**
+     * Iterations run by this invocation (fewer than {@link #iterations()} after a resume).
+     *
+     * @return {@code iterations - startIteration}
+     */
     public long iterationsRun() {
         return iterations - startIteration;
     }
 
-    /** Training time per iteration run, in milliseconds. */
+    /**
+     * Training time per iteration run (evaluation and checkpoints excluded), in milliseconds.
+     *
+     * @return milliseconds, 0 if no iteration ran
+     */
     public double meanIterationMs() {
         long n = iterationsRun();
         return n == 0 ? 0 : trainSeconds * 1000.0 / n;
     }
 
+    /** One line: trainer, width, workers, iterations, accuracy, times and the parameters' digest. */
     @Override
     public String toString() {
         return String.format("%s width %d on %d workers: %d iterations, test accuracy %.4f, %.1f s (train %.1f s, "
@@ -84,7 +113,11 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
                 meanComputeMs, meanCommWaitMs, paramsSha256);
     }
 
-    /** Builder of {@link TrainResult}, for trainers. */
+    /**
+     * Builder of {@link TrainResult}, for trainers; each setter sets the record component of the same name and returns
+     * the builder. Defaults: NaN accuracy and loss, no parameters, evaluations or epochs, device "cpu". Not
+     * thread-safe.
+     */
     public static final class Builder {
         private TrainConfig config;
         private String trainer;
@@ -115,62 +148,138 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
         private Builder() {
         }
 
+        /**
+         * The configuration of the run (required).
+         *
+         * @param c the configuration
+         * @return this builder
+         */
         public Builder config(TrainConfig c) {
             this.config = c;
             return this;
         }
 
+        /**
+         * The trainer's name (required).
+         *
+         * @param t the name
+         * @return this builder
+         */
         public Builder trainer(String t) {
             this.trainer = t;
             return this;
         }
 
+        /**
+         * The pipeline width used.
+         *
+         * @param k the width (1 without a pipeline)
+         * @return this builder
+         */
         public Builder width(int k) {
             this.width = k;
             return this;
         }
 
+        /**
+         * The ranks of the run.
+         *
+         * @param n the group's size
+         * @return this builder
+         */
         public Builder workers(int n) {
             this.workers = n;
             return this;
         }
 
+        /**
+         * The rank the result belongs to.
+         *
+         * @param r the rank
+         * @return this builder
+         */
         public Builder rank(int r) {
             this.rank = r;
             return this;
         }
 
+        /**
+         * The model's description.
+         *
+         * @param m e.g. "mlp 784-256-128-10"
+         * @return this builder
+         */
         public Builder model(String m) {
             this.model = m;
             return this;
         }
 
+        /**
+         * The model's parameter count.
+         *
+         * @param n parameters
+         * @return this builder
+         */
         public Builder parameterCount(int n) {
             this.parameterCount = n;
             return this;
         }
 
+        /**
+         * Where the data came from.
+         *
+         * @param d the data description
+         * @return this builder
+         */
         public Builder data(String d) {
             this.data = d;
             return this;
         }
 
+        /**
+         * Iterations completed in total, those before a resume included.
+         *
+         * @param n iterations
+         * @return this builder
+         */
         public Builder iterations(long n) {
             this.iterations = n;
             return this;
         }
 
+        /**
+         * The iteration this invocation started at.
+         *
+         * @param n 0, or the resumed checkpoint's iteration
+         * @return this builder
+         */
         public Builder startIteration(long n) {
             this.startIteration = n;
             return this;
         }
 
+        /**
+         * The last evaluation's numbers.
+         *
+         * @param accuracy test accuracy, a fraction
+         * @param loss     mean test loss
+         * @return this builder
+         */
         public Builder finalTest(double accuracy, double loss) {
             this.finalTestAccuracy = accuracy;
             this.finalTestLoss = loss;
             return this;
         }
 
+        /**
+         * The run's times in seconds.
+         *
+         * @param wall       wall-clock time of the loop
+         * @param train      training time (wall minus evaluations and checkpoints)
+         * @param eval       evaluation time
+         * @param checkpoint checkpoint time
+         * @return this builder
+         */
         public Builder seconds(double wall, double train, double eval, double checkpoint) {
             this.wallSeconds = wall;
             this.trainSeconds = train;
@@ -179,6 +288,15 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
             return this;
         }
 
+        /**
+         * Compute and communication-wait times in milliseconds.
+         *
+         * @param computeMillis     this rank's compute time
+         * @param waitMillis        this rank's wait for communication
+         * @param meanComputeMillis compute time averaged over ranks
+         * @param meanWaitMillis    communication wait averaged over ranks
+         * @return this builder
+         */
         public Builder computeAndWait(double computeMillis, double waitMillis, double meanComputeMillis,
                 double meanWaitMillis) {
             this.computeMs = computeMillis;
@@ -188,29 +306,57 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
             return this;
         }
 
-        /** The final parameters (copied) and their digest. */
+        /**
+         * The final parameters (copied) and their digest ({@link ParameterDigest#sha256}).
+         *
+         * @param p the parameters
+         * @return this builder
+         */
         public Builder parameters(float[] p) {
             this.parameters = p.clone();
             this.paramsSha256 = ParameterDigest.sha256(p);
             return this;
         }
 
+        /**
+         * Every evaluation of the run, in order.
+         *
+         * @param e the evaluations
+         * @return this builder
+         */
         public Builder evaluations(List<EvaluationStats> e) {
             this.evaluations = e;
             return this;
         }
 
+        /**
+         * This rank's per-epoch totals, in order.
+         *
+         * @param e the epochs
+         * @return this builder
+         */
         public Builder epochStats(List<EpochStats> e) {
             this.epochs = e;
             return this;
         }
 
-        /** Where the rank computed (default "cpu"). */
+        /**
+         * Where the rank computed (default "cpu").
+         *
+         * @param d "cpu" or the device's name
+         * @return this builder
+         */
         public Builder device(String d) {
             this.device = d;
             return this;
         }
 
+        /**
+         * The result.
+         *
+         * @return a new result
+         * @throws IllegalStateException if the config or trainer name is missing
+         */
         public TrainResult build() {
             return new TrainResult(config, trainer, width, workers, rank, model, parameterCount, data, iterations,
                     startIteration, finalTestAccuracy, finalTestLoss, wallSeconds, trainSeconds, evalSeconds,

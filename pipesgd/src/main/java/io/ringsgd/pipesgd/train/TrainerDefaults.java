@@ -11,6 +11,11 @@ public record TrainerDefaults(double lr, double momentum) {
     /** The defaults of the gradient trainers (sync, pipe): lr 0.05, momentum 0.8. */
     public static final TrainerDefaults STANDARD = new TrainerDefaults(0.05, 0.8);
 
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException one line naming the bad value and what to pass instead
+     */
     public TrainerDefaults {
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("a default learning rate must be a positive number, got " + lr);

@@ -12,24 +12,43 @@ import java.util.List;
  */
 public interface TrainerProvider {
 
-    /** The name users pass as {@code --trainer}. */
+    /**
+     * The name users pass as {@code --trainer} or to {@link Trainers#create(String)}; matched without regard to case.
+     *
+     * @return the name, e.g. {@code "pipe"}
+     */
     String name();
 
-    /** One line for help texts. */
+    /**
+     * One line for help texts.
+     *
+     * @return what the trainer does, e.g. "Pipe-SGD: the gradient AllReduce overlaps the next K-1 iterations"
+     */
     String description();
 
-    /** A trainer instance. */
+    /**
+     * A trainer instance. Called by {@link Trainers#create(String)} and by {@link TrainConfig.Builder#build()} (to
+     * validate), possibly from several threads at once: keep it cheap and free of side effects.
+     *
+     * @return a trainer whose {@link Trainer#name()} is {@link #name()}
+     */
     Trainer create();
 
     /**
      * The options this trainer reads besides the shared ones, with their defaults. A configuration that sets an
      * option its trainer does not declare is rejected.
+     *
+     * @return the declared options; the default is none
      */
     default List<TrainerOption<?>> options() {
         return List.of();
     }
 
-    /** This trainer's defaults for the shared settings (learning rate, momentum). */
+    /**
+     * This trainer's defaults for the shared settings, used where the configuration gives none.
+     *
+     * @return the learning rate and momentum; the default is {@link TrainerDefaults#STANDARD}
+     */
     default TrainerDefaults defaults() {
         return TrainerDefaults.STANDARD;
     }

@@ -205,30 +205,65 @@ public final class TrainingSession implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------ accessors
 
+    /**
+     * The run's communicator (a trainer issues its collectives on it, from the rank's thread).
+     *
+     * @return the communicator
+     */
     public Communicator comm() {
         return comm;
     }
 
+    /**
+     * The run's configuration.
+     *
+     * @return the configuration
+     */
     public TrainConfig config() {
         return cfg;
     }
 
+    /**
+     * The listener the events go to.
+     *
+     * @return the listener
+     */
     public TrainingListener listener() {
         return listener;
     }
 
+    /**
+     * This rank.
+     *
+     * @return the rank in the communicator
+     */
     public int rank() {
         return rank;
     }
 
+    /**
+     * Ranks of the run.
+     *
+     * @return the communicator's size
+     */
     public int workers() {
         return workers;
     }
 
+    /**
+     * The shared data set.
+     *
+     * @return the train and test sets
+     */
     public TrainTestData data() {
         return data;
     }
 
+    /**
+     * This rank's model (its own work buffers).
+     *
+     * @return the model
+     */
     public Model model() {
         return model;
     }
@@ -259,6 +294,11 @@ public final class TrainingSession implements AutoCloseable {
         return resolvedDevice;
     }
 
+    /**
+     * Parameters of the model.
+     *
+     * @return the length of the parameter vector
+     */
     public int parameterCount() {
         return params.length;
     }
@@ -277,6 +317,11 @@ public final class TrainingSession implements AutoCloseable {
         return optimizer;
     }
 
+    /**
+     * The learning-rate schedule in iterations.
+     *
+     * @return the schedule
+     */
     public LrSchedule schedule() {
         return schedule;
     }

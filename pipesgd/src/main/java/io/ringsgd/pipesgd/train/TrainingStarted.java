@@ -24,7 +24,22 @@ public record TrainingStarted(String trainer, int rank, int workers, int width, 
         String data, boolean embeddedData, int iterationsPerEpoch, long totalIterations, long startIteration,
         String blas, String device, String deviceReason) {
 
-    /** The form without the device, for callers written before it existed: the CPU. */
+    /**
+     * The form without the device, for callers written before it existed: the CPU.
+     *
+     * @param trainer            trainer name
+     * @param rank               this rank
+     * @param workers            ranks in the group
+     * @param width              pipeline width K
+     * @param model              model description
+     * @param parameterCount     parameters of the model
+     * @param data               where the data came from
+     * @param embeddedData       true if the embedded Fashion-MNIST subset stands in for the full set
+     * @param iterationsPerEpoch iterations in an epoch
+     * @param totalIterations    iterations of the whole run
+     * @param startIteration     first iteration to run
+     * @param blas               the BLAS implementation
+     */
     public TrainingStarted(String trainer, int rank, int workers, int width, String model, int parameterCount,
             String data, boolean embeddedData, int iterationsPerEpoch, long totalIterations, long startIteration,
             String blas) {
@@ -32,7 +47,11 @@ public record TrainingStarted(String trainer, int rank, int workers, int width, 
                 totalIterations, startIteration, blas, "cpu", "");
     }
 
-    /** One line for the CLI: "device: cpu (no CUDA device: ...)". */
+    /**
+     * One line for the CLI.
+     *
+     * @return e.g. "device: cpu (no CUDA device: ...)"
+     */
     public String deviceSummary() {
         return "device: " + device + (deviceReason == null || deviceReason.isEmpty() ? "" : " (" + deviceReason
                 + ")");
