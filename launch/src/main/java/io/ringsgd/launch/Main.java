@@ -36,7 +36,15 @@ public final class Main implements Runnable {
         if (MpjBridge.isMpjLaunch(args)) {
             // Started by mpjrun: in multicore mode every rank is a thread of one JVM, so a rank must not call
             // System.exit on success (that would end the other ranks); a failure ends the job, as MPI_Abort does.
-            int status = execute(MpjBridge.init(args));
+            String[] own;
+            try {
+                own = MpjBridge.init(args);
+            } catch (IllegalArgumentException e) {
+                System.err.println("ringsgd: " + e.getMessage());
+                System.exit(2);
+                return;
+            }
+            int status = execute(own);
             if (status != 0) {
                 // Skip MPI.Finalize: with a dead or stalled peer it would wait forever.
                 System.exit(status);

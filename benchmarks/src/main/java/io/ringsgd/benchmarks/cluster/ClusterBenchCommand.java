@@ -83,6 +83,10 @@ public final class ClusterBenchCommand implements Callable<Integer> {
             + " runs/cluster-bench-TIME).")
     Path out;
 
+    @Option(names = "--job-timeout", defaultValue = "600", description = "Seconds one system's job may take before"
+            + " it is stopped and reported as failed (default ${DEFAULT-VALUE}).")
+    int jobTimeoutSeconds;
+
     @Override
     public Integer call() throws Exception {
         if (sizes.stream().anyMatch(p -> p < 2 || p > 64)) {
@@ -104,6 +108,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("cluster-bench");
         String openmpiProgram = systems.contains("openmpi") ? compileOpenMpi(work) : null;
         List<Row> rows = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
         for (int p : sizes) {
             List<String> extra = cpus == null ? List.of() : List.of("--cpus", cpus);
             try (NetCluster c = NetCluster.up("cb" + ProcessHandle.current().pid(), p, rate, extra)) {
@@ -116,15 +121,18 @@ public final class ClusterBenchCommand implements Callable<Integer> {
                     int iters = n <= 65536 ? itersSmall : itersLarge;
                     int warmup = Math.max(1, iters / 10);
                     List<Row> found = new ArrayList<>();
+                    String size = p + " hosts, " + b + " bytes";
                     if (systems.contains("tcp")) {
-                        found.addAll(ringsgdTcp(c, n, iters, warmup));
+                        measure("ringsgd tcp, " + size, failures, () -> found.addAll(ringsgdTcp(c, n, iters, warmup)));
                     }
                     if (systems.contains("mpj")) {
-                        found.addAll(ringsgdMpj(c, hostfile, n, iters, warmup));
+                        measure("ringsgd and MPJ Express over niodev, " + size, failures,
+                                () -> found.addAll(ringsgdMpj(c, hostfile, n, iters, warmup)));
                     }
                     if (systems.contains("openmpi")) {
                         for (String a : openmpiAlgorithms) {
-                            found.add(openmpi(c, work, openmpiProgram, a, n, iters, warmup));
+                            measure("Open MPI " + OPENMPI_NAMES.getOrDefault(a, a) + ", " + size, failures,
+                                    () -> found.add(openmpi(c, work, openmpiProgram, a, n, iters, warmup)));
                         }
                     }
                     for (Row r : found) {
@@ -132,17 +140,54 @@ public final class ClusterBenchCommand implements Callable<Integer> {
                         rows.add(full);
                         System.err.println("cluster-bench: " + full.toJson());
                     }
+                    write(dir, rows, failures, linkBytesPerSecond);
                 }
             }
         }
-        String md = markdown(rows, linkBytesPerSecond);
+        String md = write(dir, rows, failures, linkBytesPerSecond);
+        System.out.print(md);
+        System.out.println("wrote " + dir.resolve("results.md") + ", " + dir.resolve("results.jsonl"));
+        return rows.stream().allMatch(Row::correct) && failures.isEmpty() ? 0 : 1;
+    }
+
+    /** What one system's job does; it may fail. */
+    private interface Job {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code job}, once more if it fails (MPJ Express's starter sometimes loses a rank at start-up on a loaded
+     * machine); a second failure is recorded in {@code failures} and the other systems go on.
+     */
+    private static void measure(String what, List<String> failures, Job job) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                job.run();
+                return;
+            } catch (IOException | RuntimeException e) {
+                String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+                System.err.println("cluster-bench: " + what + " failed (attempt " + attempt + "): " + reason);
+                if (attempt == 2) {
+                    failures.add(what + ": " + reason);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Writes results.md and results.jsonl as they stand (after every size, so that a stop loses little). */
+    private static String write(Path dir, List<Row> rows, List<String> failures, double linkBytesPerSecond)
+            throws IOException {
+        StringBuilder md = new StringBuilder(markdown(rows, linkBytesPerSecond));
+        if (!failures.isEmpty()) {
+            md.append("\nNot measured (the job failed twice):\n\n");
+            failures.forEach(f -> md.append("- ").append(f).append('\n'));
+        }
         Files.writeString(dir.resolve("results.md"), md);
         StringBuilder jsonl = new StringBuilder();
         rows.forEach(r -> jsonl.append(r.toJson()).append('\n'));
         Files.writeString(dir.resolve("results.jsonl"), jsonl);
-        System.out.print(md);
-        System.out.println("wrote " + dir.resolve("results.md") + ", " + dir.resolve("results.jsonl"));
-        return rows.stream().allMatch(Row::correct) ? 0 : 1;
+        return md.toString();
     }
 
     // ------------------------------------------------------------------------------------------------ systems
@@ -248,23 +293,46 @@ public final class ClusterBenchCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------------------ processes
 
-    private static String runJob(List<String> cmd, Map<String, String> env, String what) {
+    private String runJob(List<String> cmd, Map<String, String> env, String what) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().putAll(env);
             Process p = pb.start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int status = p.waitFor();
-            if (status != 0) {
-                throw new IllegalStateException(what + " failed with status " + status + ":\n" + output);
+            java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                        } catch (IOException e) {
+                            return "(cannot read its output: " + e.getMessage() + ")";
+                        }
+                    });
+            if (!p.waitFor(jobTimeoutSeconds, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new IllegalStateException(what + " did not finish within " + jobTimeoutSeconds
+                        + " s (--job-timeout): stopped it");
             }
-            return output;
+            String text = output.join();
+            if (p.exitValue() != 0) {
+                Path log = Files.createTempFile("cluster-bench-failed-", ".log");
+                Files.writeString(log, String.join(" ", cmd) + "\n" + text);
+                throw new IllegalStateException(what + " failed with status " + p.exitValue() + " (its output: " + log
+                        + "): " + firstError(text));
+            }
+            return text;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + what + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during " + what, e);
         }
+    }
+
+    /** The first line of a job's output that reports an error, else its last line, for a one-line failure. */
+    private static String firstError(String output) {
+        List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
+        return lines.stream().filter(l -> l.contains("ringsgd: ") || l.contains("Exception") || l.contains("rror"))
+                .findFirst().orElse(lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1));
     }
 
     private static final Pattern FIELD = Pattern.compile("\"([a-z_]+)\":(\"[^\"]*\"|[^,}]+)");

@@ -18,9 +18,54 @@ public final class MpjRuntime {
     private MpjRuntime() {
     }
 
-    /** Initializes MPJ Express; returns the application's own arguments. */
+    /**
+     * Initializes MPJ Express; returns the application's own arguments. MPJ's {@code MPI.Init} waits without a
+     * limit for every rank of the job to start (a rank whose daemon never started it leaves the others waiting for
+     * ever), so a watchdog ends this process with a one-line error if it has not returned within
+     * {@code RINGSGD_MPJ_INIT_TIMEOUT} seconds (default 120).
+     */
     public static String[] init(String[] args) {
-        return MPI.Init(args);
+        long seconds = initTimeoutSeconds();
+        String who = args.length > 0 && args[0].matches("\\d+") ? "rank " + args[0] : "a rank";
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread watchdog = new Thread(() -> {
+            try {
+                if (!done.await(seconds, java.util.concurrent.TimeUnit.SECONDS)) {
+                    System.err.println("ringsgd: " + who + ": MPJ Express did not finish MPI.Init within " + seconds
+                            + " s: another rank of the job did not start or cannot be reached (check that every"
+                            + " host of the machines file runs an MPJ daemon, e.g. ringsgd-mpjrun --start-daemons,"
+                            + " and that the hosts reach each other; RINGSGD_MPJ_INIT_TIMEOUT waits longer)");
+                    System.err.flush();
+                    Runtime.getRuntime().halt(1);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ringsgd-mpj-init-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            return MPI.Init(args);
+        } finally {
+            done.countDown();
+        }
+    }
+
+    private static long initTimeoutSeconds() {
+        String v = System.getenv("RINGSGD_MPJ_INIT_TIMEOUT");
+        if (v == null || v.isBlank()) {
+            return 120;
+        }
+        try {
+            long s = Long.parseLong(v.trim());
+            if (s > 0) {
+                return s;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw new IllegalArgumentException("RINGSGD_MPJ_INIT_TIMEOUT must be a positive number of seconds, got '"
+                + v + "'");
     }
 
     /** A communicator over {@code MPI.COMM_WORLD} running ringsgd's algorithms on MPJ point-to-point messages. */
