@@ -96,6 +96,31 @@ class CudaKernelSourceTest {
         }
     }
 
+    /**
+     * Where NVIDIA's compiler is installed (no GPU needed), the kernel source compiles for a device, as NVRTC compiles
+     * it at run time, with every kernel the device looks up.
+     */
+    @Test
+    void kernelSourceCompilesWithNvccWhereInstalled(@TempDir Path dir) throws Exception {
+        String nvcc = System.getenv().getOrDefault("NVCC", "nvcc");
+        boolean present;
+        try {
+            present = run(dir, nvcc, "--version");
+        } catch (IOException e) {
+            present = false;
+        }
+        Assumptions.assumeTrue(present, () -> "no CUDA compiler (" + nvcc + ") to compile the kernel source");
+        Files.writeString(dir.resolve("kernels.cu"), CudaKernels.SOURCE);
+        assertThat(run(dir, nvcc, "--ptx", "-arch=compute_75", "-o", "kernels.ptx", "kernels.cu"))
+                .as("nvcc compiles the kernel source").isTrue();
+        String ptx = Files.readString(dir.resolve("kernels.ptx"));
+        for (String kernel : new String[] {"rs_fill", "rs_scale", "rs_divide", "rs_axpy", "rs_reduce", "rs_relu",
+            "rs_relu_backward", "rs_add_bias", "rs_column_sums", "rs_sgd", "rs_softmax_xent", "rs_im2col",
+            "rs_col2im", "rs_max_pool", "rs_max_pool_backward"}) {
+            assertThat(ptx).as(kernel).contains(".entry " + kernel + "(");
+        }
+    }
+
     @Test
     void kernelSourceRunAsHostCodeEqualsTheHostKernels(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(compilerAvailable(dir), () -> "no C++ compiler (" + CXX + ") to build the kernel"
