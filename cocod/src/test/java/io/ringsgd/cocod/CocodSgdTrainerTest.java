@@ -95,6 +95,16 @@ class CocodSgdTrainerTest {
     }
 
     @Test
+    void cnnEqualsTheSerialReferenceBitForBitOnTwoRanks() {
+        TrainConfig cfg = small(2, 3).data(DataSpec.synthetic(600, 200, 64, 3, 0.15, 5))
+                .model("cnn:c4k3p1-pool2-c6k3-d8").evalEvery(7).build();
+        float[] expected = CocodReference.run(cfg);
+        for (TrainResult r : train(cfg)) {
+            assertThat(r.paramsSha256()).as("rank %d", r.rank()).isEqualTo(ParameterDigest.sha256(expected));
+        }
+    }
+
+    @Test
     void weightedAverageWithUnequalBatchesEqualsTheSerialReference() {
         // Rank 0 takes batches of 4, rank 1 of 16: weights 0.2 and 0.8.
         TrainConfig.Builder b = small(2, 3).option(CocodOptions.BATCH_SIZES.name(), "4,16");

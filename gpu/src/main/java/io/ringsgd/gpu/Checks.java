@@ -237,4 +237,68 @@ final class Checks {
         disjoint(logits, logitsOffset, span, "logits", loss, lossOffset, rows, "loss", false);
         disjoint(grad, gradOffset, span, "grad", loss, lossOffset, rows, "loss", false);
     }
+
+    /**
+     * The shape of a batch of NHWC images for a convolution or a pooling: every size positive except the image
+     * count (0 is allowed), and the element count of an image batch within an int. Returns that element count.
+     */
+    private static long images(int images, int height, int width, int channels, String op) {
+        if (images < 0) {
+            throw new IllegalArgumentException(op + ": images must be >= 0, got " + images);
+        }
+        if (height < 1 || width < 1 || channels < 1) {
+            throw new IllegalArgumentException(op + ": height, width and channels must be >= 1, got " + height + "x"
+                    + width + "x" + channels);
+        }
+        long n = (long) images * height * width * channels;
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + images + " images of " + height + "x" + width + "x"
+                    + channels + " are more than 2^31 floats: use fewer images per call");
+        }
+        return n;
+    }
+
+    /**
+     * The arguments of {@link Device#im2col} and {@link Device#col2im}: returns the floats of the column matrix
+     * (the images' count is checked too); both ranges inside their buffers and apart.
+     */
+    static void conv(DeviceBuffer x, int xOffset, int images, int height, int width, int channels, int kernel,
+            int pad, DeviceBuffer col, int colOffset, String op) {
+        long in = images(images, height, width, channels, op);
+        if (kernel < 1 || pad < 0 || pad >= kernel) {
+            throw new IllegalArgumentException(op + ": need kernel >= 1 and 0 <= pad < kernel, got kernel " + kernel
+                    + ", pad " + pad);
+        }
+        long oh = (long) height + 2L * pad - kernel + 1;
+        long ow = (long) width + 2L * pad - kernel + 1;
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException(op + ": a " + kernel + "x" + kernel + " kernel with padding " + pad
+                    + " does not fit a " + height + "x" + width + " image");
+        }
+        long cols = (long) images * oh * ow * kernel * kernel * channels;
+        if (cols > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": the column matrix of " + images + " images would hold " + cols
+                    + " floats, more than 2^31: use fewer images per call");
+        }
+        range(x, xOffset, (int) in, "x");
+        range(col, colOffset, (int) cols, "col");
+        disjoint(x, xOffset, in, "x", col, colOffset, cols, "col", false);
+    }
+
+    /** The arguments of {@link Device#maxPool} and {@link Device#maxPoolBackward} (x and y: input and output). */
+    static void pool(DeviceBuffer x, int xOffset, int images, int height, int width, int channels, int size,
+            DeviceBuffer y, int yOffset, DeviceBuffer argmax, int argmaxOffset, String op) {
+        long in = images(images, height, width, channels, op);
+        if (size < 1 || size > height || size > width) {
+            throw new IllegalArgumentException(op + ": the window size must be between 1 and the image's sides ("
+                    + height + "x" + width + "), got " + size);
+        }
+        long out = (long) images * (height / size) * (width / size) * channels;
+        range(x, xOffset, (int) in, "x");
+        range(y, yOffset, (int) out, "y");
+        range(argmax, argmaxOffset, (int) out, "argmax");
+        disjoint(x, xOffset, in, "x", y, yOffset, out, "y", false);
+        disjoint(x, xOffset, in, "x", argmax, argmaxOffset, out, "argmax", false);
+        disjoint(y, yOffset, out, "y", argmax, argmaxOffset, out, "argmax", false);
+    }
 }

@@ -450,6 +450,63 @@ public final class CudaDevice implements Device {
                 Pointer.to(ob.at(outOffset)), intArg(rows), intArg(cols));
     }
 
+    // ------------------------------------------------------------------------------------------- convolution
+
+    @Override
+    public void im2col(DeviceBuffer x, int xOffset, int images, int height, int width, int channels, int kernel,
+            int pad, DeviceBuffer col, int colOffset, DeviceStream stream) {
+        CudaBuffer xb = live(x, "x");
+        CudaBuffer cb = live(col, "col");
+        Checks.conv(x, xOffset, images, height, width, channels, kernel, pad, col, colOffset, "im2col");
+        int oh = ConvKernels.convOut(height, kernel, pad);
+        int ow = ConvKernels.convOut(width, kernel, pad);
+        launch(kernels.im2col, "rs_im2col", (long) images * oh * ow * kernel * kernel * channels, stream(stream),
+                Pointer.to(xb.at(xOffset)), Pointer.to(cb.at(colOffset)), intArg(images), intArg(height),
+                intArg(width), intArg(channels), intArg(kernel), intArg(pad), intArg(oh), intArg(ow));
+    }
+
+    @Override
+    public void col2im(DeviceBuffer col, int colOffset, int images, int height, int width, int channels, int kernel,
+            int pad, DeviceBuffer x, int xOffset, DeviceStream stream) {
+        CudaBuffer cb = live(col, "col");
+        CudaBuffer xb = live(x, "x");
+        Checks.conv(x, xOffset, images, height, width, channels, kernel, pad, col, colOffset, "col2im");
+        int oh = ConvKernels.convOut(height, kernel, pad);
+        int ow = ConvKernels.convOut(width, kernel, pad);
+        launch(kernels.col2im, "rs_col2im", (long) images * height * width * channels, stream(stream),
+                Pointer.to(cb.at(colOffset)), Pointer.to(xb.at(xOffset)), intArg(images), intArg(height),
+                intArg(width), intArg(channels), intArg(kernel), intArg(pad), intArg(oh), intArg(ow));
+    }
+
+    @Override
+    public void maxPool(DeviceBuffer x, int xOffset, int images, int height, int width, int channels, int size,
+            DeviceBuffer y, int yOffset, DeviceBuffer argmax, int argmaxOffset, DeviceStream stream) {
+        CudaBuffer xb = live(x, "x");
+        CudaBuffer yb = live(y, "y");
+        CudaBuffer ab = live(argmax, "argmax");
+        Checks.pool(x, xOffset, images, height, width, channels, size, y, yOffset, argmax, argmaxOffset, "maxPool");
+        int oh = height / size;
+        int ow = width / size;
+        launch(kernels.maxPool, "rs_max_pool", (long) images * oh * ow * channels, stream(stream),
+                Pointer.to(xb.at(xOffset)), Pointer.to(yb.at(yOffset)), Pointer.to(ab.at(argmaxOffset)),
+                intArg(images), intArg(height), intArg(width), intArg(channels), intArg(size), intArg(oh),
+                intArg(ow));
+    }
+
+    @Override
+    public void maxPoolBackward(DeviceBuffer dy, int dyOffset, DeviceBuffer argmax, int argmaxOffset, int images,
+            int height, int width, int channels, int size, DeviceBuffer dx, int dxOffset, DeviceStream stream) {
+        CudaBuffer yb = live(dy, "dy");
+        CudaBuffer ab = live(argmax, "argmax");
+        CudaBuffer xb = live(dx, "dx");
+        Checks.pool(dx, dxOffset, images, height, width, channels, size, dy, dyOffset, argmax, argmaxOffset,
+                "maxPoolBackward");
+        launch(kernels.maxPoolBackward, "rs_max_pool_backward", (long) images * height * width * channels,
+                stream(stream), Pointer.to(yb.at(dyOffset)), Pointer.to(ab.at(argmaxOffset)),
+                Pointer.to(xb.at(dxOffset)), intArg(images), intArg(height), intArg(width), intArg(channels),
+                intArg(size), intArg(height / size), intArg(width / size));
+    }
+
     // ------------------------------------------------------------------------------------------- optimizer
 
     @Override

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 /**
  * Where float vectors live and the operations a data-parallel trainer runs on them: copies, element-wise kernels, the
  * reduction the device AllReduce applies to received chunks, the products and activations of a multi-layer
- * perceptron, and the SGD step that updates its parameters. {@link CudaDevice} runs them on an NVIDIA GPU, {@link HostDevice} in plain Java; both keep this
+ * perceptron and of a convolutional network (im2col, col2im, max pooling), and the SGD step that updates its parameters. {@link CudaDevice} runs them on an NVIDIA GPU, {@link HostDevice} in plain Java; both keep this
  * contract, so the host device is the reference the CUDA one is tested against.
  *
  * <p><b>Streams.</b> Every operation that takes a {@link DeviceStream} is enqueued on it and returns at once; it runs
@@ -188,6 +188,48 @@ public interface Device extends AutoCloseable {
      */
     void columnSums(DeviceBuffer x, int xOffset, int rows, int cols, DeviceBuffer out, int outOffset,
             DeviceStream stream);
+
+    // ------------------------------------------------------------------------------------------- convolution
+
+    /**
+     * The column matrix of a square, stride-1 convolution with zero padding: {@code images} NHWC images of
+     * {@code height×width×channels} at {@code x[xOffset..]} become {@code images·oh·ow} rows of
+     * {@code kernel·kernel·channels} floats at {@code col[colOffset..]}, where {@code oh = height + 2·pad − kernel + 1}
+     * (likewise ow); row (n, oy, ox), column (ky, kx, c) holds input pixel (oy − pad + ky, ox − pad + kx), channel c,
+     * or zero in the padding. Times a {@code (kernel·kernel·channels) × filters} weight matrix ({@link #gemm}) it
+     * gives the NHWC convolution. The layout is {@link ConvKernels}'s, whose loops the host device runs. The two
+     * ranges must not overlap.
+     */
+    void im2col(DeviceBuffer x, int xOffset, int images, int height, int width, int channels, int kernel, int pad,
+            DeviceBuffer col, int colOffset, DeviceStream stream);
+
+    /**
+     * The adjoint of {@link #im2col}: overwrites the {@code images·height·width·channels} floats at
+     * {@code x[xOffset..]} with, for each pixel and channel, the sum over the taps (ky, kx), in increasing order from
+     * +0.0, of the column-matrix entries im2col copied from it (the input gradient of a convolution, from the
+     * gradient of its column matrix). Deterministic: one sum per input element, no atomics. The two ranges must not
+     * overlap.
+     */
+    void col2im(DeviceBuffer col, int colOffset, int images, int height, int width, int channels, int kernel, int pad,
+            DeviceBuffer x, int xOffset, DeviceStream stream);
+
+    /**
+     * Max pooling over {@code size×size} windows with stride {@code size} (no padding; a remainder is dropped) of
+     * {@code images} NHWC images at {@code x[xOffset..]}: writes the {@code images·(height/size)·(width/size)·channels}
+     * maxima to {@code y[yOffset..]} and, as many, the position of each maximum inside its window
+     * ({@code dy·size + dx}, the first among equals in row-major order) to {@code argmax[argmaxOffset..]}. A NaN is
+     * the maximum only where it comes first in its window. No two of the three ranges may overlap.
+     */
+    void maxPool(DeviceBuffer x, int xOffset, int images, int height, int width, int channels, int size,
+            DeviceBuffer y, int yOffset, DeviceBuffer argmax, int argmaxOffset, DeviceStream stream);
+
+    /**
+     * Back-propagation through {@link #maxPool}: overwrites the input gradient {@code dx[dxOffset..]}
+     * ({@code images·height·width·channels} floats) with the output gradient {@code dy} at each window's maximum (as
+     * {@code argmax} records it) and zero elsewhere. No two of the three ranges may overlap.
+     */
+    void maxPoolBackward(DeviceBuffer dy, int dyOffset, DeviceBuffer argmax, int argmaxOffset, int images, int height,
+            int width, int channels, int size, DeviceBuffer dx, int dxOffset, DeviceStream stream);
 
     // ------------------------------------------------------------------------------------------- optimizer
 

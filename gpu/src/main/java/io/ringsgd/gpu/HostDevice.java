@@ -345,6 +345,51 @@ public final class HostDevice implements Device {
         run(stream(stream), () -> HostKernels.columnSums(xs, xOffset, rows, cols, os, outOffset));
     }
 
+    // ------------------------------------------------------------------------------------------- convolution
+
+    @Override
+    public void im2col(DeviceBuffer x, int xOffset, int images, int height, int width, int channels, int kernel,
+            int pad, DeviceBuffer col, int colOffset, DeviceStream stream) {
+        float[] xs = data(x, "x");
+        float[] cs = data(col, "col");
+        Checks.conv(x, xOffset, images, height, width, channels, kernel, pad, col, colOffset, "im2col");
+        run(stream(stream), () -> ConvKernels.im2col(xs, xOffset, images, height, width, channels, kernel, pad, cs,
+                colOffset));
+    }
+
+    @Override
+    public void col2im(DeviceBuffer col, int colOffset, int images, int height, int width, int channels, int kernel,
+            int pad, DeviceBuffer x, int xOffset, DeviceStream stream) {
+        float[] cs = data(col, "col");
+        float[] xs = data(x, "x");
+        Checks.conv(x, xOffset, images, height, width, channels, kernel, pad, col, colOffset, "col2im");
+        run(stream(stream), () -> ConvKernels.col2im(cs, colOffset, images, height, width, channels, kernel, pad, xs,
+                xOffset));
+    }
+
+    @Override
+    public void maxPool(DeviceBuffer x, int xOffset, int images, int height, int width, int channels, int size,
+            DeviceBuffer y, int yOffset, DeviceBuffer argmax, int argmaxOffset, DeviceStream stream) {
+        float[] xs = data(x, "x");
+        float[] ys = data(y, "y");
+        float[] as = data(argmax, "argmax");
+        Checks.pool(x, xOffset, images, height, width, channels, size, y, yOffset, argmax, argmaxOffset, "maxPool");
+        run(stream(stream), () -> ConvKernels.maxPoolWindow(xs, xOffset, images, height, width, channels, size, ys,
+                yOffset, as, argmaxOffset));
+    }
+
+    @Override
+    public void maxPoolBackward(DeviceBuffer dy, int dyOffset, DeviceBuffer argmax, int argmaxOffset, int images,
+            int height, int width, int channels, int size, DeviceBuffer dx, int dxOffset, DeviceStream stream) {
+        float[] ys = data(dy, "dy");
+        float[] as = data(argmax, "argmax");
+        float[] xs = data(dx, "dx");
+        Checks.pool(dx, dxOffset, images, height, width, channels, size, dy, dyOffset, argmax, argmaxOffset,
+                "maxPoolBackward");
+        run(stream(stream), () -> ConvKernels.maxPoolBackwardWindow(ys, dyOffset, as, argmaxOffset, images, height,
+                width, channels, size, xs, dxOffset));
+    }
+
     // ------------------------------------------------------------------------------------------- optimizer
 
     @Override

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CUDA C source of {@link CudaKernels}, compiled as host C++ by the system's C++ compiler and run over an emulated
+ * The CUDA C source of {@link CudaKernels} (element-wise, MLP, SGD, im2col, col2im and pooling kernels), compiled as
+ * host C++ by the system's C++ compiler and run over an emulated
  * 3×4 grid, against the host device's kernels: bit for bit (the softmax within the accuracy of expf). This checks the
  * real kernel code (indexing, grid-stride loops, op codes, Java min/max semantics, no FMA contraction) on machines
  * without a GPU. Skipped, with the reason, where no C++ compiler is installed.
@@ -95,6 +96,31 @@ class CudaKernelSourceTest {
         }
     }
 
+    /**
+     * Where NVIDIA's compiler is installed (no GPU needed), the kernel source compiles for a device, as NVRTC compiles
+     * it at run time, with every kernel the device looks up.
+     */
+    @Test
+    void kernelSourceCompilesWithNvccWhereInstalled(@TempDir Path dir) throws Exception {
+        String nvcc = System.getenv().getOrDefault("NVCC", "nvcc");
+        boolean present;
+        try {
+            present = run(dir, nvcc, "--version");
+        } catch (IOException e) {
+            present = false;
+        }
+        Assumptions.assumeTrue(present, () -> "no CUDA compiler (" + nvcc + ") to compile the kernel source");
+        Files.writeString(dir.resolve("kernels.cu"), CudaKernels.SOURCE);
+        assertThat(run(dir, nvcc, "--ptx", "-arch=compute_75", "-o", "kernels.ptx", "kernels.cu"))
+                .as("nvcc compiles the kernel source").isTrue();
+        String ptx = Files.readString(dir.resolve("kernels.ptx"));
+        for (String kernel : new String[] {"rs_fill", "rs_scale", "rs_divide", "rs_axpy", "rs_reduce", "rs_relu",
+            "rs_relu_backward", "rs_add_bias", "rs_column_sums", "rs_sgd", "rs_softmax_xent", "rs_im2col",
+            "rs_col2im", "rs_max_pool", "rs_max_pool_backward"}) {
+            assertThat(ptx).as(kernel).contains(".entry " + kernel + "(");
+        }
+    }
+
     @Test
     void kernelSourceRunAsHostCodeEqualsTheHostKernels(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(compilerAvailable(dir), () -> "no C++ compiler (" + CXX + ") to build the kernel"
@@ -135,10 +161,15 @@ class CudaKernelSourceTest {
             logits[sc + j] += 40f;
         }
         float[] labels = {3, 0, 9, 5, -1, 10, 2.5f, Float.NaN};
-        Files.write(dir.resolve("in.bin"), encode(a, b, x, y, bias, g, logits, labels));
+        float[] images = random(8, 2 * 5 * 6 * 3);
+        images[0] = 1.25f;
+        images[3] = 1.25f; // a tie inside the first pooling window of channel 0
+        float[] dcol = random(9, 2 * 5 * 6 * 3 * 3 * 3);
+        float[] pdy = random(10, 2 * 2 * 3 * 3);
+        Files.write(dir.resolve("in.bin"), encode(a, b, x, y, bias, g, logits, labels, images, dcol, pdy));
         assertThat(run(dir, dir.resolve("kernel_harness").toString(), "in.bin", "out.bin")).isTrue();
         List<float[]> out = decode(Files.readAllBytes(dir.resolve("out.bin")));
-        assertThat(out).hasSize(20);
+        assertThat(out).hasSize(25);
 
         String[] ops = {"SUM", "PROD", "MIN", "MAX"};
         for (int op = 0; op < 4; op++) {
@@ -187,6 +218,20 @@ class CudaKernelSourceTest {
                 assertSame("sgd " + modes[mode] + " velocity", out.get(next++), vel, 0);
             }
         }
+        float[] col = new float[dcol.length];
+        ConvKernels.im2col(images, 0, 2, 5, 6, 3, 3, 1, col, 0);
+        assertSame("im2col", out.get(next++), col, 0);
+        float[] dx = new float[images.length];
+        ConvKernels.col2im(dcol, 0, 2, 5, 6, 3, 3, 1, dx, 0);
+        assertSame("col2im", out.get(next++), dx, 0);
+        float[] py = new float[pdy.length];
+        float[] arg = new float[pdy.length];
+        ConvKernels.maxPoolWindow(images, 0, 2, 5, 6, 3, 2, py, 0, arg, 0);
+        assertSame("max pool", out.get(next++), py, 0);
+        assertSame("max pool argmax", out.get(next++), arg, 0);
+        float[] pdx = new float[images.length];
+        ConvKernels.maxPoolBackwardWindow(pdy, 0, arg, 0, 2, 5, 6, 3, 2, pdx, 0);
+        assertSame("max pool backward", out.get(next++), pdx, 0);
         for (int r = 4; r < sr; r++) {
             assertThat(out.get(13)[r]).as("loss of row %d with label %s", r, labels[r]).isNaN();
         }

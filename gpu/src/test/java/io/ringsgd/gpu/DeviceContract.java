@@ -341,6 +341,144 @@ abstract class DeviceContract {
     }
 
     @Test
+    void im2colCol2imAndMaxPoolingFollowTheirDefinitions() {
+        Device d = device();
+        int n = 2;
+        int h = 5;
+        int w = 6;
+        int c = 3;
+        int xs = n * h * w * c;
+        float[] x = random(30, xs);
+        for (int pad = 0; pad <= 2; pad++) {
+            int k = 3;
+            int oh = h + 2 * pad - k + 1;
+            int ow = w + 2 * pad - k + 1;
+            int kc = k * k * c;
+            int colSize = n * oh * ow * kc;
+            // Column matrix entry (img, oy, ox; ky, kx, ch) is the input pixel (oy - pad + ky, ox - pad + kx) or 0.
+            float[] expectCol = new float[colSize];
+            float[] dcol = random(31 + pad, colSize);
+            float[] expectDx = new float[xs];
+            for (int img = 0; img < n; img++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                for (int ch = 0; ch < c; ch++) {
+                                    int iy = oy - pad + ky;
+                                    int ix = ox - pad + kx;
+                                    int at = ((img * oh + oy) * ow + ox) * kc + (ky * k + kx) * c + ch;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                        expectCol[at] = x[((img * h + iy) * w + ix) * c + ch];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // col2im: per input element, the sum over its taps in increasing (ky, kx) order.
+            for (int img = 0; img < n; img++) {
+                for (int iy = 0; iy < h; iy++) {
+                    for (int ix = 0; ix < w; ix++) {
+                        for (int ch = 0; ch < c; ch++) {
+                            float acc = 0f;
+                            for (int ky = 0; ky < k; ky++) {
+                                for (int kx = 0; kx < k; kx++) {
+                                    int oy = iy + pad - ky;
+                                    int ox = ix + pad - kx;
+                                    if (oy >= 0 && oy < oh && ox >= 0 && ox < ow) {
+                                        acc += dcol[((img * oh + oy) * ow + ox) * kc + (ky * k + kx) * c + ch];
+                                    }
+                                }
+                            }
+                            expectDx[((img * h + iy) * w + ix) * c + ch] = acc;
+                        }
+                    }
+                }
+            }
+            try (DeviceBuffer bx = d.allocate(xs + 7); DeviceBuffer bc = d.allocate(colSize + 5);
+                    DeviceBuffer bdc = d.upload(dcol); DeviceStream s = d.createStream()) {
+                d.copyFromHost(x, 0, bx, 7, xs);
+                d.im2col(bx, 7, n, h, w, c, k, pad, bc, 5, s);
+                s.synchronize();
+                float[] col = new float[colSize];
+                d.copyToHost(bc, 5, col, 0, colSize);
+                assertBits(col, expectCol);
+                d.col2im(bdc, 0, n, h, w, c, k, pad, bx, 7, s);
+                s.synchronize();
+                float[] dx = new float[xs];
+                d.copyToHost(bx, 7, dx, 0, xs);
+                assertBits(dx, expectDx);
+                // The two are adjoint: <im2col(x), dcol> = <x, col2im(dcol)>.
+                double left = 0;
+                double right = 0;
+                for (int i = 0; i < colSize; i++) {
+                    left += (double) expectCol[i] * dcol[i];
+                }
+                for (int i = 0; i < xs; i++) {
+                    right += (double) x[i] * dx[i];
+                }
+                assertThat(left).isCloseTo(right, within(1e-4 * (1 + Math.abs(left))));
+            }
+        }
+        // Max pooling 2x2 of 5x6 images: the last row is dropped; ties take the first tap; backward routes the
+        // gradient to the maximum only.
+        float[] px = x.clone();
+        px[0] = 5f;
+        px[c] = 5f; // a tie in the first window of channel 0: tap 0 wins
+        int size = 2;
+        int oh = h / size;
+        int ow = w / size;
+        int outs = n * oh * ow * c;
+        float[] ey = new float[outs];
+        float[] ea = new float[outs];
+        float[] dy = random(40, outs);
+        float[] edx = new float[xs];
+        for (int img = 0; img < n; img++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        int o = ((img * oh + oy) * ow + ox) * c + ch;
+                        float best = Float.NEGATIVE_INFINITY;
+                        int tap = -1;
+                        for (int t = 0; t < size * size; t++) {
+                            float v = px[((img * h + oy * size + t / size) * w + ox * size + t % size) * c + ch];
+                            if (tap < 0 || v > best) {
+                                best = v;
+                                tap = t;
+                            }
+                        }
+                        ey[o] = best;
+                        ea[o] = tap;
+                        edx[((img * h + oy * size + tap / size) * w + ox * size + tap % size) * c + ch] = dy[o];
+                    }
+                }
+            }
+        }
+        assertThat(ea[0]).isZero();
+        try (DeviceBuffer bx = d.upload(px); DeviceBuffer by = d.allocate(outs + 3); DeviceBuffer ba = d.allocate(
+                outs); DeviceBuffer bdy = d.upload(dy); DeviceBuffer bdx = d.allocate(xs);
+                DeviceStream s = d.createStream()) {
+            d.fill(bdx, 0, xs, 7f, s);
+            d.maxPool(bx, 0, n, h, w, c, size, by, 3, ba, 0, s);
+            d.maxPoolBackward(bdy, 0, ba, 0, n, h, w, c, size, bdx, 0, s);
+            s.synchronize();
+            float[] y = new float[outs];
+            d.copyToHost(by, 3, y, 0, outs);
+            assertBits(y, ey);
+            assertBits(d.download(ba), ea);
+            assertBits(d.download(bdx), edx);
+            assertThatThrownBy(() -> d.im2col(bx, 0, n, h, w, c, 7, 0, by, 0, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
+            assertThatThrownBy(() -> d.maxPool(bx, 0, n, h, w, c, size, bx, 1, ba, 0, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlaps");
+            assertThatThrownBy(() -> d.col2im(by, 0, n, h, w, c, 3, 1, bx, 0, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("col: offset 0");
+        }
+    }
+
+    @Test
     void softmaxCrossEntropyMatchesTheFormulaAndFiniteDifferences() {
         Device d = device();
         int rows = 6;

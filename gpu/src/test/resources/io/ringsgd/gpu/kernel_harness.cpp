@@ -49,10 +49,12 @@ static void writeVector(FILE* f, const std::vector<float>& v) {
     fwrite(v.data(), 4, n, f);
 }
 
-// Inputs: a, b (reduce operands), x, y, bias, g (rows x cols = 37 x 13), logits, labels.
+// Inputs: a, b (reduce operands), x, y, bias, g (rows x cols = 37 x 13), logits, labels, then for convolution and
+// pooling: images (2 x 5x6x3 NHWC), a column-matrix gradient (3x3 kernel, pad 1), a pooling output gradient (2x2).
 // Outputs, in order: reduce SUM/PROD/MIN/MAX, fill, scale, divide, axpy, relu, relu backward, add bias,
 // column sums, softmax gradient, softmax loss, softmax gradient computed in place, then SGD on w = x, g, v = y:
-// plain (w), momentum (w, v), Nesterov (w, v).
+// plain (w), momentum (w, v), Nesterov (w, v); then im2col, col2im, max pool values, max pool argmax, max pool
+// backward.
 int main(int argc, char** argv) {
     if (argc != 3) return 2;
     FILE* in = fopen(argv[1], "rb");
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
     if (!in || !out) return 3;
     std::vector<float> a = readVector(in), b = readVector(in), x = readVector(in), y = readVector(in);
     std::vector<float> bias = readVector(in), g = readVector(in), logits = readVector(in), labels = readVector(in);
+    std::vector<float> images = readVector(in), dcol = readVector(in), pdy = readVector(in);
     int n = (int) a.size();
     for (int op = 0; op < 4; op++) {
         std::vector<float> d = b;
@@ -93,6 +96,22 @@ int main(int argc, char** argv) {
         LAUNCH(rs_sgd(w.data(), g.data(), v.data(), m, 0.05f, mode == 0 ? 0.0f : 0.9f, 1e-3f, mode));
         writeVector(out, w);
         if (mode > 0) writeVector(out, v);
+    }
+    {
+        const int ni = 2, h = 5, w = 6, c = 3, k = 3, pad = 1, oh = h + 2 * pad - k + 1, ow = w + 2 * pad - k + 1;
+        std::vector<float> col((size_t) ni * oh * ow * k * k * c);
+        LAUNCH(rs_im2col(images.data(), col.data(), ni, h, w, c, k, pad, oh, ow));
+        writeVector(out, col);
+        std::vector<float> dx(images.size());
+        LAUNCH(rs_col2im(dcol.data(), dx.data(), ni, h, w, c, k, pad, oh, ow));
+        writeVector(out, dx);
+        const int size = 2, ph = h / size, pw = w / size;
+        std::vector<float> py((size_t) ni * ph * pw * c), arg(py.size()), pdx(images.size());
+        LAUNCH(rs_max_pool(images.data(), py.data(), arg.data(), ni, h, w, c, size, ph, pw));
+        writeVector(out, py);
+        writeVector(out, arg);
+        LAUNCH(rs_max_pool_backward(pdy.data(), arg.data(), pdx.data(), ni, h, w, c, size, ph, pw));
+        writeVector(out, pdx);
     }
     fclose(out);
     fclose(in);

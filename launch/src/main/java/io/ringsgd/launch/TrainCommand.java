@@ -39,6 +39,7 @@ import picocli.CommandLine.Unmatched;
                 + " and defaults: see Trainers below.",
         footer = {"", "Examples:",
             "  ringsgd train --trainer pipe --width 2 --workers 4 --model mlp --data fashion-mnist --epochs 3",
+            "  ringsgd train --trainer sync --workers 4 --model cnn --data fashion-mnist --epochs 5",
             "  ringsgd train --trainer cocod --local-steps 4 --compress int8 --net-latency 200us --net-bandwidth 1gbit",
             "  ringsgd run -np 4 -- train --transport tcp --trainer pipe --width 2"})
 final class TrainCommand implements Callable<Integer> {

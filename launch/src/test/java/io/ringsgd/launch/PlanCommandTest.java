@@ -88,6 +88,23 @@ class PlanCommandTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theConvolutionalModelsAreSizedForThePlan() {
+        Run cnn = plan("--np", "4", "--latency", "200us", "--bandwidth", "1gbit", "--model", "cnn", "--compute-ms",
+                "40");
+        assertThat(cnn.status()).as(cnn.err()).isZero();
+        assertThat(cnn.out()).contains("cnn 28x28x1-c16k5p2-pool2-c32k5-pool2-d128-d84-10").contains(
+                "127462 parameters");
+        Run large = plan("--np", "4", "--latency", "200us", "--bandwidth", "1gbit", "--model", "cnn-large",
+                "--compute-ms", "200");
+        assertThat(large.status()).as(large.err()).isZero();
+        assertThat(large.out()).contains("1663370 parameters");
+        Run bad = plan("--np", "4", "--model", "cnn:c8k9p9", "--compute-ms", "5");
+        assertThat(bad.status()).isEqualTo(Main.USAGE);
+        assertThat(bad.err()).contains("cannot read 'c8k9p9'").doesNotContain("\n\tat ");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void mistakesGetOneLineNamingTheOption() {
         Run noCompute = plan("--np", "4", "--latency", "200us", "--bandwidth", "1gbit");
         assertThat(noCompute.status()).isEqualTo(Main.USAGE);

@@ -36,7 +36,7 @@ public interface ComputeBackend extends AutoCloseable {
 
     /**
      * A device backend on {@code device} for a built-in model ({@link
-     * io.ringsgd.pipesgd.model.DeviceFeedForward#supports}), starting from {@code initialParams} (uploaded) with
+     * io.ringsgd.pipesgd.model.DevicePass#supports}), starting from {@code initialParams} (uploaded) with
      * SGD of the given momentum, Nesterov flag and weight decay. With {@code ownsDevice} closing the backend closes
      * the device.
      */

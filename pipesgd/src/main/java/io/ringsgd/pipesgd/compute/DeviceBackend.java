@@ -12,7 +12,7 @@ import io.ringsgd.gpu.DeviceStream;
 import io.ringsgd.gpu.PinnedBuffer;
 import io.ringsgd.pipesgd.compress.ErrorFeedback;
 import io.ringsgd.pipesgd.data.Batch;
-import io.ringsgd.pipesgd.model.DeviceFeedForward;
+import io.ringsgd.pipesgd.model.DevicePass;
 import io.ringsgd.pipesgd.model.Evaluation;
 import io.ringsgd.pipesgd.model.Model;
 import java.nio.FloatBuffer;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link ComputeBackend} on a {@link Device}: every vector is a device buffer; the model runs through
- * {@link DeviceFeedForward}; the optimizer is {@link Device#sgdStep} (the CPU optimizer's formula, bit for bit); the
+ * {@link DevicePass}; the optimizer is {@link Device#sgdStep} (the CPU optimizer's formula, bit for bit); the
  * AllReduce is {@link DeviceAllreduce} fed from the compute stream. All work is queued on one compute stream, so the
  * device AllReduce's own streams overlap it; host transfers go through one pinned buffer on that stream and wait
  * for it only (never for the AllReduce in flight).
@@ -37,7 +37,7 @@ final class DeviceBackend implements ComputeBackend {
     private final boolean ownsDevice;
     private final int n;
     private final DeviceStream compute;
-    private final DeviceFeedForward net;
+    private final DevicePass net;
     private final float momentum;
     private final boolean nesterov;
     private final float weightDecay;
@@ -68,9 +68,9 @@ final class DeviceBackend implements ComputeBackend {
         this.nesterov = nesterov;
         this.weightDecay = (float) weightDecay;
         this.compute = device.createStream();
-        DeviceFeedForward f = null;
+        DevicePass f = null;
         try {
-            f = new DeviceFeedForward(model, device, compute);
+            f = DevicePass.create(model, device, compute);
             this.params = newVector();
             upload(initialParams, params);
             if (this.momentum != 0f) {

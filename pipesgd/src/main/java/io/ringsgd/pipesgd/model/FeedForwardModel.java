@@ -122,12 +122,8 @@ abstract class FeedForwardModel implements Model {
 
     @Override
     public final double lossAndGradient(float[] params, Batch batch, float[] grad) {
-        checkLength(params, "parameter");
-        checkLength(grad, "gradient");
-        checkBatch(batch);
-        int n = batch.size();
+        int n = beginGradient(this, params, batch, grad);
         if (n == 0) {
-            java.util.Arrays.fill(grad, 0f);
             return 0.0;
         }
         ensureCapacity(n);
@@ -135,9 +131,38 @@ abstract class FeedForwardModel implements Model {
         forward(params, x, n);
         int last = layers();
         int classes = classCount();
-        float[] logits = acts[last];
         float[] delta = deltaA;
-        int[] y = batch.labels();
+        double meanLoss = softmaxCrossEntropy(acts[last], n, classes, batch.labels(), delta);
+        float[] other = deltaB;
+        for (int l = last - 1; l >= 0; l--) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            float[] input = l == 0 ? x : acts[l];
+            // dW = inputᵀ · delta  (in × out)
+            RowMajor.gemm(true, false, in, out, n, 1f, input, 0, in, delta, 0, out, 0f, grad, weightOffset[l], out);
+            biasGradient(delta, n, out, grad, biasOffset[l]);
+            if (l > 0) {
+                // d(input) = delta · Wᵀ  (n × in), then through the ReLU that produced input
+                RowMajor.gemm(false, true, n, in, out, 1f, delta, 0, out, params, weightOffset[l], out, 0f, other, 0,
+                        in);
+                for (int i = 0; i < n * in; i++) {
+                    if (input[i] <= 0f) {
+                        other[i] = 0f;
+                    }
+                }
+                float[] t = delta;
+                delta = other;
+                other = t;
+            }
+        }
+        return meanLoss;
+    }
+
+    /**
+     * The mean softmax cross-entropy of {@code n} rows of {@code logits} (in double precision) against labels
+     * {@code y}; writes its gradient with respect to the logits into {@code delta}. Shared by the built-in CPU models.
+     */
+    static double softmaxCrossEntropy(float[] logits, int n, int classes, int[] y, float[] delta) {
         double lossSum = 0;
         double invN = 1.0 / n;
         for (int i = 0; i < n; i++) {
@@ -157,38 +182,31 @@ abstract class FeedForwardModel implements Model {
                 delta[row + j] = (float) ((j == label ? p - 1.0 : p) * invN);
             }
         }
-        float[] other = deltaB;
-        for (int l = last - 1; l >= 0; l--) {
-            int in = sizes[l];
-            int out = sizes[l + 1];
-            float[] input = l == 0 ? x : acts[l];
-            // dW = inputᵀ · delta  (in × out)
-            RowMajor.gemm(true, false, in, out, n, 1f, input, 0, in, delta, 0, out, 0f, grad, weightOffset[l], out);
-            int b = biasOffset[l];
-            for (int j = 0; j < out; j++) {
-                grad[b + j] = 0f;
-            }
-            for (int i = 0; i < n; i++) {
-                int row = i * out;
-                for (int j = 0; j < out; j++) {
-                    grad[b + j] += delta[row + j];
-                }
-            }
-            if (l > 0) {
-                // d(input) = delta · Wᵀ  (n × in), then through the ReLU that produced input
-                RowMajor.gemm(false, true, n, in, out, 1f, delta, 0, out, params, weightOffset[l], out, 0f, other, 0,
-                        in);
-                for (int i = 0; i < n * in; i++) {
-                    if (input[i] <= 0f) {
-                        other[i] = 0f;
-                    }
-                }
-                float[] t = delta;
-                delta = other;
-                other = t;
+        return lossSum * invN;
+    }
+
+    /** {@code grad[b + j] = Σ_i delta[i][j]} over {@code rows} rows in order: a layer's bias gradient. */
+    static void biasGradient(float[] delta, int rows, int cols, float[] grad, int b) {
+        for (int j = 0; j < cols; j++) {
+            grad[b + j] = 0f;
+        }
+        for (int i = 0; i < rows; i++) {
+            int row = i * cols;
+            for (int j = 0; j < cols; j++) {
+                grad[b + j] += delta[row + j];
             }
         }
-        return lossSum * invN;
+    }
+
+    /** {@code z[i][j] += params[b + j]}, then a ReLU if {@code relu}, over {@code rows} rows of {@code cols}. */
+    static void biasAndRelu(float[] z, int rows, int cols, float[] params, int b, boolean relu) {
+        for (int i = 0; i < rows; i++) {
+            int row = i * cols;
+            for (int j = 0; j < cols; j++) {
+                float v = z[row + j] + params[b + j];
+                z[row + j] = relu && v < 0f ? 0f : v;
+            }
+        }
     }
 
     @Override
@@ -201,15 +219,15 @@ abstract class FeedForwardModel implements Model {
         }
         ensureCapacity(n);
         forward(params, batch.features(), n);
-        tally(acts[layers()], n, classCount(), batch.labels(), tally);
+        tally(acts[layers()], n, classCount(), batch.labels(), 0, tally);
     }
 
     /**
      * Adds the summed loss (softmax cross-entropy, in double precision) and the correct predictions of {@code n} rows
-     * of {@code logits} against labels {@code y} to {@code tally}; shared with the device path, which computes the
-     * logits on the device and tallies them here.
+     * of {@code logits} against labels {@code y[yOffset..]} to {@code tally}; shared with the convolutional model and
+     * the device path, which computes the logits on the device and tallies them here.
      */
-    static void tally(float[] logits, int n, int classes, int[] y, Evaluation.Tally tally) {
+    static void tally(float[] logits, int n, int classes, int[] y, int yOffset, Evaluation.Tally tally) {
         long correct = 0;
         double lossSum = 0;
         for (int i = 0; i < n; i++) {
@@ -226,8 +244,8 @@ abstract class FeedForwardModel implements Model {
             for (int j = 0; j < classes; j++) {
                 sum += Math.exp(logits[row + j] - max);
             }
-            lossSum += Math.log(sum) - (logits[row + y[i]] - max);
-            if (best == y[i]) {
+            lossSum += Math.log(sum) - (logits[row + y[yOffset + i]] - max);
+            if (best == y[yOffset + i]) {
                 correct++;
             }
         }
@@ -242,15 +260,7 @@ abstract class FeedForwardModel implements Model {
             int out = sizes[l + 1];
             float[] z = acts[l + 1];
             RowMajor.gemm(false, false, n, out, in, 1f, input, 0, in, params, weightOffset[l], out, 0f, z, 0, out);
-            int b = biasOffset[l];
-            boolean relu = l < layers() - 1;
-            for (int i = 0; i < n; i++) {
-                int row = i * out;
-                for (int j = 0; j < out; j++) {
-                    float v = z[row + j] + params[b + j];
-                    z[row + j] = relu && v < 0f ? 0f : v;
-                }
-            }
+            biasAndRelu(z, n, out, params, biasOffset[l], l < layers() - 1);
             input = z;
         }
     }
@@ -269,22 +279,47 @@ abstract class FeedForwardModel implements Model {
     }
 
     void checkLength(float[] v, String what) {
-        if (v.length != parameterCount) {
-            throw new IllegalArgumentException(what + " vector has " + v.length + " floats but " + describe()
-                    + " has " + parameterCount + " parameters");
-        }
+        checkLength(this, v, what);
     }
 
     void checkBatch(Batch batch) {
-        if (batch.featureCount() != sizes[0]) {
+        checkBatch(this, batch);
+    }
+
+    /**
+     * Checks the arguments of a CPU model's gradient call and returns the batch's size; for an empty batch it also
+     * zeroes the gradient.
+     */
+    static int beginGradient(Model model, float[] params, Batch batch, float[] grad) {
+        checkLength(model, params, "parameter");
+        checkLength(model, grad, "gradient");
+        checkBatch(model, batch);
+        int n = batch.size();
+        if (n == 0) {
+            java.util.Arrays.fill(grad, 0f);
+        }
+        return n;
+    }
+
+    /** {@code v} has {@code model}'s parameter count; {@code what} names it ("parameter", "gradient"). */
+    static void checkLength(Model model, float[] v, String what) {
+        if (v.length != model.parameterCount()) {
+            throw new IllegalArgumentException(what + " vector has " + v.length + " floats but " + model.describe()
+                    + " has " + model.parameterCount() + " parameters");
+        }
+    }
+
+    /** The batch's samples have {@code model}'s input size and its labels are classes of the model. */
+    static void checkBatch(Model model, Batch batch) {
+        if (batch.featureCount() != model.inputSize()) {
             throw new IllegalArgumentException("batch samples have " + batch.featureCount() + " features but "
-                    + describe() + " takes " + sizes[0]);
+                    + model.describe() + " takes " + model.inputSize());
         }
         int[] y = batch.labels();
         for (int i = 0; i < batch.size(); i++) {
-            if (y[i] < 0 || y[i] >= classCount()) {
+            if (y[i] < 0 || y[i] >= model.classCount()) {
                 throw new IllegalArgumentException("label " + y[i] + " of batch sample " + i + " is not a class of "
-                        + describe());
+                        + model.describe());
             }
         }
     }

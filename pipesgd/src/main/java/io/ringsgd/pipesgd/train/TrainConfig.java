@@ -143,7 +143,10 @@ public final class TrainConfig {
         return workers;
     }
 
-    /** Built-in model name ({@code --model}: mlp or softmax), or "custom" when a factory was plugged in. */
+    /**
+     * Built-in model name ({@code --model}: mlp, softmax, cnn, cnn-large or cnn:SPEC), or "custom" when a factory was
+     * plugged in.
+     */
     public String model() {
         return modelFactory != null ? "custom" : model;
     }
@@ -223,7 +226,7 @@ public final class TrainConfig {
      */
     public String cpuOnlyReason() {
         if (modelFactory != null) {
-            return "the custom model runs on the CPU (the device path has the built-in mlp and softmax models)";
+            return "the custom model runs on the CPU (the device path has the built-in models: mlp, softmax, cnn)";
         }
         if (!Trainers.create(trainer).supportsDevices()) {
             return "trainer " + trainer + " computes on the CPU only";
@@ -269,8 +272,9 @@ public final class TrainConfig {
         }
     }
 
-    /** Checks the workers and the batch size against the loaded data. */
+    /** Checks the model's shape, the workers and the batch size against the loaded data. */
     public void checkAgainst(TrainTestData d) {
+        modelFactory().create(d.featureCount(), d.classCount());
         int n = d.train().size();
         if (workers > n) {
             throw new IllegalArgumentException(workers + " workers but the training set has only " + n
@@ -429,7 +433,8 @@ public final class TrainConfig {
         }
 
         /**
-         * A built-in model ({@code --model}): "mlp" (the default) or "softmax"; replaces a plugged-in factory.
+         * A built-in model ({@code --model}): "mlp" (the default), "softmax", "cnn", "cnn-large" or "cnn:SPEC" (see
+         * {@link io.ringsgd.pipesgd.model.CnnSpec}); replaces a plugged-in factory.
          *
          * @param name the model's name
          * @return this builder
@@ -841,8 +846,9 @@ public final class TrainConfig {
         }
 
         private void checkModel() {
-            if (model == null || !Models.NAMES.contains(model)) {
-                throw new IllegalArgumentException("unknown model '" + model + "': use --model mlp or softmax");
+            if (model == null || !Models.isBuiltIn(model)) {
+                throw new IllegalArgumentException("unknown model '" + model + "': use --model mlp, softmax, cnn,"
+                        + " cnn-large or cnn:SPEC");
             }
             if (hidden == null) {
                 throw new IllegalArgumentException("hidden sizes are null: pass --hidden 256,128");

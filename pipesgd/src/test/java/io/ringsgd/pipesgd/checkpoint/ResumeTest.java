@@ -3,6 +3,7 @@ package io.ringsgd.pipesgd.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringsgd.pipesgd.data.DataSpec;
 import io.ringsgd.pipesgd.pipe.PipeSgdTrainer;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
@@ -52,6 +53,23 @@ class ResumeTest {
     @Test
     void synchronousFp16ResumesExactly() {
         resumeIsExact(2, 1, "fp16", 0, 9, 7);
+    }
+
+    @Test
+    void convolutionalModelResumesExactlyAndAnotherModelsCheckpointIsRefused() {
+        TrainConfig cfg = ResumeRuns.config(2, 2, "none", "cpu").data(DataSpec.synthetic(600, 200, 64, 3, 0.15, 5))
+                .model("cnn:c4k3p1-pool2-c6k3-d8").checkpointEvery(7).build();
+        String uninterrupted = ResumeRuns.train(cfg, TrainingListener.NONE).get(0).paramsSha256();
+        Path dir = tmp.resolve("cnn");
+        TrainConfig first = cfg.toBuilder().checkpointDir(dir).build();
+        assertThatThrownBy(() -> ResumeRuns.train(first, ResumeRuns.crashAt(17)))
+                .hasMessageContaining("simulated crash");
+        for (TrainResult r : ResumeRuns.train(first.toBuilder().resume(true).build(), TrainingListener.NONE)) {
+            assertThat(r.startIteration()).isEqualTo(14);
+            assertThat(r.paramsSha256()).as("rank %d", r.rank()).isEqualTo(uninterrupted);
+        }
+        TrainConfig other = first.toBuilder().model("cnn:c4k3p1-pool2-c5k3-d8").resume(true).build();
+        assertThatThrownBy(() -> ResumeRuns.train(other, TrainingListener.NONE)).hasMessageContaining("model");
     }
 
     @Test

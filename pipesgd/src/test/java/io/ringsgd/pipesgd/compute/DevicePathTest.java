@@ -11,7 +11,9 @@ import io.ringsgd.gpu.Devices;
 import io.ringsgd.gpu.HostDevice;
 import io.ringsgd.pipesgd.data.Batch;
 import io.ringsgd.pipesgd.data.DataSpec;
+import io.ringsgd.pipesgd.model.DeviceConvNet;
 import io.ringsgd.pipesgd.model.DeviceFeedForward;
+import io.ringsgd.pipesgd.model.DevicePass;
 import io.ringsgd.pipesgd.model.Evaluation;
 import io.ringsgd.pipesgd.model.Mlp;
 import io.ringsgd.pipesgd.model.Model;
@@ -227,7 +229,62 @@ class DevicePathTest {
         assertThat(DeviceFeedForward.supports(custom)).isFalse();
         try (HostDevice d = HostDevice.create()) {
             assertThatThrownBy(() -> new DeviceFeedForward(custom, d, d.defaultStream()))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("built-in mlp and softmax");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("built-in models");
+        }
+    }
+
+    @Test
+    void deviceConvNetMatchesTheCpuModelOnBothFashionMnistCnns() {
+        // The real shapes: 28x28 images, both built-in networks. im2col, col2im and pooling are the same loops on
+        // both paths; the products sum in another order and the softmax runs in float, as for the MLP.
+        for (String name : new String[] {"cnn", "cnn-large"}) {
+            Model cpu = Models.factory(name, new int[0]).create(784, 10);
+            int p = cpu.parameterCount();
+            int n = name.equals("cnn") ? 16 : 3;
+            float[] w = new float[p];
+            cpu.initialize(w, 5);
+            Batch batch = new Batch(n, 784);
+            batch.resize(n);
+            float[] x = random(6, n * 784, 1.0);
+            System.arraycopy(x, 0, batch.features(), 0, x.length);
+            for (int i = 0; i < n; i++) {
+                batch.labels()[i] = i % 10;
+            }
+            float[] gCpu = new float[p];
+            double lossCpu = cpu.lossAndGradient(w, batch, gCpu);
+            try (HostDevice d = HostDevice.asynchronous(); var s = d.createStream();
+                    DevicePass net = DevicePass.create(cpu, d, s); var bw = d.upload(w); var bg = d.allocate(p)) {
+                assertThat(net).isInstanceOf(DeviceConvNet.class);
+                double loss = net.lossAndGradient(bw, batch, bg);
+                float[] g = d.download(bg);
+                assertThat(loss).as(name).isCloseTo(lossCpu, within(1e-5 * lossCpu));
+                double maxG = 0;
+                double maxDiff = 0;
+                for (int i = 0; i < p; i++) {
+                    maxG = Math.max(maxG, Math.abs(gCpu[i]));
+                    maxDiff = Math.max(maxDiff, Math.abs(g[i] - gCpu[i]));
+                }
+                assertThat(maxG).as(name).isGreaterThan(1e-3);
+                assertThat(maxDiff).as(name).isLessThan(1e-4 * maxG);
+                if (name.equals("cnn")) {
+                    // An evaluation batch larger than a chunk (64 samples) gives the CPU model's counts.
+                    Batch big = new Batch(150, 784);
+                    big.resize(150);
+                    float[] bx = random(7, 150 * 784, 1.0);
+                    System.arraycopy(bx, 0, big.features(), 0, bx.length);
+                    for (int i = 0; i < 150; i++) {
+                        big.labels()[i] = (i * 7) % 10;
+                    }
+                    Evaluation.Tally tCpu = new Evaluation.Tally();
+                    Model fresh = Models.factory(name, new int[0]).create(784, 10);
+                    fresh.evaluateBatch(w, big, tCpu);
+                    Evaluation.Tally t = new Evaluation.Tally();
+                    net.evaluateBatch(bw, big, t);
+                    assertThat(t.samples()).isEqualTo(150);
+                    assertThat(t.correct()).isEqualTo(tCpu.correct());
+                    assertThat(t.lossSum()).isCloseTo(tCpu.lossSum(), within(1e-5 * tCpu.lossSum()));
+                }
+            }
         }
     }
 

@@ -3,27 +3,27 @@ package io.ringsgd.pipesgd.compute;
 import io.ringsgd.gpu.DeviceBuffer;
 import io.ringsgd.gpu.HostDevice;
 import io.ringsgd.pipesgd.data.Batch;
-import io.ringsgd.pipesgd.model.DeviceFeedForward;
+import io.ringsgd.pipesgd.model.DevicePass;
 import io.ringsgd.pipesgd.model.Evaluation;
 import io.ringsgd.pipesgd.model.Model;
 import io.ringsgd.pipesgd.model.ModelFactory;
 
 /**
  * The device math of a built-in model seen as a CPU {@link Model}: each call uploads the parameters to a synchronous
- * host device, runs {@link DeviceFeedForward} and downloads the gradient. Serial references of the device path plug
+ * host device, runs its {@link DevicePass} and downloads the gradient. Serial references of the device path plug
  * it into their CPU loops (as a custom model), so that they compute exactly the gradients the device path computes
  * and check everything else the trainer does on the device (slots, AllReduce, SGD step, rounds) bit for bit.
  */
 public final class HostDeviceModel implements Model {
     private final Model cpu;
     private final HostDevice device = HostDevice.create();
-    private final DeviceFeedForward net;
+    private final DevicePass net;
     private final DeviceBuffer params;
     private final DeviceBuffer grad;
 
     public HostDeviceModel(Model cpu) {
         this.cpu = cpu;
-        this.net = new DeviceFeedForward(cpu, device, device.defaultStream());
+        this.net = DevicePass.create(cpu, device, device.defaultStream());
         this.params = device.allocate(cpu.parameterCount());
         this.grad = device.allocate(cpu.parameterCount());
     }

@@ -9,8 +9,10 @@ import io.ringsgd.gpu.DeviceStream;
 import io.ringsgd.gpu.Devices;
 import io.ringsgd.gpu.RequiresCuda;
 import io.ringsgd.pipesgd.data.Batch;
-import io.ringsgd.pipesgd.model.DeviceFeedForward;
+import io.ringsgd.pipesgd.model.DevicePass;
 import io.ringsgd.pipesgd.model.Mlp;
+import io.ringsgd.pipesgd.model.Model;
+import io.ringsgd.pipesgd.model.Models;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import java.util.List;
@@ -42,7 +44,17 @@ class PipeSgdCudaTest {
 
     @Test
     void cublasGradientMatchesTheCpuModelOnTheFashionMnistShape() {
-        Mlp cpu = new Mlp(784, new int[] {256, 128}, 10);
+        gradientMatchesTheCpuModel(new Mlp(784, new int[] {256, 128}, 10));
+    }
+
+    @Test
+    void cudaConvNetGradientMatchesTheCpuModelOnTheFashionMnistShape() {
+        // cuBLAS sgemm and the im2col, col2im and pooling kernels against the CPU model (netlib BLAS, double softmax).
+        gradientMatchesTheCpuModel(Models.factory("cnn", new int[0]).create(784, 10));
+    }
+
+    /** The device pass's loss and gradient of 32 random Fashion-MNIST-shaped samples on CUDA, against the CPU. */
+    private static void gradientMatchesTheCpuModel(Model cpu) {
         int p = cpu.parameterCount();
         float[] w = new float[p];
         cpu.initialize(w, 5);
@@ -58,7 +70,7 @@ class PipeSgdCudaTest {
         float[] g = new float[p];
         double loss = cpu.lossAndGradient(w, batch, g);
         try (CudaDevice dev = Devices.cuda(0); DeviceStream s = dev.createStream();
-                DeviceFeedForward net = new DeviceFeedForward(cpu, dev, s); DeviceBuffer bw = dev.upload(w);
+                DevicePass net = DevicePass.create(cpu, dev, s); DeviceBuffer bw = dev.upload(w);
                 DeviceBuffer bg = dev.allocate(p)) {
             double l = net.lossAndGradient(bw, batch, bg);
             float[] gd = dev.download(bg);

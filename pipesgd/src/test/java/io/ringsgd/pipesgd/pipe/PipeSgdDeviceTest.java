@@ -48,6 +48,27 @@ class PipeSgdDeviceTest {
     }
 
     @Test
+    void cnnOnTheDeviceEqualsTheSerialReferenceOfTheDeviceMathAndTheCpuPathToRounding() {
+        // The convolutional network's device pass (im2col, gemm, col2im, pooling kernels) against a serial reference
+        // that computes its gradients with the same device pass, bit for bit; then against the CPU model.
+        for (int width = 1; width <= 2; width++) {
+            TrainConfig cfg = PipeSgdTest.smallCnn(2).device("host-device").option(PipeSgdTrainer.WIDTH, width)
+                    .build();
+            TrainConfig ref = cfg.toBuilder().device("cpu").modelFactory(HostDeviceModel.wrap(Models.factory(
+                    PipeSgdTest.CNN, new int[0]))).build();
+            List<TrainResult> rs = PipeSgdTest.train(cfg);
+            assertThat(rs.get(0).device()).startsWith("host (Java");
+            String expected = ParameterDigest.sha256(SerialReference.run(ref, width));
+            for (TrainResult r : rs) {
+                assertThat(r.paramsSha256()).as("width %d rank %d", width, r.rank()).isEqualTo(expected);
+            }
+            TrainResult cpu = PipeSgdTest.train(cfg.toBuilder().device("cpu").build()).get(0);
+            assertThat(maxAbsDiff(rs.get(0).parameters(), cpu.parameters())).as("width %d", width).isLessThan(1e-5);
+            assertThat(maxAbs(cpu.parameters())).isGreaterThan(0.1);
+        }
+    }
+
+    @Test
     void everyRankHoldsBitIdenticalParametersAfterEveryUpdate() {
         for (int workers = 1; workers <= 3; workers++) {
             for (int width = 1; width <= 2; width++) {

@@ -24,6 +24,16 @@ import org.junit.jupiter.api.Timeout;
 class PipeSgdTest {
     static final DataSpec DATA = DataSpec.synthetic(600, 200, 12, 3, 0.15, 5);
 
+    /** 8x8 one-channel images for the convolutional model. */
+    static final DataSpec IMAGES = DataSpec.synthetic(600, 200, 64, 3, 0.15, 5);
+    /** A small convolutional network on 8x8 images: every layer kind, col2im and pooling backward included. */
+    static final String CNN = "cnn:c4k3p1-pool2-c6k3-d8";
+
+    /** {@link #small} with the convolutional model on images. */
+    static TrainConfig.Builder smallCnn(int workers) {
+        return small(workers).data(IMAGES).model(CNN);
+    }
+
     static TrainConfig.Builder small(int workers) {
         return TrainConfig.builder().trainer("pipe").workers(workers).data(DATA).model("mlp").hidden(8).epochs(2)
                 .batch(10).lr(0.05).momentum(0.9).weightDecay(1e-3).schedule(Schedule.COSINE).warmupEpochs(0.2)
@@ -87,6 +97,33 @@ class PipeSgdTest {
             float[] expected = SerialReference.run(cfg, 1);
             TrainResult r = train(cfg).get(0);
             assertThat(r.paramsSha256()).isEqualTo(ParameterDigest.sha256(expected));
+        }
+    }
+
+    @Test
+    void cnnEqualsTheSerialReferenceBitForBitOnTwoRanksAtWidthsOneAndTwo() {
+        for (int width = 1; width <= 2; width++) {
+            for (int workers = 1; workers <= 2; workers++) {
+                TrainConfig cfg = smallCnn(workers).option(PipeSgdTrainer.WIDTH, width).build();
+                float[] expected = SerialReference.run(cfg, width);
+                List<TrainResult> rs = train(cfg);
+                assertThat(rs.get(0).parameterCount()).isEqualTo(4 * 9 + 4 + 36 * 6 + 6 + 24 * 8 + 8 + 8 * 3 + 3);
+                for (TrainResult r : rs) {
+                    assertThat(r.paramsSha256()).as("%d workers, width %d", workers, width)
+                            .isEqualTo(ParameterDigest.sha256(expected));
+                }
+            }
+        }
+    }
+
+    @Test
+    void cnnReplicasAreBitIdenticalAfterEveryUpdate() {
+        for (int workers = 3; workers <= 4; workers++) {
+            TrainConfig cfg = smallCnn(workers).option(PipeSgdTrainer.WIDTH, 2).build();
+            List<List<String>> d = digestsPerUpdate(cfg);
+            for (int r = 1; r < workers; r++) {
+                assertThat(d.get(r)).as("rank %d of %d", r, workers).containsExactlyElementsOf(d.get(0));
+            }
         }
     }
 

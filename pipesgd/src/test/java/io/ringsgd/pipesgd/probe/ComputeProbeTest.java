@@ -32,6 +32,17 @@ class ComputeProbeTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void computeProbeTrainsAConvolutionalModel() {
+        ComputeCosts r = ComputeProbe.measure(Models.factory("cnn:c4k3p1-pool2-d8", new int[0]), 64, 3, 8, 2,
+                Duration.ofMillis(700));
+        assertThat(r.model()).isEqualTo("cnn 8x8x1-c4k3p1-pool2-d8-3");
+        assertThat(r.parameters()).isEqualTo(4 * 9 + 4 + 64 * 8 + 8 + 8 * 3 + 3);
+        assertThat(r.computeSeconds()).isPositive();
+        assertThat(r.freeRunningComputeSeconds()).isPositive();
+    }
+
+    @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void computeProbeRejectsBadInput() {
         assertThatThrownBy(() -> ComputeProbe.measure(null, 16, 4, 8, 2)).isInstanceOf(

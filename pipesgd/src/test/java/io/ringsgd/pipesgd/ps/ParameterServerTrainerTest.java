@@ -57,6 +57,18 @@ class ParameterServerTrainerTest {
     }
 
     @Test
+    void cnnEqualsSerialSynchronousSgdExactly() {
+        CommunicatorConfig comm = CommunicatorConfig.builder().timeout(Duration.ofSeconds(30)).build();
+        TrainConfig cfg = small(3).data(DataSpec.synthetic(600, 200, 64, 3, 0.15, 5))
+                .model("cnn:c4k3p1-pool2-c6k3-d8").build();
+        String expected = ParameterDigest.sha256(SerialReference.run(cfg.toBuilder().workers(2).trainer("sync")
+                .build(), 1));
+        for (TrainResult r : train(cfg, comm, false)) {
+            assertThat(r.paramsSha256()).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void overTcpTheSameBits() {
         CommunicatorConfig comm = CommunicatorConfig.builder().timeout(Duration.ofSeconds(30)).build();
         TrainConfig cfg = small(3).maxIterations(25).build();
