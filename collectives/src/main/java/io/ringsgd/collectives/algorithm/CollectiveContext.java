@@ -28,7 +28,9 @@ public final class CollectiveContext {
     private final Message[] pair = {new Message(), new Message()};
     private float[][] floatScratch = {new float[0], new float[0]};
     private double[][] doubleScratch = {new double[0], new double[0]};
-    private java.nio.ByteBuffer[] byteScratch = {java.nio.ByteBuffer.allocate(0), java.nio.ByteBuffer.allocate(0)};
+    private byte[][] byteScratch = {new byte[0], new byte[0]};
+    private int[][] intScratch = {new int[0], new int[0]};
+    private long[][] longScratch = {new long[0], new long[0]};
     private int segmentBytes;
     private int window;
 
@@ -158,22 +160,33 @@ public final class CollectiveContext {
 
     /** Scratch slot {@code slot} (0 or 1) holding at least {@code count} elements of {@code type}. */
     public ElementBuffer scratch(ElementType type, int count, int slot) {
-        if (type == ElementType.DOUBLE) {
-            if (doubleScratch[slot].length < count) {
-                doubleScratch[slot] = new double[count];
-            }
-            return ElementBuffer.of(doubleScratch[slot], 0, count);
+        switch (type) {
+            case DOUBLE:
+                if (doubleScratch[slot].length < count) {
+                    doubleScratch[slot] = new double[count];
+                }
+                return ElementBuffer.of(doubleScratch[slot], 0, count);
+            case BYTE:
+                if (byteScratch[slot].length < count) {
+                    byteScratch[slot] = new byte[count];
+                }
+                return ElementBuffer.of(byteScratch[slot], 0, count);
+            case INT:
+                if (intScratch[slot].length < count) {
+                    intScratch[slot] = new int[count];
+                }
+                return ElementBuffer.of(intScratch[slot], 0, count);
+            case LONG:
+                if (longScratch[slot].length < count) {
+                    longScratch[slot] = new long[count];
+                }
+                return ElementBuffer.of(longScratch[slot], 0, count);
+            default:
+                if (floatScratch[slot].length < count) {
+                    floatScratch[slot] = new float[count];
+                }
+                return ElementBuffer.of(floatScratch[slot], 0, count);
         }
-        if (type == ElementType.BYTE) {
-            if (byteScratch[slot].capacity() < count) {
-                byteScratch[slot] = java.nio.ByteBuffer.allocate(count);
-            }
-            return ElementBuffer.ofBytes(byteScratch[slot], ElementType.BYTE, 0, count);
-        }
-        if (floatScratch[slot].length < count) {
-            floatScratch[slot] = new float[count];
-        }
-        return ElementBuffer.of(floatScratch[slot], 0, count);
     }
 
     // ----------------------------------------------------------------- blocking point-to-point helpers

@@ -120,7 +120,7 @@ public final class TransportCommunicator implements Communicator {
     private Algorithm checkAllreduce(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
         checkOptions(options);
         checkOp(op);
-        checkReducible(recv, "recv");
+        checkReducible(recv, op, "recv");
         checkSendRecv(send, recv, recv.count(), "allreduce");
         if (options.compression() != Compression.NONE) {
             if (recv.type() != ElementType.FLOAT) {
@@ -141,7 +141,7 @@ public final class TransportCommunicator implements Communicator {
             }
             return Algorithm.RING;
         }
-        return algorithm(CollectiveKind.ALLREDUCE, options, recv.byteSize());
+        return algorithm(CollectiveKind.ALLREDUCE, options, recv);
     }
 
     private void doAllreduce(long seq, Algorithm a, ElementBuffer send, ElementBuffer recv, ReduceOp op,
@@ -193,7 +193,7 @@ public final class TransportCommunicator implements Communicator {
             throw new IllegalArgumentException("data is read-only but rank " + rank + " receives the broadcast (only"
                     + " the root " + root + " may pass a read-only buffer)");
         }
-        return algorithm(CollectiveKind.BROADCAST, options, data.byteSize());
+        return algorithm(CollectiveKind.BROADCAST, options, data);
     }
 
     private void doBroadcast(long seq, Algorithm a, ElementBuffer data, int root, CollectiveOptions o) {
@@ -222,14 +222,12 @@ public final class TransportCommunicator implements Communicator {
                     + ": pass this rank's contribution as send");
         }
         checkBuffer(contribution, "send");
-        if (contribution.type() == ElementType.BYTE) {
-            throw new IllegalArgumentException("reduce works on float or double elements, not bytes");
-        }
+        checkOpType(op, contribution.type());
         if (rank == root) {
-            checkReducible(recv, "recv");
+            checkReducible(recv, op, "recv");
             checkSendRecv(send, recv, contribution.count(), "reduce");
         }
-        Algorithm a = algorithm(CollectiveKind.REDUCE, options, contribution.byteSize());
+        Algorithm a = algorithm(CollectiveKind.REDUCE, options, contribution);
         ElementBuffer result = rank == root ? recv : null;
         runBlocking("reduce", seq -> doReduce(seq, a, contribution, result, op, root, options));
     }
@@ -261,7 +259,7 @@ public final class TransportCommunicator implements Communicator {
         checkOptions(options);
         checkOp(op);
         checkBuffer(send, "send");
-        checkReducible(recv, "recv");
+        checkReducible(recv, op, "recv");
         if (send.type() != recv.type()) {
             throw new IllegalArgumentException("send holds " + send.type().label() + "s but recv holds "
                     + recv.type().label() + "s");
@@ -273,7 +271,7 @@ public final class TransportCommunicator implements Communicator {
         if (send.mayOverlap(recv)) {
             throw new IllegalArgumentException("send and recv overlap: reduceScatter needs separate buffers");
         }
-        Algorithm a = algorithm(CollectiveKind.REDUCE_SCATTER, options, send.byteSize());
+        Algorithm a = algorithm(CollectiveKind.REDUCE_SCATTER, options, send);
         runBlocking("reduceScatter", seq -> doReduceScatter(seq, a, send, recv, op, options));
     }
 
@@ -313,7 +311,7 @@ public final class TransportCommunicator implements Communicator {
             throw new IllegalArgumentException("recv has " + recv.count() + " elements but allgather needs size ×"
                     + " send count = " + size + " × " + send.count() + " = " + (long) send.count() * size);
         }
-        Algorithm a = algorithm(CollectiveKind.ALLGATHER, options, recv.byteSize());
+        Algorithm a = algorithm(CollectiveKind.ALLGATHER, options, recv);
         runBlocking("allgather", seq -> doAllgather(seq, a, send, recv, options));
     }
 
@@ -375,6 +373,20 @@ public final class TransportCommunicator implements Communicator {
         return a;
     }
 
+    /**
+     * As {@link #algorithm(CollectiveKind, CollectiveOptions, long)} for a collective moving {@code data}; the
+     * transport's own collectives (mpj-native) take only float and double elements.
+     */
+    private Algorithm algorithm(CollectiveKind kind, CollectiveOptions options, ElementBuffer data) {
+        Algorithm a = algorithm(kind, options, data.byteSize());
+        if (a == Algorithm.NATIVE && data.type() != ElementType.FLOAT && data.type() != ElementType.DOUBLE) {
+            throw new IllegalArgumentException(kind.label() + " of " + data.type().label() + " elements has no "
+                    + a.cliName() + " algorithm: the transport's own collectives take float or double elements;"
+                    + " use auto or one of ringsgd's algorithms");
+        }
+        return a;
+    }
+
     private int segment(CollectiveOptions o) {
         return o.segmentBytes() != 0 ? o.segmentBytes() : config.segmentBytes();
     }
@@ -391,11 +403,17 @@ public final class TransportCommunicator implements Communicator {
         }
     }
 
-    private static void checkReducible(ElementBuffer b, String name) {
-        checkBuffer(b, name);
-        if (b.type() == ElementType.BYTE) {
-            throw new IllegalArgumentException(name + " holds bytes: reductions work on float or double elements");
+    private static void checkOpType(ReduceOp op, ElementType type) {
+        if (!op.appliesTo(type)) {
+            throw new IllegalArgumentException("op " + op + " does not apply to " + type.label() + " elements: "
+                    + (type.isInteger() ? "AVG is for float and double; use SUM and divide"
+                            : "bitwise and logical ops (BAND, BOR, BXOR, LAND, LOR) are for int, long and byte"));
         }
+    }
+
+    private static void checkReducible(ElementBuffer b, ReduceOp op, String name) {
+        checkBuffer(b, name);
+        checkOpType(op, b.type());
         if (!b.isWritable()) {
             throw new IllegalArgumentException(name + " is read-only: the result is written into it");
         }
