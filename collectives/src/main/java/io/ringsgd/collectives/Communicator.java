@@ -160,6 +160,254 @@ public interface Communicator extends AutoCloseable {
     void barrier();
 
     /**
+     * Non-blocking {@link #reduce(ElementBuffer, ElementBuffer, ReduceOp, int, CollectiveOptions)}: checks the
+     * arguments and returns at once; the buffers belong to the communicator until the request completes.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ireduce(ElementBuffer send, ElementBuffer recv, ReduceOp op, int root, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #reduceScatter(ElementBuffer, ElementBuffer, ReduceOp, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ireduceScatter(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #allgather(ElementBuffer, ElementBuffer, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iallgather(ElementBuffer send, ElementBuffer recv, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #barrier()}: the request completes once every rank has entered the barrier.
+     *
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ibarrier();
+
+    /**
+     * Gather: every rank's {@code send} ({@code n} elements, the same n on every rank) ends in rank order in the
+     * root's {@code recv} ({@code size() × n} elements). {@code recv} is only used at the root (null is fine
+     * elsewhere); {@code send} null at the root means in place: its block is already at {@code root × n} of
+     * {@code recv}. Algorithms: TREE (binomial, the default), LINEAR. Blocks until this rank's part is done (a
+     * non-root may return once its block is handed on).
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree (count, type, root)
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void gather(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #gather(ElementBuffer, ElementBuffer, int, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request igather(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options);
+
+    /**
+     * Scatter: block q of the root's {@code send} ({@code size() × n} elements, only read) ends in rank q's
+     * {@code recv} ({@code n} elements). {@code send} is only used at the root; {@code recv} null at the root means in
+     * place (the root's block stays in {@code send}). Algorithms: TREE (binomial, the default), LINEAR.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void scatter(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #scatter(ElementBuffer, ElementBuffer, int, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iscatter(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options);
+
+    /**
+     * All-to-all: {@code send} and {@code recv} each hold {@code size()} blocks of n elements; block q of this rank's
+     * {@code send} ends as block {@code rank()} of rank q's {@code recv}. They must not overlap. Algorithms: BRUCK
+     * (short messages), PAIRWISE (long ones); AUTO picks by the bytes each rank sends.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void alltoall(ElementBuffer send, ElementBuffer recv, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #alltoall(ElementBuffer, ElementBuffer, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ialltoall(ElementBuffer send, ElementBuffer recv, CollectiveOptions options);
+
+    /**
+     * Inclusive scan: rank r's {@code recv} ends holding {@code op} over ranks 0..r's inputs, combined in rank order.
+     * {@code send} null means in place ({@code recv} holds the input). AVG has no prefix form. Algorithm:
+     * RECURSIVE_DOUBLING.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void scan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #scan(ElementBuffer, ElementBuffer, ReduceOp, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iscan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Exclusive scan: rank r &gt; 0's {@code recv} ends holding {@code op} over ranks 0..r−1's inputs; rank 0's
+     * {@code recv} is left unchanged (MPI leaves it undefined). {@code send} null means in place.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void exscan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #exscan(ElementBuffer, ElementBuffer, ReduceOp, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iexscan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * All-gather with per-rank counts: rank q's {@code send} ({@code recvCounts[q]} elements) ends at
+     * {@code displs[q]} of every rank's {@code recv} ({@code displs} null: packed in rank order). Every rank passes the
+     * same counts; {@code send} null means in place (this rank's block is already in {@code recv}). A rank whose
+     * counts disagree makes the messages' sizes disagree, which fails every rank with a
+     * {@link CollectiveMismatchException}. Algorithm: RING. The count arrays are copied at the call.
+     *
+     * @throws IllegalArgumentException for bad arguments (a count array of the wrong length, a negative count, a block
+     *     outside {@code recv}, {@code send}'s count other than {@code recvCounts[rank()]}), before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void allgatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs,
+            CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #allgatherv}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iallgatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs,
+            CollectiveOptions options);
+
+    /**
+     * Gather with per-rank counts: rank q's {@code send} ends at {@code displs[q]} of the root's {@code recv}; the
+     * counts and displacements are only read at the root (null elsewhere is fine), and each rank's {@code send} must
+     * hold {@code recvCounts[q]} elements (a disagreement fails every rank with a
+     * {@link CollectiveMismatchException}). {@code send} null at the root means in place. Algorithm: LINEAR.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void gatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs, int root,
+            CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #gatherv}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request igatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs, int root,
+            CollectiveOptions options);
+
+    /**
+     * Scatter with per-rank counts: {@code sendCounts[q]} elements of the root's {@code send} from {@code displs[q]}
+     * end in rank q's {@code recv}, which must hold exactly that many. The counts are only read at the root;
+     * {@code recv} null at the root means in place. Algorithm: LINEAR.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void scatterv(ElementBuffer send, int[] sendCounts, int[] displs, ElementBuffer recv, int root,
+            CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #scatterv}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iscatterv(ElementBuffer send, int[] sendCounts, int[] displs, ElementBuffer recv, int root,
+            CollectiveOptions options);
+
+    /**
+     * All-to-all with per-rank counts: {@code sendCounts[q]} elements of {@code send} from {@code sendDispls[q]} go to
+     * rank q, which receives them into {@code recv} at its {@code recvDispls[rank()]}; rank q's
+     * {@code recvCounts[r]} must equal rank r's {@code sendCounts[q]} (otherwise every rank fails with a
+     * {@link CollectiveMismatchException}). Null displacements mean packed blocks. Algorithm: PAIRWISE.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void alltoallv(ElementBuffer send, int[] sendCounts, int[] sendDispls, ElementBuffer recv, int[] recvCounts,
+            int[] recvDispls, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #alltoallv}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ialltoallv(ElementBuffer send, int[] sendCounts, int[] sendDispls, ElementBuffer recv, int[] recvCounts,
+            int[] recvDispls, CollectiveOptions options);
+
+    /**
+     * Reduce-scatter with per-rank counts ({@code MPI_Reduce_scatter}): {@code send} holds the sum of
+     * {@code recvCounts} elements, block q (packed in rank order) reduced over all ranks ends in rank q's
+     * {@code recv} of {@code recvCounts[q]} elements. Every rank passes the same counts. Algorithm: PAIRWISE.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void reduceScatterv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, ReduceOp op,
+            CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #reduceScatterv}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ireduceScatterv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, ReduceOp op,
+            CollectiveOptions options);
+
+    /**
      * Runs a collective written outside this module against the transport (the GPU device AllReduce) on the
      * progress thread, in issue order with the others, and returns at once. The context's header arrives set to
      * {@link CollectiveKind#EXTERNAL} with this call's sequence number; the collective must send and receive only

@@ -33,6 +33,12 @@ public final class CollectiveContext {
     private long[][] longScratch = {new long[0], new long[0]};
     private int segmentBytes;
     private int window;
+    private int[] sendCounts;
+    private int[] sendDispls;
+    private int[] recvCounts;
+    private int[] recvDispls;
+    private final int[] uniformCounts;
+    private final int[] uniformDispls;
 
     /** A context over {@code transport} with the communicator's pipelining parameters. */
     public CollectiveContext(Transport transport, int segmentBytes, int window) {
@@ -45,6 +51,49 @@ public final class CollectiveContext {
             recvs[i] = new Message();
             sends[i] = new Message();
         }
+        this.uniformCounts = new int[size];
+        this.uniformDispls = new int[size];
+    }
+
+    /**
+     * Sets the per-rank counts and displacements (in elements) of the running v-form collective: what rank q sends
+     * ({@code sendCounts[q]} at {@code sendDispls[q]}) and receives ({@code recvCounts[q]} at {@code recvDispls[q]});
+     * arrays a collective does not use may be null. The arrays are read, not copied, during the collective.
+     */
+    public void layout(int[] sendCounts, int[] sendDispls, int[] recvCounts, int[] recvDispls) {
+        this.sendCounts = sendCounts;
+        this.sendDispls = sendDispls;
+        this.recvCounts = recvCounts;
+        this.recvDispls = recvDispls;
+    }
+
+    /** Sets the layout of P equal blocks of {@code block} elements, packed, for sending and receiving alike. */
+    public void uniformLayout(int block) {
+        for (int q = 0; q < size; q++) {
+            uniformCounts[q] = block;
+            uniformDispls[q] = q * block;
+        }
+        layout(uniformCounts, uniformDispls, uniformCounts, uniformDispls);
+    }
+
+    /** Elements rank q's block sends, by q (see {@link #layout}). */
+    public int[] sendCounts() {
+        return sendCounts;
+    }
+
+    /** Where rank q's send block starts, by q. */
+    public int[] sendDispls() {
+        return sendDispls;
+    }
+
+    /** Elements received from (or, for gathers, belonging to) rank q, by q. */
+    public int[] recvCounts() {
+        return recvCounts;
+    }
+
+    /** Where rank q's received block starts, by q. */
+    public int[] recvDispls() {
+        return recvDispls;
     }
 
     /** The transport every message of this communicator travels on. */

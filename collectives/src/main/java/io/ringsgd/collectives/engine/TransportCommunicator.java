@@ -209,6 +209,16 @@ public final class TransportCommunicator implements Communicator {
 
     @Override
     public void reduce(ElementBuffer send, ElementBuffer recv, ReduceOp op, int root, CollectiveOptions options) {
+        reduce(false, send, recv, op, root, options);
+    }
+
+    @Override
+    public Request ireduce(ElementBuffer send, ElementBuffer recv, ReduceOp op, int root, CollectiveOptions options) {
+        return reduce(true, send, recv, op, root, options);
+    }
+
+    private Request reduce(boolean later, ElementBuffer send, ElementBuffer recv, ReduceOp op, int root,
+            CollectiveOptions options) {
         checkOptions(options);
         checkOp(op);
         checkRoot(root);
@@ -229,7 +239,7 @@ public final class TransportCommunicator implements Communicator {
         }
         Algorithm a = algorithm(CollectiveKind.REDUCE, options, contribution);
         ElementBuffer result = rank == root ? recv : null;
-        runBlocking("reduce", seq -> doReduce(seq, a, contribution, result, op, root, options));
+        return dispatch(later, "reduce", seq -> doReduce(seq, a, contribution, result, op, root, options));
     }
 
     private void doReduce(long seq, Algorithm a, ElementBuffer send, ElementBuffer recv, ReduceOp op, int root,
@@ -256,6 +266,16 @@ public final class TransportCommunicator implements Communicator {
 
     @Override
     public void reduceScatter(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
+        reduceScatter(false, send, recv, op, options);
+    }
+
+    @Override
+    public Request ireduceScatter(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
+        return reduceScatter(true, send, recv, op, options);
+    }
+
+    private Request reduceScatter(boolean later, ElementBuffer send, ElementBuffer recv, ReduceOp op,
+            CollectiveOptions options) {
         checkOptions(options);
         checkOp(op);
         checkBuffer(send, "send");
@@ -272,7 +292,7 @@ public final class TransportCommunicator implements Communicator {
             throw new IllegalArgumentException("send and recv overlap: reduceScatter needs separate buffers");
         }
         Algorithm a = algorithm(CollectiveKind.REDUCE_SCATTER, options, send);
-        runBlocking("reduceScatter", seq -> doReduceScatter(seq, a, send, recv, op, options));
+        return dispatch(later, "reduceScatter", seq -> doReduceScatter(seq, a, send, recv, op, options));
     }
 
     private void doReduceScatter(long seq, Algorithm a, ElementBuffer send, ElementBuffer recv, ReduceOp op,
@@ -297,6 +317,15 @@ public final class TransportCommunicator implements Communicator {
 
     @Override
     public void allgather(ElementBuffer send, ElementBuffer recv, CollectiveOptions options) {
+        allgather(false, send, recv, options);
+    }
+
+    @Override
+    public Request iallgather(ElementBuffer send, ElementBuffer recv, CollectiveOptions options) {
+        return allgather(true, send, recv, options);
+    }
+
+    private Request allgather(boolean later, ElementBuffer send, ElementBuffer recv, CollectiveOptions options) {
         checkOptions(options);
         checkBuffer(send, "send");
         checkBuffer(recv, "recv");
@@ -312,7 +341,7 @@ public final class TransportCommunicator implements Communicator {
                     + " send count = " + size + " × " + send.count() + " = " + (long) send.count() * size);
         }
         Algorithm a = algorithm(CollectiveKind.ALLGATHER, options, recv);
-        runBlocking("allgather", seq -> doAllgather(seq, a, send, recv, options));
+        return dispatch(later, "allgather", seq -> doAllgather(seq, a, send, recv, options));
     }
 
     private void doAllgather(long seq, Algorithm a, ElementBuffer send, ElementBuffer recv, CollectiveOptions o) {
@@ -329,12 +358,513 @@ public final class TransportCommunicator implements Communicator {
         registry.run(CollectiveKind.ALLGATHER, a, ctx, send, recv, null, Header.NO_ROOT);
     }
 
+    // ------------------------------------------------------------------------------------------- gather, scatter
+
+    @Override
+    public void gather(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options) {
+        gather(false, send, recv, root, options);
+    }
+
+    @Override
+    public Request igather(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options) {
+        return gather(true, send, recv, root, options);
+    }
+
+    private Request gather(boolean later, ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions o) {
+        checkOptions(o);
+        checkRoot(root);
+        ElementBuffer mine = send;
+        if (rank == root) {
+            checkWritable(recv, "recv");
+            if (recv.count() % size != 0) {
+                throw new IllegalArgumentException("recv has " + recv.count() + " elements, not a multiple of the"
+                        + " group size " + size + ": gather's root receives size × send count elements");
+            }
+            int n = recv.count() / size;
+            if (send == null) {
+                mine = recv.slice(root * n, n);
+            } else {
+                checkSameType(send, recv);
+                if ((long) send.count() * size != recv.count()) {
+                    throw new IllegalArgumentException("recv has " + recv.count() + " elements but gather needs"
+                            + " size × send count = " + size + " × " + send.count() + " = "
+                            + (long) send.count() * size);
+                }
+                checkNoOverlap(send, recv, "gather");
+            }
+        } else if (send == null) {
+            throw new IllegalArgumentException("send is null on rank " + rank + ", which is not the root " + root
+                    + ": only the root may gather in place");
+        }
+        ElementBuffer contribution = mine;
+        ElementBuffer result = rank == root ? recv : null;
+        long total = (long) contribution.count() * size;
+        Algorithm a = algorithm(CollectiveKind.GATHER, o, contribution.byteSize() * size);
+        return dispatch(later, "gather", seq -> {
+            ctx.header().set(CollectiveKind.GATHER, seq, contribution.type(), total, null, root, a);
+            if (total == 0) {
+                return;
+            }
+            if (size == 1) {
+                contribution.copyTo(0, result, 0, contribution.count());
+                return;
+            }
+            registry.run(CollectiveKind.GATHER, a, ctx, contribution, result, null, root);
+        });
+    }
+
+    @Override
+    public void scatter(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options) {
+        scatter(false, send, recv, root, options);
+    }
+
+    @Override
+    public Request iscatter(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options) {
+        return scatter(true, send, recv, root, options);
+    }
+
+    private Request scatter(boolean later, ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions o) {
+        checkOptions(o);
+        checkRoot(root);
+        ElementBuffer mine = recv;
+        if (rank == root) {
+            checkBuffer(send, "send");
+            if (send.count() % size != 0) {
+                throw new IllegalArgumentException("send has " + send.count() + " elements, not a multiple of the"
+                        + " group size " + size + ": scatter's root sends size × recv count elements");
+            }
+            int n = send.count() / size;
+            if (recv == null) {
+                mine = send.slice(root * n, n);
+            } else {
+                checkWritable(recv, "recv");
+                checkSameType(send, recv);
+                if ((long) recv.count() * size != send.count()) {
+                    throw new IllegalArgumentException("send has " + send.count() + " elements but scatter needs"
+                            + " size × recv count = " + size + " × " + recv.count() + " = "
+                            + (long) recv.count() * size);
+                }
+                checkNoOverlap(send, recv, "scatter");
+            }
+        } else {
+            checkWritable(recv, "recv");
+        }
+        ElementBuffer result = mine;
+        ElementBuffer source = rank == root ? send : null;
+        long total = (long) result.count() * size;
+        Algorithm a = algorithm(CollectiveKind.SCATTER, o, result.byteSize() * size);
+        return dispatch(later, "scatter", seq -> {
+            ctx.header().set(CollectiveKind.SCATTER, seq, result.type(), total, null, root, a);
+            if (total == 0) {
+                return;
+            }
+            if (size == 1) {
+                source.copyTo(0, result, 0, result.count());
+                return;
+            }
+            registry.run(CollectiveKind.SCATTER, a, ctx, source, result, null, root);
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------- all-to-all
+
+    @Override
+    public void alltoall(ElementBuffer send, ElementBuffer recv, CollectiveOptions options) {
+        alltoall(false, send, recv, options);
+    }
+
+    @Override
+    public Request ialltoall(ElementBuffer send, ElementBuffer recv, CollectiveOptions options) {
+        return alltoall(true, send, recv, options);
+    }
+
+    private Request alltoall(boolean later, ElementBuffer send, ElementBuffer recv, CollectiveOptions o) {
+        checkOptions(o);
+        checkBuffer(send, "send");
+        checkWritable(recv, "recv");
+        checkSameType(send, recv);
+        if (send.count() != recv.count() || send.count() % size != 0) {
+            throw new IllegalArgumentException("send has " + send.count() + " elements and recv " + recv.count()
+                    + ": alltoall needs both to hold size × block elements (size " + size + ")");
+        }
+        checkNoOverlap(send, recv, "alltoall");
+        Algorithm a = algorithm(CollectiveKind.ALLTOALL, o, send);
+        return dispatch(later, "alltoall", seq -> {
+            ctx.header().set(CollectiveKind.ALLTOALL, seq, send.type(), send.count(), null, Header.NO_ROOT, a);
+            if (send.count() == 0) {
+                return;
+            }
+            if (size == 1) {
+                send.copyTo(0, recv, 0, send.count());
+                return;
+            }
+            registry.run(CollectiveKind.ALLTOALL, a, ctx, send, recv, null, Header.NO_ROOT);
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------- scan, exscan
+
+    @Override
+    public void scan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
+        scan(false, CollectiveKind.SCAN, send, recv, op, options);
+    }
+
+    @Override
+    public Request iscan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
+        return scan(true, CollectiveKind.SCAN, send, recv, op, options);
+    }
+
+    @Override
+    public void exscan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
+        scan(false, CollectiveKind.EXSCAN, send, recv, op, options);
+    }
+
+    @Override
+    public Request iexscan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options) {
+        return scan(true, CollectiveKind.EXSCAN, send, recv, op, options);
+    }
+
+    private Request scan(boolean later, CollectiveKind kind, ElementBuffer send, ElementBuffer recv, ReduceOp op,
+            CollectiveOptions o) {
+        checkOptions(o);
+        checkOp(op);
+        checkReducible(recv, op, "recv");
+        if (op == ReduceOp.AVG) {
+            throw new IllegalArgumentException("op AVG has no prefix form: use SUM and divide by rank + 1");
+        }
+        checkSendRecv(send, recv, recv.count(), kind.label());
+        ElementBuffer input = send == null ? recv : send;
+        Algorithm a = algorithm(kind, o, recv);
+        return dispatch(later, kind.label(), seq -> {
+            ctx.header().set(kind, seq, recv.type(), recv.count(), op, Header.NO_ROOT, a);
+            if (recv.count() == 0) {
+                return;
+            }
+            if (size == 1) {
+                if (kind == CollectiveKind.SCAN && !input.sameRegion(recv)) {
+                    input.copyTo(0, recv, 0, recv.count());
+                }
+                return;
+            }
+            registry.run(kind, a, ctx, input, recv, op, Header.NO_ROOT);
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------- v-forms
+
+    @Override
+    public void allgatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs,
+            CollectiveOptions options) {
+        allgatherv(false, send, recv, recvCounts, displs, options);
+    }
+
+    @Override
+    public Request iallgatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs,
+            CollectiveOptions options) {
+        return allgatherv(true, send, recv, recvCounts, displs, options);
+    }
+
+    private Request allgatherv(boolean later, ElementBuffer send, ElementBuffer recv, int[] recvCounts,
+            int[] displs, CollectiveOptions o) {
+        checkOptions(o);
+        checkWritable(recv, "recv");
+        int[] counts = counts(recvCounts, "recvCounts");
+        int[] at = displacements(counts, displs, recv, "recvCounts", "displs");
+        ElementBuffer mine = send == null ? recv.slice(at[rank], counts[rank]) : send;
+        if (send != null) {
+            checkSameType(send, recv);
+            checkNoOverlap(send, recv, "allgatherv");
+        }
+        checkOwnCount(mine, counts, "send", "recvCounts");
+        long total = sum(counts);
+        Algorithm a = algorithm(CollectiveKind.ALLGATHERV, o, total * recv.type().bytes());
+        return dispatch(later, "allgatherv", seq -> {
+            ctx.header().set(CollectiveKind.ALLGATHERV, seq, recv.type(), total, null, Header.NO_ROOT, a);
+            if (size == 1) {
+                mine.copyTo(0, recv, at[0], counts[0]);
+                return;
+            }
+            ctx.layout(null, null, counts, at);
+            registry.run(CollectiveKind.ALLGATHERV, a, ctx, mine, recv, null, Header.NO_ROOT);
+        });
+    }
+
+    @Override
+    public void gatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs, int root,
+            CollectiveOptions options) {
+        gatherv(false, send, recv, recvCounts, displs, root, options);
+    }
+
+    @Override
+    public Request igatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs, int root,
+            CollectiveOptions options) {
+        return gatherv(true, send, recv, recvCounts, displs, root, options);
+    }
+
+    private Request gatherv(boolean later, ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs,
+            int root, CollectiveOptions o) {
+        checkOptions(o);
+        checkRoot(root);
+        int[] counts = null;
+        int[] at = null;
+        ElementBuffer mine = send;
+        if (rank == root) {
+            checkWritable(recv, "recv");
+            counts = counts(recvCounts, "recvCounts");
+            at = displacements(counts, displs, recv, "recvCounts", "displs");
+            if (send == null) {
+                mine = recv.slice(at[rank], counts[rank]);
+            } else {
+                checkSameType(send, recv);
+                checkNoOverlap(send, recv, "gatherv");
+            }
+            checkOwnCount(mine, counts, "send", "recvCounts");
+        } else {
+            checkBuffer(send, "send");
+        }
+        ElementBuffer contribution = mine;
+        ElementBuffer result = rank == root ? recv : null;
+        int[] c = counts;
+        int[] d = at;
+        Algorithm a = algorithm(CollectiveKind.GATHERV, o, contribution.byteSize() * size);
+        return dispatch(later, "gatherv", seq -> {
+            // The counts are the root's alone: each message's size is checked against them where it arrives.
+            ctx.header().set(CollectiveKind.GATHERV, seq, contribution.type(), 0, null, root, a);
+            if (size == 1) {
+                contribution.copyTo(0, result, d[0], c[0]);
+                return;
+            }
+            ctx.layout(null, null, c, d);
+            registry.run(CollectiveKind.GATHERV, a, ctx, contribution, result, null, root);
+        });
+    }
+
+    @Override
+    public void scatterv(ElementBuffer send, int[] sendCounts, int[] displs, ElementBuffer recv, int root,
+            CollectiveOptions options) {
+        scatterv(false, send, sendCounts, displs, recv, root, options);
+    }
+
+    @Override
+    public Request iscatterv(ElementBuffer send, int[] sendCounts, int[] displs, ElementBuffer recv, int root,
+            CollectiveOptions options) {
+        return scatterv(true, send, sendCounts, displs, recv, root, options);
+    }
+
+    private Request scatterv(boolean later, ElementBuffer send, int[] sendCounts, int[] displs, ElementBuffer recv,
+            int root, CollectiveOptions o) {
+        checkOptions(o);
+        checkRoot(root);
+        int[] counts = null;
+        int[] at = null;
+        ElementBuffer mine = recv;
+        if (rank == root) {
+            checkBuffer(send, "send");
+            counts = counts(sendCounts, "sendCounts");
+            at = displacements(counts, displs, send, "sendCounts", "displs");
+            if (recv == null) {
+                mine = send.slice(at[rank], counts[rank]);
+            } else {
+                checkWritable(recv, "recv");
+                checkSameType(send, recv);
+                checkNoOverlap(send, recv, "scatterv");
+            }
+            checkOwnCount(mine, counts, "recv", "sendCounts");
+        } else {
+            checkWritable(recv, "recv");
+        }
+        ElementBuffer result = mine;
+        ElementBuffer source = rank == root ? send : null;
+        int[] c = counts;
+        int[] d = at;
+        Algorithm a = algorithm(CollectiveKind.SCATTERV, o, result.byteSize() * size);
+        return dispatch(later, "scatterv", seq -> {
+            ctx.header().set(CollectiveKind.SCATTERV, seq, result.type(), 0, null, root, a);
+            if (size == 1) {
+                source.copyTo(d[0], result, 0, c[0]);
+                return;
+            }
+            ctx.layout(c, d, null, null);
+            registry.run(CollectiveKind.SCATTERV, a, ctx, source, result, null, root);
+        });
+    }
+
+    @Override
+    public void alltoallv(ElementBuffer send, int[] sendCounts, int[] sendDispls, ElementBuffer recv,
+            int[] recvCounts, int[] recvDispls, CollectiveOptions options) {
+        alltoallv(false, send, sendCounts, sendDispls, recv, recvCounts, recvDispls, options);
+    }
+
+    @Override
+    public Request ialltoallv(ElementBuffer send, int[] sendCounts, int[] sendDispls, ElementBuffer recv,
+            int[] recvCounts, int[] recvDispls, CollectiveOptions options) {
+        return alltoallv(true, send, sendCounts, sendDispls, recv, recvCounts, recvDispls, options);
+    }
+
+    private Request alltoallv(boolean later, ElementBuffer send, int[] sendCounts, int[] sendDispls,
+            ElementBuffer recv, int[] recvCounts, int[] recvDispls, CollectiveOptions o) {
+        checkOptions(o);
+        checkBuffer(send, "send");
+        checkWritable(recv, "recv");
+        checkSameType(send, recv);
+        checkNoOverlap(send, recv, "alltoallv");
+        int[] sc = counts(sendCounts, "sendCounts");
+        int[] sd = displacements(sc, sendDispls, send, "sendCounts", "sendDispls");
+        int[] rc = counts(recvCounts, "recvCounts");
+        int[] rd = displacements(rc, recvDispls, recv, "recvCounts", "recvDispls");
+        if (sc[rank] != rc[rank]) {
+            throw new IllegalArgumentException("sendCounts[" + rank + "] = " + sc[rank] + " but recvCounts[" + rank
+                    + "] = " + rc[rank] + ": the block a rank sends itself must fit what it receives from itself");
+        }
+        Algorithm a = algorithm(CollectiveKind.ALLTOALLV, o, sum(sc) * send.type().bytes());
+        return dispatch(later, "alltoallv", seq -> {
+            // Each rank's counts are its own: each message's size is checked against them where it arrives.
+            ctx.header().set(CollectiveKind.ALLTOALLV, seq, send.type(), 0, null, Header.NO_ROOT, a);
+            ctx.layout(sc, sd, rc, rd);
+            if (size == 1) {
+                send.copyTo(sd[0], recv, rd[0], sc[0]);
+                return;
+            }
+            registry.run(CollectiveKind.ALLTOALLV, a, ctx, send, recv, null, Header.NO_ROOT);
+        });
+    }
+
+    @Override
+    public void reduceScatterv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, ReduceOp op,
+            CollectiveOptions options) {
+        reduceScatterv(false, send, recv, recvCounts, op, options);
+    }
+
+    @Override
+    public Request ireduceScatterv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, ReduceOp op,
+            CollectiveOptions options) {
+        return reduceScatterv(true, send, recv, recvCounts, op, options);
+    }
+
+    private Request reduceScatterv(boolean later, ElementBuffer send, ElementBuffer recv, int[] recvCounts,
+            ReduceOp op, CollectiveOptions o) {
+        checkOptions(o);
+        checkOp(op);
+        checkBuffer(send, "send");
+        checkReducible(recv, op, "recv");
+        checkSameType(send, recv);
+        checkNoOverlap(send, recv, "reduceScatterv");
+        int[] counts = counts(recvCounts, "recvCounts");
+        long total = sum(counts);
+        if (send.count() != total) {
+            throw new IllegalArgumentException("send has " + send.count() + " elements but the recvCounts add up to "
+                    + total + ": reduceScatterv reduces the sum of the counts");
+        }
+        checkOwnCount(recv, counts, "recv", "recvCounts");
+        int[] at = displacements(counts, null, send, "recvCounts", "displs");
+        Algorithm a = algorithm(CollectiveKind.REDUCE_SCATTERV, o, send);
+        return dispatch(later, "reduceScatterv", seq -> {
+            ctx.header().set(CollectiveKind.REDUCE_SCATTERV, seq, send.type(), total, op, Header.NO_ROOT, a);
+            if (size == 1) {
+                send.copyTo(0, recv, 0, counts[0]);
+            } else {
+                ctx.layout(null, null, counts, at);
+                registry.run(CollectiveKind.REDUCE_SCATTERV, a, ctx, send, recv, op.wireOp(), Header.NO_ROOT);
+            }
+            if (op == ReduceOp.AVG) {
+                recv.divide(0, counts[rank], size);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------- v-form checks
+
+    /** A copy of {@code counts} (the caller may reuse its array at once), checked: one per rank, none negative. */
+    private int[] counts(int[] counts, String name) {
+        if (counts == null) {
+            throw new IllegalArgumentException(name + " is null: pass one count per rank");
+        }
+        if (counts.length != size) {
+            throw new IllegalArgumentException(name + " has " + counts.length + " entries for a group of " + size
+                    + " ranks: pass one count per rank");
+        }
+        for (int q = 0; q < size; q++) {
+            if (counts[q] < 0) {
+                throw new IllegalArgumentException(name + "[" + q + "] is " + counts[q] + ": counts must be >= 0");
+            }
+        }
+        return counts.clone();
+    }
+
+    /**
+     * A copy of {@code displs} checked against {@code buf} (every block inside it), or, when null, the packed
+     * displacements of {@code counts} (block q right after block q−1).
+     */
+    private int[] displacements(int[] counts, int[] displs, ElementBuffer buf, String countsName, String name) {
+        if (displs != null && displs.length != size) {
+            throw new IllegalArgumentException(name + " has " + displs.length + " entries for a group of " + size
+                    + " ranks: pass one displacement per rank, or null for packed blocks");
+        }
+        int[] at = new int[size];
+        long next = 0;
+        for (int q = 0; q < size; q++) {
+            long start = displs == null ? next : displs[q];
+            if (start < 0 || start + counts[q] > buf.count()) {
+                throw new IllegalArgumentException("block " + q + " (" + name + " " + start + ", " + countsName + " "
+                        + counts[q] + ") is outside a buffer of " + buf.count() + " elements");
+            }
+            at[q] = (int) start;
+            next = start + counts[q];
+        }
+        return at;
+    }
+
+    private void checkOwnCount(ElementBuffer mine, int[] counts, String name, String countsName) {
+        if (mine.count() != counts[rank]) {
+            throw new IllegalArgumentException(name + " has " + mine.count() + " elements but " + countsName + "["
+                    + rank + "] = " + counts[rank] + " on rank " + rank + ": they must agree");
+        }
+    }
+
+    private static long sum(int[] counts) {
+        long s = 0;
+        for (int c : counts) {
+            s += c;
+        }
+        return s;
+    }
+
+    private static void checkWritable(ElementBuffer b, String name) {
+        checkBuffer(b, name);
+        if (!b.isWritable()) {
+            throw new IllegalArgumentException(name + " is read-only: the result is written into it");
+        }
+    }
+
+    private static void checkSameType(ElementBuffer send, ElementBuffer recv) {
+        if (send.type() != recv.type()) {
+            throw new IllegalArgumentException("send holds " + send.type().label() + "s but recv holds "
+                    + recv.type().label() + "s");
+        }
+    }
+
+    private static void checkNoOverlap(ElementBuffer send, ElementBuffer recv, String what) {
+        if (send.mayOverlap(recv)) {
+            throw new IllegalArgumentException("send and recv overlap: " + what + " needs separate buffers (or the"
+                    + " in-place form where it has one)");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- barrier, custom
 
     @Override
     public void barrier() {
+        barrier(false);
+    }
+
+    @Override
+    public Request ibarrier() {
+        return barrier(true);
+    }
+
+    private Request barrier(boolean later) {
         Algorithm a = algorithm(CollectiveKind.BARRIER, CollectiveOptions.DEFAULT, 0);
-        runBlocking("barrier", seq -> {
+        return dispatch(later, "barrier", seq -> {
             ctx.header().set(CollectiveKind.BARRIER, seq, ElementType.BYTE, 0, null, Header.NO_ROOT, a);
             if (size > 1) {
                 registry.run(CollectiveKind.BARRIER, a, ctx, null, null, null, Header.NO_ROOT);
@@ -472,6 +1002,15 @@ public final class TransportCommunicator implements Communicator {
         Op(Body body) {
             this.body = body;
         }
+    }
+
+    /** Runs {@code body} now (blocking: returns null) or queues it on the progress thread (returns its request). */
+    private Request dispatch(boolean later, String what, Body body) {
+        if (later) {
+            return runLater(what, body);
+        }
+        runBlocking(what, body);
+        return null;
     }
 
     private void runBlocking(String what, Body body) {

@@ -21,7 +21,10 @@ public final class IntegerInputs {
     private IntegerInputs() {
     }
 
-    /** Element {@code i} of rank {@code r}'s input, narrowed to {@code t}. */
+    /**
+     * Element {@code i} of rank {@code r}'s input, narrowed to {@code t}; for float and double a small integer in
+     * [−8, 8], so that sums, products and extremes of a few ranks are exact.
+     */
     public static long value(ElementType t, int r, long i) {
         long h = (i + 1) * 0x9E3779B97F4A7C15L ^ (r + 1) * 0xC2B2AE3D27D4EB4FL;
         h ^= h >>> 29;
@@ -30,10 +33,13 @@ public final class IntegerInputs {
         if (Math.floorMod(h, 3) == 0) {
             return 0;
         }
+        if (!t.isInteger()) {
+            return Math.floorMod(h, 17) - 8;
+        }
         return narrow(t, h);
     }
 
-    /** {@code v} cast to {@code t} and widened back, as Java's casts do. */
+    /** {@code v} cast to {@code t} and widened back, as Java's casts do (float and double: unchanged). */
     public static long narrow(ElementType t, long v) {
         switch (t) {
             case INT:
@@ -99,11 +105,39 @@ public final class IntegerInputs {
         ElementBuffer b;
         if (direct) {
             ByteBuffer bb = ByteBuffer.allocateDirect(n * t.bytes()).order(ByteOrder.nativeOrder());
-            b = t == ElementType.INT ? ElementBuffer.of(bb.asIntBuffer())
-                    : t == ElementType.LONG ? ElementBuffer.of(bb.asLongBuffer()) : ElementBuffer.of(bb);
+            switch (t) {
+                case INT:
+                    b = ElementBuffer.of(bb.asIntBuffer());
+                    break;
+                case LONG:
+                    b = ElementBuffer.of(bb.asLongBuffer());
+                    break;
+                case FLOAT:
+                    b = ElementBuffer.of(bb.asFloatBuffer());
+                    break;
+                case DOUBLE:
+                    b = ElementBuffer.of(bb.asDoubleBuffer());
+                    break;
+                default:
+                    b = ElementBuffer.of(bb);
+            }
         } else {
-            b = t == ElementType.INT ? ElementBuffer.of(new int[n])
-                    : t == ElementType.LONG ? ElementBuffer.of(new long[n]) : ElementBuffer.of(new byte[n]);
+            switch (t) {
+                case INT:
+                    b = ElementBuffer.of(new int[n]);
+                    break;
+                case LONG:
+                    b = ElementBuffer.of(new long[n]);
+                    break;
+                case FLOAT:
+                    b = ElementBuffer.of(new float[n]);
+                    break;
+                case DOUBLE:
+                    b = ElementBuffer.of(new double[n]);
+                    break;
+                default:
+                    b = ElementBuffer.of(new byte[n]);
+            }
         }
         for (int i = 0; i < n; i++) {
             b.setLong(i, fill.applyAsLong(i));
