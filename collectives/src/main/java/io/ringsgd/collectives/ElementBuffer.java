@@ -251,6 +251,28 @@ public final class ElementBuffer {
                 !buffer.isReadOnly());
     }
 
+    /**
+     * A new zeroed heap array of {@code count} elements of {@code type} ({@code float[]}, {@code double[]},
+     * {@code int[]}, {@code long[]} or {@code byte[]}), as a whole-array slice.
+     */
+    public static ElementBuffer allocate(ElementType type, int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must be >= 0, got " + count);
+        }
+        switch (type) {
+            case DOUBLE:
+                return of(new double[count]);
+            case INT:
+                return of(new int[count]);
+            case LONG:
+                return of(new long[count]);
+            case BYTE:
+                return of(new byte[count]);
+            default:
+                return of(new float[count]);
+        }
+    }
+
     /** An empty float buffer. */
     public static ElementBuffer empty() {
         return EMPTY_FLOAT;

@@ -120,23 +120,7 @@ public final class CollectiveBench {
     }
 
     private static ElementBuffer filled(ElementType type, int n, java.util.function.LongUnaryOperator f) {
-        ElementBuffer b;
-        switch (type) {
-            case DOUBLE:
-                b = ElementBuffer.of(new double[n]);
-                break;
-            case INT:
-                b = ElementBuffer.of(new int[n]);
-                break;
-            case LONG:
-                b = ElementBuffer.of(new long[n]);
-                break;
-            case BYTE:
-                b = ElementBuffer.of(new byte[n]);
-                break;
-            default:
-                b = ElementBuffer.of(new float[n]);
-        }
+        ElementBuffer b = ElementBuffer.allocate(type, n);
         for (int i = 0; i < n; i++) {
             b.setLong(i, f.applyAsLong(i));
         }

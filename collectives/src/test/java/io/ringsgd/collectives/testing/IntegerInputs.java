@@ -122,22 +122,7 @@ public final class IntegerInputs {
                     b = ElementBuffer.of(bb);
             }
         } else {
-            switch (t) {
-                case INT:
-                    b = ElementBuffer.of(new int[n]);
-                    break;
-                case LONG:
-                    b = ElementBuffer.of(new long[n]);
-                    break;
-                case FLOAT:
-                    b = ElementBuffer.of(new float[n]);
-                    break;
-                case DOUBLE:
-                    b = ElementBuffer.of(new double[n]);
-                    break;
-                default:
-                    b = ElementBuffer.of(new byte[n]);
-            }
+            b = ElementBuffer.allocate(t, n);
         }
         for (int i = 0; i < n; i++) {
             b.setLong(i, fill.applyAsLong(i));
