@@ -408,6 +408,31 @@ public interface Communicator extends AutoCloseable {
             CollectiveOptions options);
 
     /**
+     * MINLOC / MAXLOC AllReduce ({@code MPI_MINLOC}, {@code MPI_MAXLOC}), in place: element i of every rank's
+     * {@code values} ends holding the minimum (maximum) of the ranks' element i, and element i of {@code indices} the
+     * lowest index that a rank holding that value paired with it. Values compare as {@code ==} does (−0.0 ties with
+     * +0.0) and a NaN wins, as in {@link Math#min}. Runs as two AllReduces (the extreme values, then the lowest
+     * index among the ranks that hold them), with the algorithm the table picks for each (or the one forced).
+     *
+     * @param values float, double, int, long or byte values (writable)
+     * @param indices int indices, one per value (writable)
+     * @param op MINLOC or MAXLOC
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void allreduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #allreduceLoc}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iallreduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options);
+
+    /**
      * Runs a collective written outside this module against the transport (the GPU device AllReduce) on the
      * progress thread, in issue order with the others, and returns at once. The context's header arrives set to
      * {@link CollectiveKind#EXTERNAL} with this call's sequence number; the collective must send and receive only

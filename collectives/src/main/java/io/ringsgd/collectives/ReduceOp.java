@@ -13,6 +13,7 @@ package io.ringsgd.collectives;
  *       it stays bit-identical across ranks.</li>
  *   <li>BAND, BOR, BXOR (bitwise) and LAND, LOR (logical: an element is true when non-zero, and a combined element is
  *       1 or 0, as in C and MPI) apply to the integer types only. With one rank the input is returned unchanged.</li>
+ *   <li>MINLOC and MAXLOC pair each value with an index ({@link Communicator#allreduceLoc}).</li>
  * </ul>
  */
 public enum ReduceOp {
@@ -35,7 +36,14 @@ public enum ReduceOp {
     /** Logical and: 1 if both are non-zero, else 0; integer types only. */
     LAND,
     /** Logical or: 1 if either is non-zero, else 0; integer types only. */
-    LOR;
+    LOR,
+    /**
+     * Minimum value and its index, ties to the lowest index ({@code MPI_MINLOC}): only with
+     * {@link Communicator#allreduceLoc}, which takes the indices.
+     */
+    MINLOC,
+    /** Maximum value and its index, ties to the lowest index ({@code MPI_MAXLOC}): only with allreduceLoc. */
+    MAXLOC;
 
     /** The operation the algorithms actually run: AVG travels as SUM. */
     public ReduceOp wireOp() {
@@ -44,6 +52,9 @@ public enum ReduceOp {
 
     /** True when the op applies to elements of {@code type}. */
     public boolean appliesTo(ElementType type) {
+        if (this == MINLOC || this == MAXLOC) {
+            return false;
+        }
         if (type.isInteger()) {
             return this != AVG;
         }
@@ -58,6 +69,6 @@ public enum ReduceOp {
             }
         }
         throw new IllegalArgumentException("unknown reduce op '" + s
-                + "': use one of sum, prod, min, max, avg, band, bor, bxor, land, lor");
+                + "': use one of sum, prod, min, max, avg, band, bor, bxor, land, lor, minloc, maxloc");
     }
 }

@@ -358,6 +358,75 @@ public final class TransportCommunicator implements Communicator {
         registry.run(CollectiveKind.ALLGATHER, a, ctx, send, recv, null, Header.NO_ROOT);
     }
 
+    // ------------------------------------------------------------------------------------------- MINLOC, MAXLOC
+
+    /** Each rank's own values during an allreduceLoc (the first pass overwrites them); grown as needed. */
+    private ElementBuffer locValues;
+
+    @Override
+    public void allreduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options) {
+        allreduceLoc(false, values, indices, op, options);
+    }
+
+    @Override
+    public Request iallreduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op,
+            CollectiveOptions options) {
+        return allreduceLoc(true, values, indices, op, options);
+    }
+
+    private Request allreduceLoc(boolean later, ElementBuffer values, ElementBuffer indices, ReduceOp op,
+            CollectiveOptions o) {
+        checkOptions(o);
+        checkOp(op);
+        if (op != ReduceOp.MINLOC && op != ReduceOp.MAXLOC) {
+            throw new IllegalArgumentException("allreduceLoc takes MINLOC or MAXLOC, got " + op);
+        }
+        checkWritable(values, "values");
+        checkWritable(indices, "indices");
+        if (indices.type() != ElementType.INT) {
+            throw new IllegalArgumentException("indices holds " + indices.type().label() + "s: pass int indices");
+        }
+        if (values.count() != indices.count()) {
+            throw new IllegalArgumentException("values has " + values.count() + " elements but indices "
+                    + indices.count() + ": pass one index per value");
+        }
+        if (o.compression() != Compression.NONE) {
+            throw new IllegalArgumentException("allreduceLoc cannot be compressed: its results must be exact");
+        }
+        Algorithm av = algorithm(CollectiveKind.ALLREDUCE, o, values);
+        Algorithm ai = algorithm(CollectiveKind.ALLREDUCE, o, indices);
+        ReduceOp extreme = op == ReduceOp.MINLOC ? ReduceOp.MIN : ReduceOp.MAX;
+        return dispatch(later, "allreduceLoc", 2, seq -> {
+            int n = values.count();
+            ctx.header().set(CollectiveKind.ALLREDUCE, seq, values.type(), n, op, Header.NO_ROOT, av);
+            if (n == 0 || size == 1) {
+                return;
+            }
+            if (locValues == null || locValues.type() != values.type() || locValues.count() < n) {
+                locValues = ElementBuffer.allocate(values.type(), n);
+            }
+            values.copyTo(0, locValues, 0, n);
+            ctx.segmentBytes(segment(o));
+            // Pass 1: the extreme value. Pass 2: the lowest index among the ranks that hold it.
+            registry.run(CollectiveKind.ALLREDUCE, av, ctx, null, values, extreme, Header.NO_ROOT);
+            boolean floating = !values.type().isInteger();
+            for (int i = 0; i < n; i++) {
+                boolean holds = floating ? sameValue(locValues.get(i), values.get(i))
+                        : locValues.getLong(i) == values.getLong(i);
+                if (!holds) {
+                    indices.setLong(i, Integer.MAX_VALUE);
+                }
+            }
+            ctx.header().set(CollectiveKind.ALLREDUCE, seq + 1, ElementType.INT, n, op, Header.NO_ROOT, ai);
+            registry.run(CollectiveKind.ALLREDUCE, ai, ctx, null, indices, ReduceOp.MIN, Header.NO_ROOT);
+        });
+    }
+
+    /** Equal as {@code ==} compares (so −0.0 ties with +0.0), with NaN matching NaN (NaN wins MIN and MAX). */
+    private static boolean sameValue(double mine, double result) {
+        return mine == result || (mine != mine && result != result);
+    }
+
     // ------------------------------------------------------------------------------------------- gather, scatter
 
     @Override
@@ -934,6 +1003,9 @@ public final class TransportCommunicator implements Communicator {
     }
 
     private static void checkOpType(ReduceOp op, ElementType type) {
+        if (op == ReduceOp.MINLOC || op == ReduceOp.MAXLOC) {
+            throw new IllegalArgumentException("op " + op + " pairs values with indices: call allreduceLoc");
+        }
         if (!op.appliesTo(type)) {
             throw new IllegalArgumentException("op " + op + " does not apply to " + type.label() + " elements: "
                     + (type.isInteger() ? "AVG is for float and double; use SUM and divide"
@@ -999,27 +1071,44 @@ public final class TransportCommunicator implements Communicator {
         long ticket;
         int caller;
 
-        Op(Body body) {
+        /** Sequence numbers the collective uses (seq .. seq + width − 1): 2 for the two passes of allreduceLoc. */
+        final int width;
+
+        Op(Body body, int width) {
             this.body = body;
+            this.width = width;
         }
     }
 
     /** Runs {@code body} now (blocking: returns null) or queues it on the progress thread (returns its request). */
     private Request dispatch(boolean later, String what, Body body) {
+        return dispatch(later, what, 1, body);
+    }
+
+    /**
+     * As above for a collective made of {@code width} steps, each with a sequence number of its own (seq .. seq +
+     * width − 1), so that a rank running ahead into the next step is told apart from a disagreement.
+     */
+    private Request dispatch(boolean later, String what, int width, Body body) {
         if (later) {
-            return runLater(what, body);
+            return runLater(what, width, body);
         }
-        runBlocking(what, body);
+        runBlocking(what, width, body);
         return null;
     }
 
     private void runBlocking(String what, Body body) {
+        runBlocking(what, 1, body);
+    }
+
+    private void runBlocking(String what, int width, Body body) {
         long ticket;
         int caller;
         boolean interrupted = false;
         synchronized (turn) {
             caller = issue(what);
-            ticket = nextTicket++;
+            ticket = nextTicket;
+            nextTicket += width;
             while (serving != ticket) {
                 try {
                     turn.wait();
@@ -1032,7 +1121,7 @@ public final class TransportCommunicator implements Communicator {
         try {
             execute(ticket, caller, body);
         } finally {
-            advance();
+            advance(width);
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -1040,10 +1129,15 @@ public final class TransportCommunicator implements Communicator {
     }
 
     private Request runLater(String what, Body body) {
-        Op op = new Op(body);
+        return runLater(what, 1, body);
+    }
+
+    private Request runLater(String what, int width, Body body) {
+        Op op = new Op(body, width);
         synchronized (turn) {
             op.caller = issue(what);
-            op.ticket = nextTicket++;
+            op.ticket = nextTicket;
+            nextTicket += width;
             queue.addLast(op);
             if (engine == null) {
                 engine = new Thread(this::engineLoop, "ringsgd-progress-" + transport.name() + "-r" + rank);
@@ -1122,7 +1216,7 @@ public final class TransportCommunicator implements Communicator {
                 op.request.fail(e);
             } finally {
                 running = null;
-                advance();
+                advance(op.width);
             }
         }
     }
@@ -1135,9 +1229,9 @@ public final class TransportCommunicator implements Communicator {
         }
     }
 
-    private void advance() {
+    private void advance(int width) {
         synchronized (turn) {
-            serving++;
+            serving += width;
             turn.notifyAll();
         }
     }
