@@ -408,6 +408,50 @@ public interface Communicator extends AutoCloseable {
             CollectiveOptions options);
 
     /**
+     * AllReduce with a {@link UserReduction}: every rank's {@code recv} ends holding x<sub>0</sub> ∘ … ∘
+     * x<sub>P−1</sub> (in rank order when the reduction is not commutative), bit-identical on every rank. {@code send}
+     * null means in place. Runs as an order-keeping binomial reduce to rank 0 and a binomial broadcast; forcing
+     * another algorithm is refused.
+     *
+     * @throws IllegalArgumentException for bad arguments or an algorithm other than auto or tree, before anything is
+     *     sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree (a user reduction on one rank, a built-in op
+     *     on another)
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void allreduce(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #allreduce(ElementBuffer, ElementBuffer, UserReduction, CollectiveOptions)}; the function
+     * runs on the progress thread.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iallreduce(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options);
+
+    /**
+     * Reduce with a {@link UserReduction} into the root's {@code recv} (null elsewhere; {@code send} null at the root
+     * means in place), in rank order.
+     *
+     * @throws IllegalArgumentException for bad arguments or an algorithm other than auto or tree, before anything is
+     *     sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void reduce(ElementBuffer send, ElementBuffer recv, UserReduction op, int root, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #reduce(ElementBuffer, ElementBuffer, UserReduction, int, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ireduce(ElementBuffer send, ElementBuffer recv, UserReduction op, int root, CollectiveOptions options);
+
+    /**
      * MINLOC / MAXLOC AllReduce ({@code MPI_MINLOC}, {@code MPI_MAXLOC}), in place: element i of every rank's
      * {@code values} ends holding the minimum (maximum) of the ranks' element i, and element i of {@code indices} the
      * lowest index that a rank holding that value paired with it. Values compare as {@code ==} does (−0.0 ties with

@@ -43,7 +43,12 @@ public enum ReduceOp {
      */
     MINLOC,
     /** Maximum value and its index, ties to the lowest index ({@code MPI_MAXLOC}): only with allreduceLoc. */
-    MAXLOC;
+    MAXLOC,
+    /**
+     * A {@link UserReduction}: what message headers carry for one (so that ranks that disagree are told); not an op
+     * to pass yourself.
+     */
+    USER;
 
     /** The operation the algorithms actually run: AVG travels as SUM. */
     public ReduceOp wireOp() {
@@ -52,7 +57,7 @@ public enum ReduceOp {
 
     /** True when the op applies to elements of {@code type}. */
     public boolean appliesTo(ElementType type) {
-        if (this == MINLOC || this == MAXLOC) {
+        if (this == MINLOC || this == MAXLOC || this == USER) {
             return false;
         }
         if (type.isInteger()) {

@@ -11,9 +11,11 @@ import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.collectives.Request;
+import io.ringsgd.collectives.UserReduction;
 import io.ringsgd.collectives.algorithm.AlgorithmRegistry;
 import io.ringsgd.collectives.algorithm.CollectiveContext;
 import io.ringsgd.collectives.algorithm.CompressedRingAllreduce;
+import io.ringsgd.collectives.algorithm.OrderedBinomialReduce;
 import io.ringsgd.collectives.trace.Tracer;
 import io.ringsgd.collectives.transport.Header;
 import io.ringsgd.collectives.transport.Transport;
@@ -356,6 +358,83 @@ public final class TransportCommunicator implements Communicator {
         }
         ctx.segmentBytes(segment(o));
         registry.run(CollectiveKind.ALLGATHER, a, ctx, send, recv, null, Header.NO_ROOT);
+    }
+
+    // ------------------------------------------------------------------------------------------- user reductions
+
+    @Override
+    public void allreduce(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options) {
+        userReduce(false, true, send, recv, op, 0, options);
+    }
+
+    @Override
+    public Request iallreduce(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options) {
+        return userReduce(true, true, send, recv, op, 0, options);
+    }
+
+    @Override
+    public void reduce(ElementBuffer send, ElementBuffer recv, UserReduction op, int root,
+            CollectiveOptions options) {
+        userReduce(false, false, send, recv, op, root, options);
+    }
+
+    @Override
+    public Request ireduce(ElementBuffer send, ElementBuffer recv, UserReduction op, int root,
+            CollectiveOptions options) {
+        return userReduce(true, false, send, recv, op, root, options);
+    }
+
+    private Request userReduce(boolean later, boolean all, ElementBuffer send, ElementBuffer recv, UserReduction op,
+            int root, CollectiveOptions o) {
+        checkOptions(o);
+        if (op == null) {
+            throw new IllegalArgumentException("op is null: pass a UserReduction");
+        }
+        checkRoot(root);
+        CollectiveKind kind = all ? CollectiveKind.ALLREDUCE : CollectiveKind.REDUCE;
+        Algorithm a = o.algorithm();
+        if (a != Algorithm.AUTO && a != Algorithm.TREE) {
+            throw new IllegalArgumentException("the " + a.cliName() + " algorithm cannot run the user reduction '"
+                    + op.name() + "'" + (op.isCommutative() ? ": user reductions run on the tree algorithm"
+                            : ": it combines the ranks' operands out of rank order, and the reduction is not"
+                                    + " commutative") + "; use auto or tree");
+        }
+        if (o.compression() != Compression.NONE) {
+            throw new IllegalArgumentException("a user reduction cannot be compressed");
+        }
+        ElementBuffer input = send != null ? send : recv;
+        if (input == null) {
+            throw new IllegalArgumentException("send and recv are null: pass this rank's contribution");
+        }
+        boolean receives = all || rank == root;
+        if (send == null && !receives) {
+            throw new IllegalArgumentException("send is null on rank " + rank + ", which is not the root " + root
+                    + ": pass this rank's contribution as send");
+        }
+        if (receives) {
+            checkWritable(recv, "recv");
+            checkSendRecv(send, recv, recv.count(), kind.label());
+        }
+        ElementBuffer result = receives ? recv : null;
+        return dispatch(later, kind.label(), seq -> {
+            int n = input.count();
+            ctx.header().set(kind, seq, input.type(), n, ReduceOp.USER, all ? Header.NO_ROOT : root,
+                    Algorithm.TREE);
+            if (n == 0) {
+                return;
+            }
+            if (size == 1) {
+                if (!input.sameRegion(result)) {
+                    input.copyTo(0, result, 0, n);
+                }
+                return;
+            }
+            OrderedBinomialReduce.reduce(ctx, input, all ? (rank == 0 ? result : null) : result, op,
+                    all ? 0 : root);
+            if (all) {
+                registry.run(CollectiveKind.BROADCAST, Algorithm.TREE, ctx, null, result, null, 0);
+            }
+        });
     }
 
     // ------------------------------------------------------------------------------------------- MINLOC, MAXLOC
@@ -1005,6 +1084,10 @@ public final class TransportCommunicator implements Communicator {
     private static void checkOpType(ReduceOp op, ElementType type) {
         if (op == ReduceOp.MINLOC || op == ReduceOp.MAXLOC) {
             throw new IllegalArgumentException("op " + op + " pairs values with indices: call allreduceLoc");
+        }
+        if (op == ReduceOp.USER) {
+            throw new IllegalArgumentException("op USER marks user reductions on the wire: pass the UserReduction"
+                    + " itself");
         }
         if (!op.appliesTo(type)) {
             throw new IllegalArgumentException("op " + op + " does not apply to " + type.label() + " elements: "
