@@ -35,7 +35,9 @@ public enum CollectiveKind {
     /** {@link Communicator#alltoallv}. */
     ALLTOALLV("alltoallv"),
     /** {@link Communicator#reduceScatterv}. */
-    REDUCE_SCATTERV("reduceScatterv");
+    REDUCE_SCATTERV("reduceScatterv"),
+    /** {@link Communicator#dup()}: the ranks agree on a new communication context. */
+    DUP("dup");
 
     private final String label;
 

@@ -477,6 +477,22 @@ public interface Communicator extends AutoCloseable {
     Request iallreduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options);
 
     /**
+     * A new communicator on the same group with a communication context of its own ({@code MPI_Comm_dup}): its
+     * collectives never match this one's, so the two may be used at the same time from different threads (each
+     * still takes its own collectives from one thread at a time), and a library can run its collectives beside the
+     * application's. Collective: every rank calls it at the same point; blocks until the new context is connected
+     * (TCP: a new set of connections, made with the same options and secret). The new communicator has this one's
+     * configuration and must be closed on its own; closing this one does not close it.
+     *
+     * @throws UnsupportedOperationException (before anything is sent) if the transport has no contexts: the MPJ
+     *     Express transport
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    Communicator dup();
+
+    /**
      * Runs a collective written outside this module against the transport (the GPU device AllReduce) on the
      * progress thread, in issue order with the others, and returns at once. The context's header arrives set to
      * {@link CollectiveKind#EXTERNAL} with this call's sequence number; the collective must send and receive only

@@ -360,6 +360,31 @@ public final class TransportCommunicator implements Communicator {
         registry.run(CollectiveKind.ALLGATHER, a, ctx, send, recv, null, Header.NO_ROOT);
     }
 
+    // ------------------------------------------------------------------------------------------- dup
+
+    @Override
+    public Communicator dup() {
+        if (!transport.canDup()) {
+            throw new UnsupportedOperationException("the " + transport.name() + " transport has no communication"
+                    + " contexts: dup() needs the in-JVM or TCP transport");
+        }
+        Transport[] made = new Transport[1];
+        long[] value = new long[1];
+        ElementBuffer one = ElementBuffer.of(value);
+        runBlocking("dup", seq -> {
+            ctx.header().set(CollectiveKind.DUP, seq, ElementType.LONG, 1, null, 0, Algorithm.TREE);
+            made[0] = transport.dup(mine -> {
+                value[0] = mine;
+                if (size > 1) {
+                    registry.run(CollectiveKind.BROADCAST, Algorithm.TREE, ctx, null, one, null, 0);
+                }
+                return value[0];
+            });
+        });
+        log.debug("rank {} made a new context on its {} communicator", rank, transport.name());
+        return new TransportCommunicator(made[0], config);
+    }
+
     // ------------------------------------------------------------------------------------------- user reductions
 
     @Override
