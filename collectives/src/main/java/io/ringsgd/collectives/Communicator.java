@@ -18,13 +18,27 @@ import java.nio.FloatBuffer;
  * survivor fail with a {@link PeerFailureException} naming it. After any failure the communicator is unusable: every
  * later call throws the same failure ({@link CollectiveException}), and the job should stop or build a new group.
  *
+ * <p><b>Collectives.</b> As in MPI: allreduce, broadcast, reduce, reduce-scatter (equal blocks, and
+ * {@link #reduceScatterv} with per-rank counts), all-gather ({@link #allgatherv}), gather ({@link #gatherv}),
+ * scatter ({@link #scatterv}), all-to-all ({@link #alltoallv}), inclusive and exclusive scan, barrier, MINLOC /
+ * MAXLOC ({@link #allreduceLoc}) and user-defined reductions ({@link UserReduction}); {@link #dup()} makes an
+ * independent context on the same group. In-place forms (MPI_IN_PLACE) pass null for the buffer MPI would mark:
+ * {@code send} of allreduce, reduce and gather(v) at the root, scan and exscan, allgatherv, alltoall; {@code recv} of
+ * scatter(v) at the root.
+ *
+ * <p><b>Elements and ops.</b> {@code float}, {@code double}, {@code int}, {@code long} and {@code byte}, in arrays or
+ * NIO buffers ({@link ElementBuffer}). Reductions are element-wise in the element type's own arithmetic: SUM, PROD,
+ * MIN, MAX on every type (integers wrap around as Java's {@code +} and {@code *} do), AVG (SUM divided by
+ * {@link #size()}) on floats and doubles, bitwise and logical ops on the integer types; see {@link ReduceOp}. An op
+ * that does not apply to the type is refused at the call.
+ *
  * <p><b>Results.</b> Every rank ends a collective with bit-identical results, whatever the inputs (NaN payloads,
- * signed zeros and infinities included); with compression, every rank decodes the same bytes. Reductions are
- * element-wise in the element type's own arithmetic; AVG is SUM divided by {@link #size()}.
+ * signed zeros and infinities included); with compression, every rank decodes the same bytes.
  *
  * <p><b>Blocking and non-blocking.</b> Blocking collectives return when this rank's part is done and its output
  * buffer holds the result (a non-root rank of a reduce may return before the root has its result, as in MPI).
- * Non-blocking ones ({@code iallreduce}, {@code ibroadcast}, {@link #submit}) return a {@link Request} at once and run
+ * Every collective but dup has a non-blocking form ({@code iallreduce}, {@code ibroadcast}, {@code ireduce}, {@code igather},
+ * {@code ialltoall}, {@code ibarrier}, ..., and {@link #submit}); they return a {@link Request} at once and run
  * on one progress thread per communicator, in the order they were issued, interleaved correctly with blocking ones;
  * their buffers belong to the communicator until the request completes.
  *
@@ -34,7 +48,8 @@ import java.nio.FloatBuffer;
  * threads' calls the same way on every rank. Threads may take turns (one waits until the other's collectives have
  * completed), but every rank must hand over at the same collective: the ranks check this on the wire and fail with
  * a {@link CollectiveMismatchException} otherwise. Two threads whose calls happen never to overlap yet pair up
- * differently on different ranks cannot be told apart: order such threads yourself, or give each a group of its own.
+ * differently on different ranks cannot be told apart: order such threads yourself, or give each a communicator of
+ * its own with {@link #dup()}, which may be used at the same time as the original.
  * {@link #rank()}, {@link #size()}, {@link #transportName()}, {@link #allreduceAlgorithm} and {@link #close()} may
  * be called from any thread; {@link Request}s may be awaited from any thread.
  *
@@ -235,7 +250,8 @@ public interface Communicator extends AutoCloseable {
 
     /**
      * All-to-all: {@code send} and {@code recv} each hold {@code size()} blocks of n elements; block q of this rank's
-     * {@code send} ends as block {@code rank()} of rank q's {@code recv}. They must not overlap. Algorithms: BRUCK
+     * {@code send} ends as block {@code rank()} of rank q's {@code recv}. They must not overlap; {@code send} null
+     * means in place ({@code recv} holds the blocks to send, copied before they are overwritten). Algorithms: BRUCK
      * (short messages), PAIRWISE (long ones); AUTO picks by the bytes each rank sends.
      *
      * @throws IllegalArgumentException for bad arguments, before anything is sent

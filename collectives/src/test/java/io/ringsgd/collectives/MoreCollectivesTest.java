@@ -107,6 +107,10 @@ class MoreCollectivesTest {
                     go(nb, () -> c.alltoall(send, recv, o), () -> c.ialltoall(send, recv, o));
                     compare(bad, "alltoall " + a + " " + tag, recv,
                             i -> IntegerInputs.value(t, (int) (i / n), (long) r * n + i % n));
+                    ElementBuffer both = input(t, r, 0, n * p, !direct);
+                    go(nb, () -> c.alltoall(null, both, o), () -> c.ialltoall(null, both, o));
+                    compare(bad, "alltoall in place " + a + " " + tag, both,
+                            i -> IntegerInputs.value(t, (int) (i / n), (long) r * n + i % n));
                 }
                 for (ReduceOp op : t.isInteger() ? IntegerInputs.OPS
                         : new ReduceOp[] {ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MIN, ReduceOp.MAX}) {

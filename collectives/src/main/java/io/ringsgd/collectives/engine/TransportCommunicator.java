@@ -653,27 +653,42 @@ public final class TransportCommunicator implements Communicator {
 
     private Request alltoall(boolean later, ElementBuffer send, ElementBuffer recv, CollectiveOptions o) {
         checkOptions(o);
-        checkBuffer(send, "send");
         checkWritable(recv, "recv");
-        checkSameType(send, recv);
-        if (send.count() != recv.count() || send.count() % size != 0) {
-            throw new IllegalArgumentException("send has " + send.count() + " elements and recv " + recv.count()
+        ElementBuffer shape = send == null ? recv : send;
+        checkSameType(shape, recv);
+        if (shape.count() != recv.count() || recv.count() % size != 0) {
+            throw new IllegalArgumentException("send has " + shape.count() + " elements and recv " + recv.count()
                     + ": alltoall needs both to hold size × block elements (size " + size + ")");
         }
-        checkNoOverlap(send, recv, "alltoall");
-        Algorithm a = algorithm(CollectiveKind.ALLTOALL, o, send);
+        if (send != null) {
+            checkNoOverlap(send, recv, "alltoall");
+        }
+        Algorithm a = algorithm(CollectiveKind.ALLTOALL, o, recv);
         return dispatch(later, "alltoall", seq -> {
-            ctx.header().set(CollectiveKind.ALLTOALL, seq, send.type(), send.count(), null, Header.NO_ROOT, a);
-            if (send.count() == 0) {
+            int n = recv.count();
+            ctx.header().set(CollectiveKind.ALLTOALL, seq, recv.type(), n, null, Header.NO_ROOT, a);
+            if (n == 0 || (size == 1 && send == null)) {
                 return;
+            }
+            ElementBuffer input = send;
+            if (input == null) {
+                // In place: the algorithms read every block after writing some, so they read a copy.
+                if (inPlaceCopy == null || inPlaceCopy.type() != recv.type() || inPlaceCopy.count() < n) {
+                    inPlaceCopy = ElementBuffer.allocate(recv.type(), n);
+                }
+                input = inPlaceCopy.slice(0, n);
+                recv.copyTo(0, input, 0, n);
             }
             if (size == 1) {
-                send.copyTo(0, recv, 0, send.count());
+                input.copyTo(0, recv, 0, n);
                 return;
             }
-            registry.run(CollectiveKind.ALLTOALL, a, ctx, send, recv, null, Header.NO_ROOT);
+            registry.run(CollectiveKind.ALLTOALL, a, ctx, input, recv, null, Header.NO_ROOT);
         });
     }
+
+    /** The input of an in-place alltoall, copied before it is overwritten; grown as needed. */
+    private ElementBuffer inPlaceCopy;
 
     // ------------------------------------------------------------------------------------------- scan, exscan
 
