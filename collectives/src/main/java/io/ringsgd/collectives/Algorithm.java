@@ -53,7 +53,8 @@ public enum Algorithm {
             }
         }
         throw new IllegalArgumentException("unknown algorithm '" + s
-                + "': use one of auto, ring, recursive-doubling, rabenseifner, tree, pairwise, bruck, linear, mpj-native");
+                + "': use one of auto, ring, recursive-doubling, rabenseifner, tree, pairwise, bruck, linear,"
+                + " mpj-native");
     }
 
     /** The algorithm with wire code {@code code} (its ordinal), or null if none. */

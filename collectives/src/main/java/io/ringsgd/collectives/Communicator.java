@@ -37,10 +37,10 @@ import java.nio.FloatBuffer;
  *
  * <p><b>Blocking and non-blocking.</b> Blocking collectives return when this rank's part is done and its output
  * buffer holds the result (a non-root rank of a reduce may return before the root has its result, as in MPI).
- * Every collective but dup has a non-blocking form ({@code iallreduce}, {@code ibroadcast}, {@code ireduce}, {@code igather},
- * {@code ialltoall}, {@code ibarrier}, ..., and {@link #submit}); they return a {@link Request} at once and run
- * on one progress thread per communicator, in the order they were issued, interleaved correctly with blocking ones;
- * their buffers belong to the communicator until the request completes.
+ * Every collective but dup has a non-blocking form ({@code iallreduce}, {@code ibroadcast}, {@code ireduce},
+ * {@code igather}, {@code ialltoall}, {@code ibarrier}, ..., and {@link #submit}); they return a {@link Request} at
+ * once and run on one progress thread per communicator, in the order they were issued, interleaved correctly with
+ * blocking ones; their buffers belong to the communicator until the request completes.
  *
  * <p><b>Threads.</b> A communicator takes its collectives from one thread at a time (like
  * {@code MPI_THREAD_SERIALIZED}): a collective called while a collective issued by another thread has not completed
@@ -210,8 +210,8 @@ public interface Communicator extends AutoCloseable {
      * Gather: every rank's {@code send} ({@code n} elements, the same n on every rank) ends in rank order in the
      * root's {@code recv} ({@code size() × n} elements). {@code recv} is only used at the root (null is fine
      * elsewhere); {@code send} null at the root means in place: its block is already at {@code root × n} of
-     * {@code recv}. Algorithms: TREE (binomial, the default), LINEAR. Blocks until this rank's part is done (a
-     * non-root may return once its block is handed on).
+     * {@code recv}. Algorithms: LINEAR (AUTO's choice up to 4 ranks), TREE (binomial, above). Blocks until this
+     * rank's part is done (a non-root may return once its block is handed on).
      *
      * @throws IllegalArgumentException for bad arguments, before anything is sent
      * @throws IllegalStateException if another thread's collective on this communicator has not completed
@@ -231,7 +231,8 @@ public interface Communicator extends AutoCloseable {
     /**
      * Scatter: block q of the root's {@code send} ({@code size() × n} elements, only read) ends in rank q's
      * {@code recv} ({@code n} elements). {@code send} is only used at the root; {@code recv} null at the root means in
-     * place (the root's block stays in {@code send}). Algorithms: TREE (binomial, the default), LINEAR.
+     * place (the root's block stays in {@code send}). Algorithms: LINEAR (AUTO's choice up to 4 ranks), TREE
+     * (binomial, above).
      *
      * @throws IllegalArgumentException for bad arguments, before anything is sent
      * @throws IllegalStateException if another thread's collective on this communicator has not completed

@@ -8,7 +8,8 @@ package io.ringsgd.collectives;
  *   <li>SUM, PROD, MIN, MAX apply to every numeric type. On floats and doubles MIN and MAX follow
  *       {@link Math#min(float, float)}: a NaN operand gives NaN, and −0.0 is below +0.0. On {@code int}, {@code long}
  *       and {@code byte} they are signed, and SUM and PROD wrap around on overflow as Java's {@code +} and {@code *}
- *       do (bytes as {@code (byte) (a + b)}), so the result does not depend on the order the ranks are combined in.</li>
+ *       do (bytes as {@code (byte) (a + b)}), so the result does not depend on the order the ranks are combined
+ *       in.</li>
  *   <li>AVG (floats and doubles only) is computed as SUM followed by a division by the group size on every rank, so
  *       it stays bit-identical across ranks.</li>
  *   <li>BAND, BOR, BXOR (bitwise) and LAND, LOR (logical: an element is true when non-zero, and a combined element is

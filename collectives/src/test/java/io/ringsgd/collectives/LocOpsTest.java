@@ -46,7 +46,8 @@ class LocOpsTest {
                         for (int i = 0; i < n; i++) {
                             long best = value(0, i);
                             for (int q = 1; q < p; q++) {
-                                best = op == ReduceOp.MINLOC ? Math.min(best, value(q, i)) : Math.max(best, value(q, i));
+                                best = op == ReduceOp.MINLOC ? Math.min(best, value(q, i))
+                                        : Math.max(best, value(q, i));
                             }
                             int at = Integer.MAX_VALUE;
                             for (int q = 0; q < p; q++) {
@@ -56,7 +57,8 @@ class LocOpsTest {
                             }
                             if (v.getLong(i) != best || x.getLong(i) != at) {
                                 bad.add(op + " " + a + " " + t + " n=" + n + " rank " + r + " [" + i + "] = ("
-                                        + v.getLong(i) + ", " + x.getLong(i) + "), expected (" + best + ", " + at + ")");
+                                        + v.getLong(i) + ", " + x.getLong(i) + "), expected (" + best + ", " + at
+                                        + ")");
                                 break;
                             }
                         }

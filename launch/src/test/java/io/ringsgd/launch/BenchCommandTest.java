@@ -73,7 +73,8 @@ class BenchCommandTest {
         try {
             bench(status, "bench", "gather", "--type", "short");
             assertThat(status[0]).isEqualTo(2);
-            assertThat(err.toString(StandardCharsets.UTF_8)).contains("--type must be float, double, int, long or byte");
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .contains("--type must be float, double, int, long or byte");
             err.reset();
             bench(status, "bench", "scatter", "--algorithm", "bruck");
             assertThat(status[0]).isEqualTo(2);

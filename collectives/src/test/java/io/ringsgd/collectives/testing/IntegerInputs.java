@@ -101,7 +101,8 @@ public final class IntegerInputs {
      * A buffer of {@code n} elements of {@code t}, in an array ({@code direct} false) or a direct NIO buffer of the
      * type ({@code IntBuffer}, {@code LongBuffer}, {@code ByteBuffer}), filled by {@code fill(i)}.
      */
-    public static ElementBuffer buffer(ElementType t, int n, boolean direct, java.util.function.IntToLongFunction fill) {
+    public static ElementBuffer buffer(ElementType t, int n, boolean direct,
+            java.util.function.IntToLongFunction fill) {
         ElementBuffer b;
         if (direct) {
             ByteBuffer bb = ByteBuffer.allocateDirect(n * t.bytes()).order(ByteOrder.nativeOrder());
