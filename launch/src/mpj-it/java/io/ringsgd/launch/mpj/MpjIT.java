@@ -131,6 +131,25 @@ class MpjIT {
         }
     }
 
+    /**
+     * Issue 18's collectives over MPJ Express niodev: integer ops, scan, exscan, the v-forms, MINLOC, a
+     * non-commutative user reduction and non-blocking forms give the serial references on every rank; dup is refused.
+     */
+    @ParameterizedTest(name = "niodev P={0}")
+    @ValueSource(ints = {3, 4})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void niodevRunsTheRestOfTheCollectives(int np) throws Exception {
+        try (MpjJobs.Daemon d = new MpjJobs.Daemon()) {
+            MpjJobs.Result r = MpjJobs.run(MpjJobs.mainBuilder(d, np, MpjCollectivesMain.class.getName(), List.of()),
+                    "collectives", 120);
+            List<String> results = r.output().lines().filter(l -> l.startsWith("RESULT")).sorted().toList();
+            assertThat(results).as(r.output()).hasSize(np);
+            for (String line : results) {
+                assertThat(line).as(r.output()).endsWith(" ok");
+            }
+        }
+    }
+
     /** The process of {@code rank} of a niodev job started through daemon {@code d}. */
     private static ProcessHandle awaitRank(MpjJobs.Daemon d, int rank) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
