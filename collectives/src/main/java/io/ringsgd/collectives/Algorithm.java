@@ -19,7 +19,13 @@ public enum Algorithm {
     /** Binomial tree: reduce to a root, then broadcast. */
     TREE("tree"),
     /** The transport's own collective implementation (MPJ Express's Allreduce, Bcast, ...), where it has one. */
-    NATIVE("native");
+    NATIVE("native"),
+    /** Pairwise exchange: P−1 steps, each rank sending to r+i and receiving from r−i (all-to-all, v-forms). */
+    PAIRWISE("pairwise"),
+    /** Bruck's algorithm: ⌈lg P⌉ rounds of packed blocks (all-to-all of short messages). */
+    BRUCK("bruck"),
+    /** Linear: the root exchanges with every rank directly (gather, scatter and their v-forms). */
+    LINEAR("linear");
 
     private final String cliName;
 
@@ -47,7 +53,8 @@ public enum Algorithm {
             }
         }
         throw new IllegalArgumentException("unknown algorithm '" + s
-                + "': use one of auto, ring, recursive-doubling, rabenseifner, tree, mpj-native");
+                + "': use one of auto, ring, recursive-doubling, rabenseifner, tree, pairwise, bruck, linear,"
+                + " mpj-native");
     }
 
     /** The algorithm with wire code {@code code} (its ordinal), or null if none. */

@@ -15,7 +15,29 @@ public enum CollectiveKind {
     /** {@link Communicator#barrier()}. */
     BARRIER("barrier"),
     /** A collective written outside this module directly against the transport (the GPU device AllReduce). */
-    EXTERNAL("external");
+    EXTERNAL("external"),
+    /** {@link Communicator#gather(ElementBuffer, ElementBuffer, int, CollectiveOptions)}. */
+    GATHER("gather"),
+    /** {@link Communicator#scatter(ElementBuffer, ElementBuffer, int, CollectiveOptions)}. */
+    SCATTER("scatter"),
+    /** {@link Communicator#alltoall(ElementBuffer, ElementBuffer, CollectiveOptions)}. */
+    ALLTOALL("alltoall"),
+    /** {@link Communicator#scan(ElementBuffer, ElementBuffer, ReduceOp, CollectiveOptions)}. */
+    SCAN("scan"),
+    /** {@link Communicator#exscan(ElementBuffer, ElementBuffer, ReduceOp, CollectiveOptions)}. */
+    EXSCAN("exscan"),
+    /** {@link Communicator#allgatherv}. */
+    ALLGATHERV("allgatherv"),
+    /** {@link Communicator#gatherv}. */
+    GATHERV("gatherv"),
+    /** {@link Communicator#scatterv}. */
+    SCATTERV("scatterv"),
+    /** {@link Communicator#alltoallv}. */
+    ALLTOALLV("alltoallv"),
+    /** {@link Communicator#reduceScatterv}. */
+    REDUCE_SCATTERV("reduceScatterv"),
+    /** {@link Communicator#dup()}: the ranks agree on a new communication context. */
+    DUP("dup");
 
     private final String label;
 

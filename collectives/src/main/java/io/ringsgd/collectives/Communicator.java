@@ -18,15 +18,29 @@ import java.nio.FloatBuffer;
  * survivor fail with a {@link PeerFailureException} naming it. After any failure the communicator is unusable: every
  * later call throws the same failure ({@link CollectiveException}), and the job should stop or build a new group.
  *
+ * <p><b>Collectives.</b> As in MPI: allreduce, broadcast, reduce, reduce-scatter (equal blocks, and
+ * {@link #reduceScatterv} with per-rank counts), all-gather ({@link #allgatherv}), gather ({@link #gatherv}),
+ * scatter ({@link #scatterv}), all-to-all ({@link #alltoallv}), inclusive and exclusive scan, barrier, MINLOC /
+ * MAXLOC ({@link #allreduceLoc}) and user-defined reductions ({@link UserReduction}); {@link #dup()} makes an
+ * independent context on the same group. In-place forms (MPI_IN_PLACE) pass null for the buffer MPI would mark:
+ * {@code send} of allreduce, reduce and gather(v) at the root, scan and exscan, allgatherv, alltoall; {@code recv} of
+ * scatter(v) at the root.
+ *
+ * <p><b>Elements and ops.</b> {@code float}, {@code double}, {@code int}, {@code long} and {@code byte}, in arrays or
+ * NIO buffers ({@link ElementBuffer}). Reductions are element-wise in the element type's own arithmetic: SUM, PROD,
+ * MIN, MAX on every type (integers wrap around as Java's {@code +} and {@code *} do), AVG (SUM divided by
+ * {@link #size()}) on floats and doubles, bitwise and logical ops on the integer types; see {@link ReduceOp}. An op
+ * that does not apply to the type is refused at the call.
+ *
  * <p><b>Results.</b> Every rank ends a collective with bit-identical results, whatever the inputs (NaN payloads,
- * signed zeros and infinities included); with compression, every rank decodes the same bytes. Reductions are
- * element-wise in the element type's own arithmetic; AVG is SUM divided by {@link #size()}.
+ * signed zeros and infinities included); with compression, every rank decodes the same bytes.
  *
  * <p><b>Blocking and non-blocking.</b> Blocking collectives return when this rank's part is done and its output
  * buffer holds the result (a non-root rank of a reduce may return before the root has its result, as in MPI).
- * Non-blocking ones ({@code iallreduce}, {@code ibroadcast}, {@link #submit}) return a {@link Request} at once and run
- * on one progress thread per communicator, in the order they were issued, interleaved correctly with blocking ones;
- * their buffers belong to the communicator until the request completes.
+ * Every collective but dup has a non-blocking form ({@code iallreduce}, {@code ibroadcast}, {@code ireduce},
+ * {@code igather}, {@code ialltoall}, {@code ibarrier}, ..., and {@link #submit}); they return a {@link Request} at
+ * once and run on one progress thread per communicator, in the order they were issued, interleaved correctly with
+ * blocking ones; their buffers belong to the communicator until the request completes.
  *
  * <p><b>Threads.</b> A communicator takes its collectives from one thread at a time (like
  * {@code MPI_THREAD_SERIALIZED}): a collective called while a collective issued by another thread has not completed
@@ -34,7 +48,8 @@ import java.nio.FloatBuffer;
  * threads' calls the same way on every rank. Threads may take turns (one waits until the other's collectives have
  * completed), but every rank must hand over at the same collective: the ranks check this on the wire and fail with
  * a {@link CollectiveMismatchException} otherwise. Two threads whose calls happen never to overlap yet pair up
- * differently on different ranks cannot be told apart: order such threads yourself, or give each a group of its own.
+ * differently on different ranks cannot be told apart: order such threads yourself, or give each a communicator of
+ * its own with {@link #dup()}, which may be used at the same time as the original.
  * {@link #rank()}, {@link #size()}, {@link #transportName()}, {@link #allreduceAlgorithm} and {@link #close()} may
  * be called from any thread; {@link Request}s may be awaited from any thread.
  *
@@ -158,6 +173,341 @@ public interface Communicator extends AutoCloseable {
      * @throws PeerFailureException if a rank died, left or stalled past the timeout
      */
     void barrier();
+
+    /**
+     * Non-blocking {@link #reduce(ElementBuffer, ElementBuffer, ReduceOp, int, CollectiveOptions)}: checks the
+     * arguments and returns at once; the buffers belong to the communicator until the request completes.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ireduce(ElementBuffer send, ElementBuffer recv, ReduceOp op, int root, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #reduceScatter(ElementBuffer, ElementBuffer, ReduceOp, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ireduceScatter(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #allgather(ElementBuffer, ElementBuffer, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iallgather(ElementBuffer send, ElementBuffer recv, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #barrier()}: the request completes once every rank has entered the barrier.
+     *
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ibarrier();
+
+    /**
+     * Gather: every rank's {@code send} ({@code n} elements, the same n on every rank) ends in rank order in the
+     * root's {@code recv} ({@code size() × n} elements). {@code recv} is only used at the root (null is fine
+     * elsewhere); {@code send} null at the root means in place: its block is already at {@code root × n} of
+     * {@code recv}. Algorithms: LINEAR (AUTO's choice up to 4 ranks), TREE (binomial, above). Blocks until this
+     * rank's part is done (a non-root may return once its block is handed on).
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree (count, type, root)
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void gather(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #gather(ElementBuffer, ElementBuffer, int, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request igather(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options);
+
+    /**
+     * Scatter: block q of the root's {@code send} ({@code size() × n} elements, only read) ends in rank q's
+     * {@code recv} ({@code n} elements). {@code send} is only used at the root; {@code recv} null at the root means in
+     * place (the root's block stays in {@code send}). Algorithms: LINEAR (AUTO's choice up to 4 ranks), TREE
+     * (binomial, above).
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void scatter(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #scatter(ElementBuffer, ElementBuffer, int, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iscatter(ElementBuffer send, ElementBuffer recv, int root, CollectiveOptions options);
+
+    /**
+     * All-to-all: {@code send} and {@code recv} each hold {@code size()} blocks of n elements; block q of this rank's
+     * {@code send} ends as block {@code rank()} of rank q's {@code recv}. They must not overlap; {@code send} null
+     * means in place ({@code recv} holds the blocks to send, copied before they are overwritten). Algorithms: BRUCK
+     * (short messages), PAIRWISE (long ones); AUTO picks by the bytes each rank sends.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void alltoall(ElementBuffer send, ElementBuffer recv, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #alltoall(ElementBuffer, ElementBuffer, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ialltoall(ElementBuffer send, ElementBuffer recv, CollectiveOptions options);
+
+    /**
+     * Inclusive scan: rank r's {@code recv} ends holding {@code op} over ranks 0..r's inputs, combined in rank order.
+     * {@code send} null means in place ({@code recv} holds the input). AVG has no prefix form. Algorithm:
+     * RECURSIVE_DOUBLING.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void scan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #scan(ElementBuffer, ElementBuffer, ReduceOp, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iscan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Exclusive scan: rank r &gt; 0's {@code recv} ends holding {@code op} over ranks 0..r−1's inputs; rank 0's
+     * {@code recv} is left unchanged (MPI leaves it undefined). {@code send} null means in place.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void exscan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #exscan(ElementBuffer, ElementBuffer, ReduceOp, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iexscan(ElementBuffer send, ElementBuffer recv, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * All-gather with per-rank counts: rank q's {@code send} ({@code recvCounts[q]} elements) ends at
+     * {@code displs[q]} of every rank's {@code recv} ({@code displs} null: packed in rank order). Every rank passes the
+     * same counts; {@code send} null means in place (this rank's block is already in {@code recv}). A rank whose
+     * counts disagree makes the messages' sizes disagree, which fails every rank with a
+     * {@link CollectiveMismatchException}. Algorithm: RING. The count arrays are copied at the call.
+     *
+     * @throws IllegalArgumentException for bad arguments (a count array of the wrong length, a negative count, a block
+     *     outside {@code recv}, {@code send}'s count other than {@code recvCounts[rank()]}), before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void allgatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs,
+            CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #allgatherv}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iallgatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs,
+            CollectiveOptions options);
+
+    /**
+     * Gather with per-rank counts: rank q's {@code send} ends at {@code displs[q]} of the root's {@code recv}; the
+     * counts and displacements are only read at the root (null elsewhere is fine), and each rank's {@code send} must
+     * hold {@code recvCounts[q]} elements (a disagreement fails every rank with a
+     * {@link CollectiveMismatchException}). {@code send} null at the root means in place. Algorithm: LINEAR.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void gatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs, int root,
+            CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #gatherv}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request igatherv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, int[] displs, int root,
+            CollectiveOptions options);
+
+    /**
+     * Scatter with per-rank counts: {@code sendCounts[q]} elements of the root's {@code send} from {@code displs[q]}
+     * end in rank q's {@code recv}, which must hold exactly that many. The counts are only read at the root;
+     * {@code recv} null at the root means in place. Algorithm: LINEAR.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void scatterv(ElementBuffer send, int[] sendCounts, int[] displs, ElementBuffer recv, int root,
+            CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #scatterv}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iscatterv(ElementBuffer send, int[] sendCounts, int[] displs, ElementBuffer recv, int root,
+            CollectiveOptions options);
+
+    /**
+     * All-to-all with per-rank counts: {@code sendCounts[q]} elements of {@code send} from {@code sendDispls[q]} go to
+     * rank q, which receives them into {@code recv} at its {@code recvDispls[rank()]}; rank q's
+     * {@code recvCounts[r]} must equal rank r's {@code sendCounts[q]} (otherwise every rank fails with a
+     * {@link CollectiveMismatchException}). Null displacements mean packed blocks. Algorithm: PAIRWISE.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void alltoallv(ElementBuffer send, int[] sendCounts, int[] sendDispls, ElementBuffer recv, int[] recvCounts,
+            int[] recvDispls, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #alltoallv}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ialltoallv(ElementBuffer send, int[] sendCounts, int[] sendDispls, ElementBuffer recv, int[] recvCounts,
+            int[] recvDispls, CollectiveOptions options);
+
+    /**
+     * Reduce-scatter with per-rank counts ({@code MPI_Reduce_scatter}): {@code send} holds the sum of
+     * {@code recvCounts} elements, block q (packed in rank order) reduced over all ranks ends in rank q's
+     * {@code recv} of {@code recvCounts[q]} elements. Every rank passes the same counts. Algorithm: PAIRWISE.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void reduceScatterv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, ReduceOp op,
+            CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #reduceScatterv}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ireduceScatterv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, ReduceOp op,
+            CollectiveOptions options);
+
+    /**
+     * AllReduce with a {@link UserReduction}: every rank's {@code recv} ends holding x<sub>0</sub> ∘ … ∘
+     * x<sub>P−1</sub> (in rank order when the reduction is not commutative), bit-identical on every rank. {@code send}
+     * null means in place. Runs as an order-keeping binomial reduce to rank 0 and a binomial broadcast; forcing
+     * another algorithm is refused.
+     *
+     * @throws IllegalArgumentException for bad arguments or an algorithm other than auto or tree, before anything is
+     *     sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree (a user reduction on one rank, a built-in op
+     *     on another)
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void allreduce(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #allreduce(ElementBuffer, ElementBuffer, UserReduction, CollectiveOptions)}; the function
+     * runs on the progress thread.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iallreduce(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options);
+
+    /**
+     * Reduce with a {@link UserReduction} into the root's {@code recv} (null elsewhere; {@code send} null at the root
+     * means in place), in rank order.
+     *
+     * @throws IllegalArgumentException for bad arguments or an algorithm other than auto or tree, before anything is
+     *     sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void reduce(ElementBuffer send, ElementBuffer recv, UserReduction op, int root, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #reduce(ElementBuffer, ElementBuffer, UserReduction, int, CollectiveOptions)}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ireduce(ElementBuffer send, ElementBuffer recv, UserReduction op, int root, CollectiveOptions options);
+
+    /**
+     * MINLOC / MAXLOC AllReduce ({@code MPI_MINLOC}, {@code MPI_MAXLOC}), in place: element i of every rank's
+     * {@code values} ends holding the minimum (maximum) of the ranks' element i, and element i of {@code indices} the
+     * lowest index that a rank holding that value paired with it. Values compare as {@code ==} does (−0.0 ties with
+     * +0.0) and a NaN wins, as in {@link Math#min}. Runs as two AllReduces (the extreme values, then the lowest
+     * index among the ranks that hold them), with the algorithm the table picks for each (or the one forced).
+     *
+     * @param values float, double, int, long or byte values (writable)
+     * @param indices int indices, one per value (writable)
+     * @param op MINLOC or MAXLOC
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void allreduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #allreduceLoc}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iallreduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * A new communicator on the same group with a communication context of its own ({@code MPI_Comm_dup}): its
+     * collectives never match this one's, so the two may be used at the same time from different threads (each
+     * still takes its own collectives from one thread at a time), and a library can run its collectives beside the
+     * application's. Collective: every rank calls it at the same point; blocks until the new context is connected
+     * (TCP: a new set of connections, made with the same options and secret). The new communicator has this one's
+     * configuration and must be closed on its own; closing this one does not close it.
+     *
+     * @throws UnsupportedOperationException (before anything is sent) if the transport has no contexts: the MPJ
+     *     Express transport
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    Communicator dup();
 
     /**
      * Runs a collective written outside this module against the transport (the GPU device AllReduce) on the

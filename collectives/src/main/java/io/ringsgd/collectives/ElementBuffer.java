@@ -4,11 +4,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 import java.util.Objects;
 
 /**
- * A run of elements a collective reads or writes: a slice of a {@code float[]} / {@code double[]}, of a
- * {@link FloatBuffer} / {@link DoubleBuffer} (heap or direct), or of a little-endian {@link ByteBuffer}. It is the
+ * A run of elements a collective reads or writes: a slice of a {@code float[]}, {@code double[]}, {@code int[]},
+ * {@code long[]} or {@code byte[]}, of a {@link FloatBuffer}, {@link DoubleBuffer}, {@link IntBuffer},
+ * {@link LongBuffer} or {@link ByteBuffer} (heap or direct, any byte order), or elements of any type stored
+ * little-endian in a {@link ByteBuffer} ({@link #ofBytes}). It is the
  * one buffer type the algorithms and transports see; the user-facing overloads of {@link Communicator} wrap their
  * arguments in one. Indices passed to the kernels are relative to the start of the slice.
  *
@@ -21,6 +25,13 @@ import java.util.Objects;
 public final class ElementBuffer {
     private static final ElementBuffer EMPTY_FLOAT = new ElementBuffer(ElementType.FLOAT, 0, new float[0], null, 0,
             null, null, null, true);
+
+    // Integer element types: array-backed (ints, longs, byteArray) or NIO-backed (intView, longView, bytes).
+    private final int[] ints;
+    private final long[] longs;
+    private final byte[] byteArray;
+    private final IntBuffer intView;
+    private final LongBuffer longView;
 
     private final ElementType type;
     private final int count;
@@ -36,13 +47,24 @@ public final class ElementBuffer {
 
     private ElementBuffer(ElementType type, int count, float[] floats, double[] doubles, int base, FloatBuffer fv,
             DoubleBuffer dv, ByteBuffer bytes, boolean writable) {
+        this(type, count, floats, doubles, null, null, null, base, fv, dv, null, null, bytes, writable);
+    }
+
+    private ElementBuffer(ElementType type, int count, float[] floats, double[] doubles, int[] ints, long[] longs,
+            byte[] byteArray, int base, FloatBuffer fv, DoubleBuffer dv, IntBuffer iv, LongBuffer lv, ByteBuffer bytes,
+            boolean writable) {
         this.type = type;
         this.count = count;
         this.floats = floats;
         this.doubles = doubles;
+        this.ints = ints;
+        this.longs = longs;
+        this.byteArray = byteArray;
         this.base = base;
         this.floatView = fv;
         this.doubleView = dv;
+        this.intView = iv;
+        this.longView = lv;
         this.bytes = bytes;
         this.writable = writable;
     }
@@ -109,6 +131,98 @@ public final class ElementBuffer {
                 !buffer.isReadOnly());
     }
 
+    /** The whole array. */
+    public static ElementBuffer of(int[] array) {
+        return of(array, 0, array == null ? 0 : array.length);
+    }
+
+    /** {@code count} elements of {@code array} from {@code offset}. */
+    public static ElementBuffer of(int[] array, int offset, int count) {
+        checkRange("int array", array == null ? -1 : array.length, offset, count);
+        return new ElementBuffer(ElementType.INT, count, null, null, array, null, null, offset, null, null, null,
+                null, null, true);
+    }
+
+    /** The whole array. */
+    public static ElementBuffer of(long[] array) {
+        return of(array, 0, array == null ? 0 : array.length);
+    }
+
+    /** {@code count} elements of {@code array} from {@code offset}. */
+    public static ElementBuffer of(long[] array, int offset, int count) {
+        checkRange("long array", array == null ? -1 : array.length, offset, count);
+        return new ElementBuffer(ElementType.LONG, count, null, null, null, array, null, offset, null, null, null,
+                null, null, true);
+    }
+
+    /** The whole array. */
+    public static ElementBuffer of(byte[] array) {
+        return of(array, 0, array == null ? 0 : array.length);
+    }
+
+    /** {@code count} elements of {@code array} from {@code offset}. */
+    public static ElementBuffer of(byte[] array, int offset, int count) {
+        checkRange("byte array", array == null ? -1 : array.length, offset, count);
+        return new ElementBuffer(ElementType.BYTE, count, null, null, null, null, array, offset, null, null, null,
+                null, null, true);
+    }
+
+    /** The buffer's remaining elements, from its position to its limit (the position is not moved). */
+    public static ElementBuffer of(IntBuffer buffer) {
+        if (buffer == null) {
+            throw new IllegalArgumentException("buffer is null: pass an IntBuffer");
+        }
+        return of(buffer, buffer.position(), buffer.remaining());
+    }
+
+    /** {@code count} elements of {@code buffer} from absolute index {@code index}. */
+    public static ElementBuffer of(IntBuffer buffer, int index, int count) {
+        checkRange("IntBuffer", buffer == null ? -1 : buffer.capacity(), index, count);
+        if (buffer.hasArray()) {
+            return of(buffer.array(), buffer.arrayOffset() + index, count);
+        }
+        return new ElementBuffer(ElementType.INT, count, null, null, null, null, null, index, null, null, buffer,
+                null, null, !buffer.isReadOnly());
+    }
+
+    /** The buffer's remaining elements, from its position to its limit (the position is not moved). */
+    public static ElementBuffer of(LongBuffer buffer) {
+        if (buffer == null) {
+            throw new IllegalArgumentException("buffer is null: pass a LongBuffer");
+        }
+        return of(buffer, buffer.position(), buffer.remaining());
+    }
+
+    /** {@code count} elements of {@code buffer} from absolute index {@code index}. */
+    public static ElementBuffer of(LongBuffer buffer, int index, int count) {
+        checkRange("LongBuffer", buffer == null ? -1 : buffer.capacity(), index, count);
+        if (buffer.hasArray()) {
+            return of(buffer.array(), buffer.arrayOffset() + index, count);
+        }
+        return new ElementBuffer(ElementType.LONG, count, null, null, null, null, null, index, null, null, null,
+                buffer, null, !buffer.isReadOnly());
+    }
+
+    /**
+     * The buffer's remaining bytes as {@code byte} elements, from its position to its limit (the position is not
+     * moved). For elements of another type stored in a ByteBuffer, use {@link #ofBytes}.
+     */
+    public static ElementBuffer of(ByteBuffer buffer) {
+        if (buffer == null) {
+            throw new IllegalArgumentException("buffer is null: pass a ByteBuffer");
+        }
+        return of(buffer, buffer.position(), buffer.remaining());
+    }
+
+    /** {@code count} byte elements of {@code buffer} from absolute index {@code index}. */
+    public static ElementBuffer of(ByteBuffer buffer, int index, int count) {
+        checkRange("ByteBuffer", buffer == null ? -1 : buffer.capacity(), index, count);
+        if (buffer.hasArray()) {
+            return of(buffer.array(), buffer.arrayOffset() + index, count);
+        }
+        return ofBytes(buffer, ElementType.BYTE, index, count);
+    }
+
     /**
      * {@code count} elements of {@code type} stored little-endian in {@code buffer} from byte {@code byteOffset}
      * (staging buffers, pinned host memory, encoded payloads). Transports read and write such a slice without copying.
@@ -131,7 +245,32 @@ public final class ElementBuffer {
         ByteBuffer slice = d.slice().order(ByteOrder.LITTLE_ENDIAN);
         FloatBuffer fv = type == ElementType.FLOAT ? slice.asFloatBuffer() : null;
         DoubleBuffer dv = type == ElementType.DOUBLE ? slice.asDoubleBuffer() : null;
-        return new ElementBuffer(type, count, null, null, 0, fv, dv, slice, !buffer.isReadOnly());
+        IntBuffer iv = type == ElementType.INT ? slice.asIntBuffer() : null;
+        LongBuffer lv = type == ElementType.LONG ? slice.asLongBuffer() : null;
+        return new ElementBuffer(type, count, null, null, null, null, null, 0, fv, dv, iv, lv, slice,
+                !buffer.isReadOnly());
+    }
+
+    /**
+     * A new zeroed heap array of {@code count} elements of {@code type} ({@code float[]}, {@code double[]},
+     * {@code int[]}, {@code long[]} or {@code byte[]}), as a whole-array slice.
+     */
+    public static ElementBuffer allocate(ElementType type, int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must be >= 0, got " + count);
+        }
+        switch (type) {
+            case DOUBLE:
+                return of(new double[count]);
+            case INT:
+                return of(new int[count]);
+            case LONG:
+                return of(new long[count]);
+            case BYTE:
+                return of(new byte[count]);
+            default:
+                return of(new float[count]);
+        }
     }
 
     /** An empty float buffer. */
@@ -190,7 +329,8 @@ public final class ElementBuffer {
         if (bytes != null) {
             return ofBytes(bytes, type, from * type.bytes(), n);
         }
-        return new ElementBuffer(type, n, floats, doubles, base + from, floatView, doubleView, null, writable);
+        return new ElementBuffer(type, n, floats, doubles, ints, longs, byteArray, base + from, floatView,
+                doubleView, intView, longView, null, writable);
     }
 
     /** Element {@code i} widened to double (tests, checks, diagnostics). */
@@ -201,7 +341,50 @@ public final class ElementBuffer {
             case DOUBLE:
                 return doubles != null ? doubles[base + i] : doubleView.get(base + i);
             default:
-                return bytes.get(i);
+                return getLong(i);
+        }
+    }
+
+    /** Element {@code i} of an integer slice ({@code int}, {@code long}, {@code byte}) as a long. */
+    public long getLong(int i) {
+        switch (type) {
+            case INT:
+                return ints != null ? ints[base + i] : intView.get(base + i);
+            case LONG:
+                return longs != null ? longs[base + i] : longView.get(base + i);
+            case BYTE:
+                return byteArray != null ? byteArray[base + i] : bytes.get(base + i);
+            default:
+                return (long) get(i);
+        }
+    }
+
+    /** Sets element {@code i} of an integer slice, narrowing {@code v} as a Java cast does (tests, diagnostics). */
+    public void setLong(int i, long v) {
+        switch (type) {
+            case INT:
+                if (ints != null) {
+                    ints[base + i] = (int) v;
+                } else {
+                    intView.put(base + i, (int) v);
+                }
+                break;
+            case LONG:
+                if (longs != null) {
+                    longs[base + i] = v;
+                } else {
+                    longView.put(base + i, v);
+                }
+                break;
+            case BYTE:
+                if (byteArray != null) {
+                    byteArray[base + i] = (byte) v;
+                } else {
+                    bytes.put(base + i, (byte) v);
+                }
+                break;
+            default:
+                set(i, v);
         }
     }
 
@@ -223,7 +406,7 @@ public final class ElementBuffer {
                 }
                 break;
             default:
-                bytes.put(i, (byte) v);
+                setLong(i, (long) v);
         }
     }
 
@@ -263,7 +446,52 @@ public final class ElementBuffer {
                 }
                 break;
             default:
-                dst.bytes.put(to, bytes, from, n);
+                copyIntegers(from, dst, to, n);
+        }
+    }
+
+    private void copyIntegers(int from, ElementBuffer dst, int to, int n) {
+        int s = base + from;
+        int d = dst.base + to;
+        switch (type) {
+            case INT:
+                if (ints != null) {
+                    if (dst.ints != null) {
+                        System.arraycopy(ints, s, dst.ints, d, n);
+                    } else {
+                        dst.intView.put(d, ints, s, n);
+                    }
+                } else if (dst.ints != null) {
+                    intView.get(s, dst.ints, d, n);
+                } else {
+                    dst.intView.put(d, intView, s, n);
+                }
+                break;
+            case LONG:
+                if (longs != null) {
+                    if (dst.longs != null) {
+                        System.arraycopy(longs, s, dst.longs, d, n);
+                    } else {
+                        dst.longView.put(d, longs, s, n);
+                    }
+                } else if (dst.longs != null) {
+                    longView.get(s, dst.longs, d, n);
+                } else {
+                    dst.longView.put(d, longView, s, n);
+                }
+                break;
+            default:
+                if (byteArray != null) {
+                    if (dst.byteArray != null) {
+                        System.arraycopy(byteArray, s, dst.byteArray, d, n);
+                    } else {
+                        dst.bytes.put(d, byteArray, s, n);
+                    }
+                } else if (dst.byteArray != null) {
+                    bytes.get(s, dst.byteArray, d, n);
+                } else {
+                    dst.bytes.put(d, bytes, s, n);
+                }
         }
     }
 
@@ -284,8 +512,98 @@ public final class ElementBuffer {
             case DOUBLE:
                 reduceDoubles(from, dst, to, n, op, srcFirst);
                 break;
+            case INT:
+                reduceInts(from, dst, to, n, op);
+                break;
+            case LONG:
+                reduceLongs(from, dst, to, n, op);
+                break;
             default:
-                throw new UnsupportedOperationException("byte buffers carry encoded payloads and cannot be reduced");
+                reduceBytes(from, dst, to, n, op);
+        }
+    }
+
+    // Integer ops are commutative and exact: the operand order does not matter, so srcFirst is not needed below.
+
+    private void reduceInts(int from, ElementBuffer dst, int to, int n, ReduceOp op) {
+        if (ints != null && dst.ints != null) {
+            IntegerKernels.combine(dst.ints, dst.base + to, dst.ints, dst.base + to, ints, base + from, n, op);
+            return;
+        }
+        int[][] stage = IntegerKernels.scratchInts();
+        for (int k = 0; k < n; k += Kernels.STAGE) {
+            int m = Math.min(Kernels.STAGE, n - k);
+            int[] s = ints;
+            int si = base + from + k;
+            if (s == null) {
+                s = stage[0];
+                intView.get(si, s, 0, m);
+                si = 0;
+            }
+            int di = dst.base + to + k;
+            if (dst.ints != null) {
+                IntegerKernels.combine(dst.ints, di, dst.ints, di, s, si, m, op);
+            } else {
+                int[] d = stage[1];
+                dst.intView.get(di, d, 0, m);
+                IntegerKernels.combine(d, 0, d, 0, s, si, m, op);
+                dst.intView.put(di, d, 0, m);
+            }
+        }
+    }
+
+    private void reduceLongs(int from, ElementBuffer dst, int to, int n, ReduceOp op) {
+        if (longs != null && dst.longs != null) {
+            IntegerKernels.combine(dst.longs, dst.base + to, dst.longs, dst.base + to, longs, base + from, n, op);
+            return;
+        }
+        long[][] stage = IntegerKernels.scratchLongs();
+        for (int k = 0; k < n; k += Kernels.STAGE) {
+            int m = Math.min(Kernels.STAGE, n - k);
+            long[] s = longs;
+            int si = base + from + k;
+            if (s == null) {
+                s = stage[0];
+                longView.get(si, s, 0, m);
+                si = 0;
+            }
+            int di = dst.base + to + k;
+            if (dst.longs != null) {
+                IntegerKernels.combine(dst.longs, di, dst.longs, di, s, si, m, op);
+            } else {
+                long[] d = stage[1];
+                dst.longView.get(di, d, 0, m);
+                IntegerKernels.combine(d, 0, d, 0, s, si, m, op);
+                dst.longView.put(di, d, 0, m);
+            }
+        }
+    }
+
+    private void reduceBytes(int from, ElementBuffer dst, int to, int n, ReduceOp op) {
+        if (byteArray != null && dst.byteArray != null) {
+            IntegerKernels.combine(dst.byteArray, dst.base + to, dst.byteArray, dst.base + to, byteArray,
+                    base + from, n, op);
+            return;
+        }
+        byte[][] stage = IntegerKernels.scratchBytes();
+        for (int k = 0; k < n; k += Kernels.STAGE) {
+            int m = Math.min(Kernels.STAGE, n - k);
+            byte[] s = byteArray;
+            int si = base + from + k;
+            if (s == null) {
+                s = stage[0];
+                bytes.get(si, s, 0, m);
+                si = 0;
+            }
+            int di = dst.base + to + k;
+            if (dst.byteArray != null) {
+                IntegerKernels.combine(dst.byteArray, di, dst.byteArray, di, s, si, m, op);
+            } else {
+                byte[] d = stage[1];
+                dst.bytes.get(di, d, 0, m);
+                IntegerKernels.combine(d, 0, d, 0, s, si, m, op);
+                dst.bytes.put(di, d, 0, m);
+            }
         }
     }
 
@@ -372,7 +690,8 @@ public final class ElementBuffer {
                 return;
             }
         } else {
-            throw new UnsupportedOperationException("byte buffers carry encoded payloads and cannot be reduced");
+            combineIntegers(from, other, otherFrom, dst, to, n, op);
+            return;
         }
         if (type == ElementType.FLOAT && floats == null && other.floats != null && dst.floats != null) {
             // Incoming elements in a staging buffer: stage them into an array chunk, combine in one pass.
@@ -397,6 +716,60 @@ public final class ElementBuffer {
         // Other mixes: copy one operand into place, then reduce the other into it.
         other.copyTo(otherFrom, dst, to, n);
         reduceInto(from, dst, to, n, op, true);
+    }
+
+    private void combineIntegers(int from, ElementBuffer other, int otherFrom, ElementBuffer dst, int to, int n,
+            ReduceOp op) {
+        int a = base + from;
+        int b = other.base + otherFrom;
+        int d = dst.base + to;
+        if (ints != null && other.ints != null && dst.ints != null) {
+            IntegerKernels.combine(dst.ints, d, ints, a, other.ints, b, n, op);
+        } else if (longs != null && other.longs != null && dst.longs != null) {
+            IntegerKernels.combine(dst.longs, d, longs, a, other.longs, b, n, op);
+        } else if (byteArray != null && other.byteArray != null && dst.byteArray != null) {
+            IntegerKernels.combine(dst.byteArray, d, byteArray, a, other.byteArray, b, n, op);
+        } else if (dst.sameRegionAt(to, this, from, n)) {
+            other.reduceInto(otherFrom, dst, to, n, op, false);
+        } else {
+            // Integer ops commute: put one operand in place and reduce the other into it.
+            other.copyTo(otherFrom, dst, to, n);
+            reduceInto(from, dst, to, n, op, true);
+        }
+    }
+
+    /** True when elements [at, at+n) of this slice are elements [otherAt, otherAt+n) of {@code other}. */
+    private boolean sameRegionAt(int at, ElementBuffer other, int otherAt, int n) {
+        return store() != null && store() == other.store() && base + at == other.base + otherAt;
+    }
+
+    /** The array or NIO buffer holding the elements. */
+    private Object store() {
+        if (floats != null) {
+            return floats;
+        }
+        if (doubles != null) {
+            return doubles;
+        }
+        if (ints != null) {
+            return ints;
+        }
+        if (longs != null) {
+            return longs;
+        }
+        if (byteArray != null) {
+            return byteArray;
+        }
+        if (floatView != null) {
+            return floatView;
+        }
+        if (doubleView != null) {
+            return doubleView;
+        }
+        if (intView != null) {
+            return intView;
+        }
+        return longView != null ? longView : bytes;
     }
 
     /** Divides elements {@code [from, from+n)} by {@code divisor} (AVG = SUM / P). */
@@ -429,7 +802,7 @@ public final class ElementBuffer {
                 }
                 break;
             default:
-                throw new UnsupportedOperationException("byte buffers cannot be averaged");
+                throw new UnsupportedOperationException(type.label() + " elements cannot be averaged");
         }
     }
 
@@ -470,7 +843,8 @@ public final class ElementBuffer {
                 }
                 break;
             default:
-                throw new UnsupportedOperationException("byte buffers carry encoded payloads, not numbers");
+                // Integers have no NaN.
+                break;
         }
     }
 
@@ -494,21 +868,16 @@ public final class ElementBuffer {
         if (other == this) {
             return true;
         }
-        boolean sameStore = (floats != null && floats == other.floats) || (doubles != null && doubles == other.doubles)
-                || (floatView != null && floatView == other.floatView)
-                || (doubleView != null && doubleView == other.doubleView);
-        return sameStore && base == other.base && count == other.count;
+        Object store = store();
+        return other != null && store != null && store == other.store() && base == other.base
+                && count == other.count;
     }
 
     /** True when this slice and {@code other} may share memory (same array or same NIO buffer). */
     public boolean mayOverlap(ElementBuffer other) {
-        if (floats != null) {
-            return floats == other.floats && base < other.base + other.count && other.base < base + count;
-        }
-        if (doubles != null) {
-            return doubles == other.doubles && base < other.base + other.count && other.base < base + count;
-        }
-        return false;
+        Object store = store();
+        boolean array = floats != null || doubles != null || ints != null || longs != null || byteArray != null;
+        return array && store == other.store() && base < other.base + other.count && other.base < base + count;
     }
 
     private void sameType(ElementBuffer dst) {
@@ -519,7 +888,8 @@ public final class ElementBuffer {
 
     @Override
     public String toString() {
-        String where = floats != null || doubles != null ? "array" : bytes != null ? "bytes" : "nio";
+        String where = floats != null || doubles != null || ints != null || longs != null || byteArray != null
+                ? "array" : bytes != null ? "bytes" : "nio";
         return type.label() + "[" + count + "] (" + where + ")";
     }
 }

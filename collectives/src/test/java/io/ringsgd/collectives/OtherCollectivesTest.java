@@ -57,7 +57,7 @@ class OtherCollectivesTest {
         List<List<String>> bad = Communicators.runLocal(p, CFG, c -> {
             List<String> errs = new ArrayList<>();
             for (Algorithm a : new Algorithm[] {Algorithm.TREE, Algorithm.RING}) {
-                for (ReduceOp op : ReduceOp.values()) {
+                for (ReduceOp op : Inputs.floatingOps()) {
                     for (int root = 0; root < p; root++) {
                         for (int n : counts(p)) {
                             double[] send = Inputs.doubles(op, c.rank(), n);
@@ -90,7 +90,7 @@ class OtherCollectivesTest {
             int r = c.rank();
             for (int block : new int[] {0, 1, 3, 1000, 20_001}) {
                 for (Algorithm a : new Algorithm[] {Algorithm.TREE, Algorithm.RING, Algorithm.AUTO}) {
-                    for (ReduceOp op : ReduceOp.values()) {
+                    for (ReduceOp op : Inputs.floatingOps()) {
                         float[] send = Inputs.floats(op, r, block * p);
                         float[] recv = new float[block];
                         c.reduceScatter(ElementBuffer.of(send), ElementBuffer.of(recv), op,

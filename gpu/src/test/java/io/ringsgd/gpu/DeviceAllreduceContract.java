@@ -109,10 +109,10 @@ abstract class DeviceAllreduceContract {
     void everySizeAndOpEqualsTheSerialReferenceOnEveryRank(int p) {
         List<String> labels = new ArrayList<>();
         for (int n : sizes(p)) {
-            for (ReduceOp op : ReduceOp.values()) {
+            for (ReduceOp op : Inputs.floatingOps()) {
                 labels.add("blocking " + op + " of " + n);
             }
-            for (ReduceOp op : ReduceOp.values()) {
+            for (ReduceOp op : Inputs.floatingOps()) {
                 labels.add("non-blocking " + op + " of " + n);
             }
         }
@@ -122,7 +122,7 @@ abstract class DeviceAllreduceContract {
             List<float[]> results = new ArrayList<>();
             try (DeviceAllreduce dar = new DeviceAllreduce(d, 2 + comm.size() % 3)) {
                 for (int n : sizes(p)) {
-                    for (ReduceOp op : ReduceOp.values()) {
+                    for (ReduceOp op : Inputs.floatingOps()) {
                         try (DeviceBuffer b = guarded(d, Inputs.floats(op, comm.rank(), n))) {
                             dar.allreduce(comm, b, PAD, n, op, CollectiveOptions.DEFAULT);
                             results.add(check(d, b, n, op, p, err, "blocking " + op + " of " + n));
@@ -131,13 +131,13 @@ abstract class DeviceAllreduceContract {
                     // All ops of this size in flight at once: they queue on the progress thread and share staging.
                     List<DeviceBuffer> bufs = new ArrayList<>();
                     List<Request> reqs = new ArrayList<>();
-                    for (ReduceOp op : ReduceOp.values()) {
+                    for (ReduceOp op : Inputs.floatingOps()) {
                         DeviceBuffer b = guarded(d, Inputs.floats(op, comm.rank(), n));
                         bufs.add(b);
                         reqs.add(dar.iallreduce(comm, b, PAD, n, op, CollectiveOptions.DEFAULT, null));
                     }
                     for (int k = 0; k < reqs.size(); k++) {
-                        ReduceOp op = ReduceOp.values()[k];
+                        ReduceOp op = Inputs.floatingOps()[k];
                         if (!reqs.get(k).await(Duration.ofSeconds(30))) {
                             throw new AssertionError("non-blocking " + op + " of " + n + " did not complete");
                         }
@@ -176,7 +176,7 @@ abstract class DeviceAllreduceContract {
         CollectiveOptions ring = CollectiveOptions.algorithm(Algorithm.RING);
         List<String> labels = new ArrayList<>();
         for (int n : sizes) {
-            for (ReduceOp op : ReduceOp.values()) {
+            for (ReduceOp op : Inputs.floatingOps()) {
                 labels.add(op + " of " + n);
             }
         }
@@ -185,7 +185,7 @@ abstract class DeviceAllreduceContract {
             List<float[]> out = new ArrayList<>();
             try (DeviceAllreduce dar = new DeviceAllreduce(d)) {
                 for (int n : sizes) {
-                    for (ReduceOp op : ReduceOp.values()) {
+                    for (ReduceOp op : Inputs.floatingOps()) {
                         float[] x = new float[n];
                         SplittableRandom rnd = new SplittableRandom(n * 31L + comm.rank());
                         for (int i = 0; i < n; i++) {

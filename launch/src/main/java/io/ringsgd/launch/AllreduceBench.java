@@ -134,7 +134,7 @@ public final class AllreduceBench {
     }
 
     /** How many ranks of {@code c} run in this process (threads of one JVM share its CPU time). */
-    private static double ranksInThisProcess(Communicator c) {
+    static double ranksInThisProcess(Communicator c) {
         double[] pids = new double[c.size()];
         pids[c.rank()] = ProcessHandle.current().pid();
         c.allreduce(pids, ReduceOp.SUM);
@@ -142,7 +142,7 @@ public final class AllreduceBench {
         return Arrays.stream(pids).filter(x -> x == mine).count();
     }
 
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
     }

@@ -1,6 +1,8 @@
 package io.ringsgd.launch;
 
 import io.ringsgd.collectives.Algorithm;
+import io.ringsgd.collectives.CollectiveKind;
+import io.ringsgd.collectives.algorithm.AlgorithmRegistry;
 import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Compression;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ringsgd bench}: measurements of the collectives. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure collectives.",
-        subcommands = {BenchCommand.Allreduce.class})
+        subcommands = {BenchCommand.Allreduce.class, BenchCommand.Gather.class, BenchCommand.Scatter.class,
+            BenchCommand.Alltoall.class, BenchCommand.Allgatherv.class})
 final class BenchCommand implements Runnable {
 
     @Spec
@@ -186,6 +189,157 @@ final class BenchCommand implements Runnable {
             }
             return 0;
         }
+    }
+
+    /**
+     * {@code ringsgd bench gather|scatter|alltoall|allgatherv}: the same columns as {@code bench allreduce}, from
+     * {@link CollectiveBench}.
+     */
+    abstract static class Collective implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--transport", description = "local (threads of this JVM), tcp (one process per rank; starts"
+                + " --np processes itself unless run under 'ringsgd run') or mpj (under ringsgd-mpjrun).")
+        String transport;
+
+        @Option(names = "--np", defaultValue = "4", description = "Ranks for local and tcp (default 4).")
+        int np;
+
+        @Option(names = "--bytes", defaultValue = "1k,64k,1m,4m", description = "Sizes of the whole P-block buffer"
+                + " (the root's for gather and scatter, each rank's for alltoall, the gathered vector for"
+                + " allgatherv): a list or a doubling sweep (8:4m). Default: ${DEFAULT-VALUE}.")
+        String bytes;
+
+        @Option(names = "--algorithm", defaultValue = "auto", description = "auto, a comma list of algorithms, or"
+                + " all (every algorithm this collective has).")
+        String algorithm;
+
+        @Option(names = "--iters", defaultValue = "50", description = "Timed iterations per size (default 50).")
+        int iters;
+
+        @Option(names = "--warmup", defaultValue = "10", description = "Untimed iterations before each size (default"
+                + " 10).")
+        int warmup;
+
+        @Option(names = "--type", defaultValue = "float", description = "float, double, int, long or byte (default"
+                + " float).")
+        String type;
+
+        @Option(names = "--json", description = "One JSON object per line instead of a table.")
+        boolean json;
+
+        @Mixin
+        LinkOptions link;
+
+        abstract CollectiveKind kind();
+
+        @Override
+        public Integer call() throws Exception {
+            Jobs.Transport t = Jobs.Transport.resolve(transport);
+            List<Long> sizes = parseSizes(bytes);
+            ElementType et = parseAnyType(type);
+            if (iters < 1 || warmup < 0) {
+                throw new IllegalArgumentException("--iters must be at least 1 and --warmup at least 0");
+            }
+            List<Algorithm> algorithms = new ArrayList<>();
+            AlgorithmRegistry registry = AlgorithmRegistry.standard();
+            if (algorithm.trim().equalsIgnoreCase("all")) {
+                algorithms.addAll(registry.algorithms(kind()));
+            } else {
+                for (String a : algorithm.split(",")) {
+                    Algorithm x = Algorithm.parse(a);
+                    if (!registry.supports(kind(), x, null)) {
+                        registry.require(kind(), x, null);
+                    }
+                    algorithms.add(x);
+                }
+            }
+            CommunicatorConfig.Builder cb = CommunicatorConfig.fromSystemProperties().toBuilder();
+            if (link.link() != null) {
+                cb.link(link.link());
+            }
+            CommunicatorConfig cfg = cb.build();
+            if (t == Jobs.Transport.TCP && !Jobs.inTcpJob()) {
+                List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+                return Launcher.builder(np).prefixRankZero(false).build().launch(args, System.out, System.err);
+            }
+            List<AllreduceBench.Result> results = Jobs.run(t, np, cfg, c -> {
+                List<AllreduceBench.Result> all = new ArrayList<>();
+                for (Algorithm a : algorithms) {
+                    all.addAll(CollectiveBench.run(c, kind(), sizes, a, et, iters, warmup));
+                }
+                return all;
+            });
+            if (results == null) {
+                return 0;
+            }
+            if (json) {
+                results.forEach(r -> System.out.println(r.toJson()));
+            } else {
+                AllreduceBench.Result first = results.get(0);
+                System.out.printf(Locale.ROOT, "# ringsgd bench %s: transport=%s np=%d type=%s iters=%d warmup=%d%n",
+                        kind().label(), first.transport(), first.np(), et.label(), iters, warmup);
+                System.out.print(AllreduceBench.table(results));
+            }
+            System.out.flush();
+            return results.stream().allMatch(AllreduceBench.Result::correct) ? 0 : 1;
+        }
+    }
+
+    /** {@code ringsgd bench gather}. */
+    @Command(name = "gather", mixinStandardHelpOptions = true, description = "Time gather to rank 0 per size, with"
+            + " the columns of bench allreduce (busbw = algbw × (P-1)/P).",
+            footer = {"", "Example:", "  ringsgd bench gather --np 4 --bytes 1k,4m --algorithm all"})
+    static final class Gather extends Collective {
+        @Override
+        CollectiveKind kind() {
+            return CollectiveKind.GATHER;
+        }
+    }
+
+    /** {@code ringsgd bench scatter}. */
+    @Command(name = "scatter", mixinStandardHelpOptions = true, description = "Time scatter from rank 0 per size,"
+            + " with the columns of bench allreduce (busbw = algbw × (P-1)/P).",
+            footer = {"", "Example:", "  ringsgd bench scatter --np 4 --bytes 1k,4m --algorithm all"})
+    static final class Scatter extends Collective {
+        @Override
+        CollectiveKind kind() {
+            return CollectiveKind.SCATTER;
+        }
+    }
+
+    /** {@code ringsgd bench alltoall}. */
+    @Command(name = "alltoall", mixinStandardHelpOptions = true, description = "Time all-to-all per size (bytes each"
+            + " rank sends in all), with the columns of bench allreduce (busbw = algbw × (P-1)/P).",
+            footer = {"", "Example:", "  ringsgd bench alltoall --transport tcp --np 4 --bytes 4m --algorithm all"})
+    static final class Alltoall extends Collective {
+        @Override
+        CollectiveKind kind() {
+            return CollectiveKind.ALLTOALL;
+        }
+    }
+
+    /** {@code ringsgd bench allgatherv}. */
+    @Command(name = "allgatherv", mixinStandardHelpOptions = true, description = "Time allgatherv (uneven blocks,"
+            + " from about half to one and a half times the even share) per size of the gathered vector, with the"
+            + " columns of bench allreduce (busbw = algbw × (P-1)/P).",
+            footer = {"", "Example:", "  ringsgd bench allgatherv --np 4 --bytes 1k,4m"})
+    static final class Allgatherv extends Collective {
+        @Override
+        CollectiveKind kind() {
+            return CollectiveKind.ALLGATHERV;
+        }
+    }
+
+    /** float, double, int, long or byte. */
+    static ElementType parseAnyType(String s) {
+        for (ElementType t : ElementType.values()) {
+            if (t.label().equalsIgnoreCase(s.trim())) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("--type must be float, double, int, long or byte, got '" + s + "'");
     }
 
     /** "8,64k,4m" or the doubling sweep "8:4m". */

@@ -45,4 +45,42 @@ class BenchCommandTest {
         assertThat(AllreduceBench.tolerance(Compression.INT8, 4, 58)).isEqualTo(4 * 58 / 127.0 / 2);
         assertThat(AllreduceBench.tolerance(Compression.FP16, 4, 58)).isEqualTo(4 * 58 * 0x1p-11);
     }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void gatherScatterAlltoallAndAllgathervPrintTheAllreduceColumnsAndAreCorrect() {
+        for (String c : new String[] {"gather", "scatter", "alltoall", "allgatherv"}) {
+            int[] status = {-1};
+            String o = bench(status, "bench", c, "--np", "3", "--bytes", "12,100k", "--iters", "3", "--warmup", "1",
+                    "--algorithm", "all", "--type", c.equals("alltoall") ? "int" : "float");
+            assertThat(status[0]).as(o).isZero();
+            assertThat(o).contains("# ringsgd bench " + c + ": transport=local np=3")
+                    .contains("median_us").contains("busbw_GB/s").contains("correct").doesNotContain(" NO");
+        }
+        int[] status = {-1};
+        String o = bench(status, "bench", "alltoall", "--np", "2", "--bytes", "1k", "--iters", "2", "--warmup", "0",
+                "--algorithm", "pairwise,bruck", "--json");
+        assertThat(status[0]).as(o).isZero();
+        assertThat(o.lines().filter(l -> l.startsWith("{")).count()).isEqualTo(2);
+    }
+
+    @Test
+    void aBadTypeOrAlgorithmIsOneLineAndStatusTwo() {
+        int[] status = {-1};
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true));
+        try {
+            bench(status, "bench", "gather", "--type", "short");
+            assertThat(status[0]).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .contains("--type must be float, double, int, long or byte");
+            err.reset();
+            bench(status, "bench", "scatter", "--algorithm", "bruck");
+            assertThat(status[0]).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("scatter has no bruck algorithm");
+        } finally {
+            System.setErr(old);
+        }
+    }
 }

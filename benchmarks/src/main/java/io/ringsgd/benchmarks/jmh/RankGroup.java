@@ -57,6 +57,11 @@ final class RankGroup implements AutoCloseable {
         return comms.get(0);
     }
 
+    /** Rank {@code r}'s communicator (to prepare its buffers; rank 0's is driven by the benchmark thread). */
+    Communicator communicator(int r) {
+        return comms.get(r);
+    }
+
     @Override
     public void close() throws InterruptedException {
         closed = true;

@@ -27,7 +27,13 @@ public final class AlgorithmRegistry {
      * collective: ALLREDUCE reduces {@code send} (null: in place) into {@code data}; BROADCAST sends {@code data} from
      * {@code root}; REDUCE reduces {@code send} into {@code data} at {@code root} ({@code data} is null elsewhere);
      * REDUCE_SCATTER reduces {@code send}'s P blocks and leaves block {@code rank} in {@code data}; ALLGATHER gathers
-     * every rank's {@code send} into {@code data}; BARRIER takes none. {@code op} is never AVG (the communicator
+     * every rank's {@code send} into {@code data}; BARRIER takes none; GATHER gathers {@code send} into the root's
+     * {@code data} (null elsewhere); SCATTER scatters the root's {@code send} (null elsewhere) into {@code data};
+     * ALLTOALL sends {@code send}'s P blocks to their ranks into {@code data}; SCAN and EXSCAN reduce {@code send}
+     * over the ranks below (and, for SCAN, including) this one into {@code data}. The v-forms take their per-rank
+     * counts and displacements from {@link CollectiveContext#layout}: ALLGATHERV ({@code send} into {@code data},
+     * recv layout), GATHERV and SCATTERV (the root's side in the recv or send layout), ALLTOALLV (both),
+     * REDUCE_SCATTERV ({@code send}'s blocks in the recv layout). {@code op} is never AVG (the communicator
      * divides afterwards); operands a collective does not take are null (or {@code Header.NO_ROOT}). Runs on a group
      * of at least two ranks with at least one element.
      */
@@ -88,6 +94,50 @@ public final class AlgorithmRegistry {
             RingAllgather.allgather(ctx, data);
         });
         addNative(CollectiveKind.ALLGATHER, (ctx, send, data, op, root) -> natives(ctx).allgather(send, data));
+
+        add(CollectiveKind.GATHER, Algorithm.TREE, (ctx, send, data, op, root) ->
+                BinomialGather.gather(ctx, send, data, root));
+        add(CollectiveKind.GATHER, Algorithm.LINEAR, (ctx, send, data, op, root) -> {
+            ctx.uniformLayout(send.count());
+            placeOwn(ctx, send, data, root);
+            LinearGatherv.gatherv(ctx, send, data, ctx.recvCounts(), ctx.recvDispls(), root);
+        });
+        add(CollectiveKind.GATHERV, Algorithm.LINEAR, (ctx, send, data, op, root) -> {
+            placeOwn(ctx, send, data, root);
+            LinearGatherv.gatherv(ctx, send, data, ctx.recvCounts(), ctx.recvDispls(), root);
+        });
+        add(CollectiveKind.SCATTER, Algorithm.TREE, (ctx, send, data, op, root) ->
+                BinomialScatter.scatterBlocks(ctx, send, data, root));
+        add(CollectiveKind.SCATTER, Algorithm.LINEAR, (ctx, send, data, op, root) -> {
+            ctx.uniformLayout(data.count());
+            takeOwn(ctx, send, data, root);
+            LinearScatterv.scatterv(ctx, send, ctx.sendCounts(), ctx.sendDispls(), data, root);
+        });
+        add(CollectiveKind.SCATTERV, Algorithm.LINEAR, (ctx, send, data, op, root) -> {
+            takeOwn(ctx, send, data, root);
+            LinearScatterv.scatterv(ctx, send, ctx.sendCounts(), ctx.sendDispls(), data, root);
+        });
+        add(CollectiveKind.ALLGATHERV, Algorithm.RING, (ctx, send, data, op, root) -> {
+            int r = ctx.rank();
+            send.copyTo(0, data, ctx.recvDispls()[r], send.count());
+            RingAllgatherv.allgatherv(ctx, data, ctx.recvCounts(), ctx.recvDispls());
+        });
+        add(CollectiveKind.ALLTOALL, Algorithm.PAIRWISE, (ctx, send, data, op, root) -> {
+            ctx.uniformLayout(data.count() / ctx.size());
+            PairwiseAlltoall.alltoallv(ctx, send, ctx.sendCounts(), ctx.sendDispls(), data, ctx.recvCounts(),
+                    ctx.recvDispls());
+        });
+        add(CollectiveKind.ALLTOALL, Algorithm.BRUCK, (ctx, send, data, op, root) ->
+                BruckAlltoall.alltoall(ctx, send, data, data.count() / ctx.size()));
+        add(CollectiveKind.ALLTOALLV, Algorithm.PAIRWISE, (ctx, send, data, op, root) ->
+                PairwiseAlltoall.alltoallv(ctx, send, ctx.sendCounts(), ctx.sendDispls(), data, ctx.recvCounts(),
+                        ctx.recvDispls()));
+        add(CollectiveKind.SCAN, Algorithm.RECURSIVE_DOUBLING, (ctx, send, data, op, root) ->
+                RecursiveDoublingScan.scan(ctx, send, data, op, false));
+        add(CollectiveKind.EXSCAN, Algorithm.RECURSIVE_DOUBLING, (ctx, send, data, op, root) ->
+                RecursiveDoublingScan.scan(ctx, send, data, op, true));
+        add(CollectiveKind.REDUCE_SCATTERV, Algorithm.PAIRWISE, (ctx, send, data, op, root) ->
+                PairwiseReduceScatter.reduceScatterv(ctx, send, data, ctx.recvCounts(), ctx.recvDispls(), op));
 
         add(CollectiveKind.BARRIER, Algorithm.RECURSIVE_DOUBLING,
                 (ctx, send, data, op, root) -> DisseminationBarrier.barrier(ctx));
@@ -158,6 +208,20 @@ public final class AlgorithmRegistry {
 
     private static NativeCollectives natives(CollectiveContext ctx) {
         return ctx.transport().nativeCollectives();
+    }
+
+    /** At a gather's root, copies its own block into place in the result (a no-op when it is already there). */
+    private static void placeOwn(CollectiveContext ctx, ElementBuffer send, ElementBuffer recv, int root) {
+        if (ctx.rank() == root) {
+            send.copyTo(0, recv, ctx.recvDispls()[root], send.count());
+        }
+    }
+
+    /** At a scatter's root, copies its own block from the input (a no-op when it is already there). */
+    private static void takeOwn(CollectiveContext ctx, ElementBuffer send, ElementBuffer recv, int root) {
+        if (ctx.rank() == root) {
+            send.copyTo(ctx.sendDispls()[root], recv, 0, recv.count());
+        }
     }
 
     /** The buffer a reduce works in: the result buffer at the root, scratch elsewhere, holding this rank's part. */

@@ -13,6 +13,27 @@ final class BinomialScatter {
     private BinomialScatter() {
     }
 
+    /**
+     * Scatters the root's {@code send} (P blocks of {@code recv.count()} elements, rank order) so that block q ends in
+     * rank q's {@code recv}; {@code send} is only read and null except at the root. Works in scratch in relative
+     * order, or reads {@code send} itself when the root is rank 0.
+     */
+    static void scatterBlocks(CollectiveContext ctx, ElementBuffer send, ElementBuffer recv, int root) {
+        int p = ctx.size();
+        int n = recv.count();
+        int rel = Math.floorMod(ctx.rank() - root, p);
+        ElementBuffer work = root == 0 && rel == 0 ? send : ctx.scratch(recv.type(), p * n, 0);
+        if (rel == 0 && work != send) {
+            for (int q = 0; q < p; q++) {
+                send.copyTo(((q + root) % p) * n, work, q * n, n);
+            }
+        }
+        scatter(ctx, work, root);
+        if (!work.sameRegion(recv)) {
+            work.copyTo(rel * n, recv, 0, n);
+        }
+    }
+
     static void scatter(CollectiveContext ctx, ElementBuffer data, int root) {
         int p = ctx.size();
         int count = data.count();

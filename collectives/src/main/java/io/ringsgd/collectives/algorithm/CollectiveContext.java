@@ -28,9 +28,17 @@ public final class CollectiveContext {
     private final Message[] pair = {new Message(), new Message()};
     private float[][] floatScratch = {new float[0], new float[0]};
     private double[][] doubleScratch = {new double[0], new double[0]};
-    private java.nio.ByteBuffer[] byteScratch = {java.nio.ByteBuffer.allocate(0), java.nio.ByteBuffer.allocate(0)};
+    private byte[][] byteScratch = {new byte[0], new byte[0]};
+    private int[][] intScratch = {new int[0], new int[0]};
+    private long[][] longScratch = {new long[0], new long[0]};
     private int segmentBytes;
     private int window;
+    private int[] sendCounts;
+    private int[] sendDispls;
+    private int[] recvCounts;
+    private int[] recvDispls;
+    private final int[] uniformCounts;
+    private final int[] uniformDispls;
 
     /** A context over {@code transport} with the communicator's pipelining parameters. */
     public CollectiveContext(Transport transport, int segmentBytes, int window) {
@@ -43,6 +51,49 @@ public final class CollectiveContext {
             recvs[i] = new Message();
             sends[i] = new Message();
         }
+        this.uniformCounts = new int[size];
+        this.uniformDispls = new int[size];
+    }
+
+    /**
+     * Sets the per-rank counts and displacements (in elements) of the running v-form collective: what rank q sends
+     * ({@code sendCounts[q]} at {@code sendDispls[q]}) and receives ({@code recvCounts[q]} at {@code recvDispls[q]});
+     * arrays a collective does not use may be null. The arrays are read, not copied, during the collective.
+     */
+    public void layout(int[] sendCounts, int[] sendDispls, int[] recvCounts, int[] recvDispls) {
+        this.sendCounts = sendCounts;
+        this.sendDispls = sendDispls;
+        this.recvCounts = recvCounts;
+        this.recvDispls = recvDispls;
+    }
+
+    /** Sets the layout of P equal blocks of {@code block} elements, packed, for sending and receiving alike. */
+    public void uniformLayout(int block) {
+        for (int q = 0; q < size; q++) {
+            uniformCounts[q] = block;
+            uniformDispls[q] = q * block;
+        }
+        layout(uniformCounts, uniformDispls, uniformCounts, uniformDispls);
+    }
+
+    /** Elements rank q's block sends, by q (see {@link #layout}). */
+    public int[] sendCounts() {
+        return sendCounts;
+    }
+
+    /** Where rank q's send block starts, by q. */
+    public int[] sendDispls() {
+        return sendDispls;
+    }
+
+    /** Elements received from (or, for gathers, belonging to) rank q, by q. */
+    public int[] recvCounts() {
+        return recvCounts;
+    }
+
+    /** Where rank q's received block starts, by q. */
+    public int[] recvDispls() {
+        return recvDispls;
     }
 
     /** The transport every message of this communicator travels on. */
@@ -158,22 +209,33 @@ public final class CollectiveContext {
 
     /** Scratch slot {@code slot} (0 or 1) holding at least {@code count} elements of {@code type}. */
     public ElementBuffer scratch(ElementType type, int count, int slot) {
-        if (type == ElementType.DOUBLE) {
-            if (doubleScratch[slot].length < count) {
-                doubleScratch[slot] = new double[count];
-            }
-            return ElementBuffer.of(doubleScratch[slot], 0, count);
+        switch (type) {
+            case DOUBLE:
+                if (doubleScratch[slot].length < count) {
+                    doubleScratch[slot] = new double[count];
+                }
+                return ElementBuffer.of(doubleScratch[slot], 0, count);
+            case BYTE:
+                if (byteScratch[slot].length < count) {
+                    byteScratch[slot] = new byte[count];
+                }
+                return ElementBuffer.of(byteScratch[slot], 0, count);
+            case INT:
+                if (intScratch[slot].length < count) {
+                    intScratch[slot] = new int[count];
+                }
+                return ElementBuffer.of(intScratch[slot], 0, count);
+            case LONG:
+                if (longScratch[slot].length < count) {
+                    longScratch[slot] = new long[count];
+                }
+                return ElementBuffer.of(longScratch[slot], 0, count);
+            default:
+                if (floatScratch[slot].length < count) {
+                    floatScratch[slot] = new float[count];
+                }
+                return ElementBuffer.of(floatScratch[slot], 0, count);
         }
-        if (type == ElementType.BYTE) {
-            if (byteScratch[slot].capacity() < count) {
-                byteScratch[slot] = java.nio.ByteBuffer.allocate(count);
-            }
-            return ElementBuffer.ofBytes(byteScratch[slot], ElementType.BYTE, 0, count);
-        }
-        if (floatScratch[slot].length < count) {
-            floatScratch[slot] = new float[count];
-        }
-        return ElementBuffer.of(floatScratch[slot], 0, count);
     }
 
     // ----------------------------------------------------------------- blocking point-to-point helpers

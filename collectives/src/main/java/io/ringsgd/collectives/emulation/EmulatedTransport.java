@@ -25,6 +25,17 @@ public final class EmulatedTransport implements Transport {
     private long egressFreeAt;
 
     /** {@code inner} behind {@code link}, timed with {@link System#nanoTime()}. */
+    @Override
+    public boolean canDup() {
+        return inner.canDup();
+    }
+
+    /** The inner transport's new context, behind the same emulated link. */
+    @Override
+    public Transport dup(java.util.function.LongUnaryOperator fromRankZero) {
+        return new EmulatedTransport(inner.dup(fromRankZero), link);
+    }
+
     public EmulatedTransport(Transport inner, LinkModel link) {
         this(inner, link, System::nanoTime);
     }

@@ -51,6 +51,23 @@ public final class LocalGroup {
         return create(size, timeout, LocalTransport.DEFAULT_SPIN_NANOS);
     }
 
+    /** Contexts made by {@link #context}, by id; guarded by itself. */
+    private final java.util.Map<Long, LocalGroup> contexts = new java.util.HashMap<>();
+    private long nextContext;
+
+    /** A fresh context id (rank 0 draws it and hands it to the others). */
+    synchronized long newContextId() {
+        return ++nextContext;
+    }
+
+    /** The group of context {@code id}, made by the first rank that asks for it. */
+    LocalGroup context(long id) {
+        synchronized (contexts) {
+            return contexts.computeIfAbsent(id, k -> new LocalGroup(size, endpoints[0].timeout(),
+                    endpoints[0].spinNanos()));
+        }
+    }
+
     Channel channel(int src, int dst) {
         return channels[src][dst];
     }

@@ -64,6 +64,22 @@ public final class LocalTransport implements Transport {
         return timeout;
     }
 
+    long spinNanos() {
+        return spinNanos;
+    }
+
+    @Override
+    public boolean canDup() {
+        return true;
+    }
+
+    /** The endpoint of this rank in a new in-JVM group of the same size, whose id rank 0 draws. */
+    @Override
+    public Transport dup(java.util.function.LongUnaryOperator fromRankZero) {
+        long id = fromRankZero.applyAsLong(rank == 0 ? group.newContextId() : 0);
+        return group.context(id).endpoints[rank];
+    }
+
     @Override
     public void post(Message m) {
         checkUsable();

@@ -36,6 +36,25 @@ public final class TcpOptions {
         this.unixSockets = b.unixSockets;
     }
 
+    private TcpOptions(TcpOptions o, int masterPort) {
+        this.rank = o.rank;
+        this.worldSize = o.worldSize;
+        this.masterAddr = o.masterAddr;
+        this.masterPort = masterPort;
+        this.bindHost = o.bindHost;
+        this.advertiseHost = o.advertiseHost;
+        this.secret = o.secret;
+        this.setupTimeout = o.setupTimeout;
+        this.handshakeTimeout = o.handshakeTimeout;
+        this.socketBufferBytes = o.socketBufferBytes;
+        this.unixSockets = o.unixSockets;
+    }
+
+    /** These options with rank 0 listening on {@code port} (0: any free port, at rank 0), for a new context. */
+    TcpOptions withMasterPort(int port) {
+        return new TcpOptions(this, port);
+    }
+
     /**
      * Reads {@code RANK}, {@code WORLD_SIZE}, {@code MASTER_ADDR}, {@code MASTER_PORT} and optionally
      * {@code RINGSGD_SECRET}, {@code RINGSGD_BIND}, {@code RINGSGD_ADVERTISE}, {@code RINGSGD_SETUP_TIMEOUT},

@@ -31,9 +31,8 @@ final class TcpPeer {
 
     // outgoing: the bytes of the head send being written, [position, limit) still to go
     final ByteBuffer out = ByteBuffer.allocateDirect(STAGE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    final ElementBuffer outFloats = ElementBuffer.ofBytes(out, ElementType.FLOAT, 0, STAGE_BYTES / 4);
-    final ElementBuffer outDoubles = ElementBuffer.ofBytes(out, ElementType.DOUBLE, 0, STAGE_BYTES / 8);
-    final ElementBuffer outBytes = ElementBuffer.ofBytes(out, ElementType.BYTE, 0, STAGE_BYTES);
+    /** {@link #out} seen as elements of each type, by ordinal. */
+    private final ElementBuffer[] outViews = views(out);
     boolean outActive;
     /** The head send's frame header has been staged (its payload follows). */
     boolean sendStarted;
@@ -50,9 +49,8 @@ final class TcpPeer {
 
     // incoming: bytes [inPos, inLimit) of `in` are received but not consumed
     final ByteBuffer in = ByteBuffer.allocateDirect(STAGE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    final ElementBuffer inFloats = ElementBuffer.ofBytes(in, ElementType.FLOAT, 0, STAGE_BYTES / 4);
-    final ElementBuffer inDoubles = ElementBuffer.ofBytes(in, ElementType.DOUBLE, 0, STAGE_BYTES / 8);
-    final ElementBuffer inBytes = ElementBuffer.ofBytes(in, ElementType.BYTE, 0, STAGE_BYTES);
+    /** {@link #in} seen as elements of each type, by ordinal. */
+    private final ElementBuffer[] inViews = views(in);
     int inPos;
     int inLimit;
     /** A data frame header has been parsed and its payload is being consumed. */
@@ -103,10 +101,19 @@ final class TcpPeer {
     }
 
     ElementBuffer outView(ElementType t) {
-        return t == ElementType.FLOAT ? outFloats : t == ElementType.DOUBLE ? outDoubles : outBytes;
+        return outViews[t.ordinal()];
     }
 
     ElementBuffer inView(ElementType t) {
-        return t == ElementType.FLOAT ? inFloats : t == ElementType.DOUBLE ? inDoubles : inBytes;
+        return inViews[t.ordinal()];
+    }
+
+    private static ElementBuffer[] views(ByteBuffer b) {
+        ElementType[] types = ElementType.values();
+        ElementBuffer[] v = new ElementBuffer[types.length];
+        for (ElementType t : types) {
+            v[t.ordinal()] = ElementBuffer.ofBytes(b, t, 0, STAGE_BYTES / t.bytes());
+        }
+        return v;
     }
 }

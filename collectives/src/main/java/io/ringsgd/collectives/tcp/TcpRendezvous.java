@@ -234,6 +234,7 @@ public final class TcpRendezvous implements AutoCloseable {
                 }
             }
             TcpTransport t = new TcpTransport(rank, size, data, control, config);
+            t.madeBy(options, config);
             log.debug("rank {} of {} connected over TCP", rank, size);
             return t;
         } catch (IOException e) {

@@ -78,6 +78,43 @@ public final class TcpTransport implements Transport {
     private Header current;
     private final ByteBuffer stallReport = ByteBuffer.allocate(StallBoard.REPORT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
 
+    /** How this transport was made, to make a new context the same way ({@link #dup}); set once, before use. */
+    private TcpOptions madeWith;
+    private CommunicatorConfig madeFor;
+
+    void madeBy(TcpOptions options, CommunicatorConfig config) {
+        this.madeWith = options;
+        this.madeFor = config;
+    }
+
+    @Override
+    public boolean canDup() {
+        return madeWith != null;
+    }
+
+    /**
+     * A new set of connections between the same ranks: rank 0 listens on a fresh port, hands it to the others over
+     * this transport, and every rank runs the rendezvous again (same secret, same options).
+     */
+    @Override
+    public Transport dup(java.util.function.LongUnaryOperator fromRankZero) {
+        if (madeWith == null) {
+            throw new UnsupportedOperationException("this TCP transport was not made by a rendezvous");
+        }
+        TcpRendezvous rv = rank == 0 ? TcpRendezvous.open(madeWith.withMasterPort(0)) : null;
+        try {
+            long port = fromRankZero.applyAsLong(rank == 0 ? rv.port() : 0);
+            if (rv == null) {
+                rv = TcpRendezvous.open(madeWith.withMasterPort((int) port));
+            }
+            return rv.connect(madeFor);
+        } finally {
+            if (rv != null) {
+                rv.close();
+            }
+        }
+    }
+
     TcpTransport(int rank, int size, SocketChannel[] data, SocketChannel[] control, CommunicatorConfig config)
             throws IOException {
         this.rank = rank;

@@ -22,6 +22,17 @@ public final class TracingTransport implements Transport {
     /** Per pooled message: its post time, and 1 once its completion has been recorded. */
     private final Map<Message, long[]> posted = new IdentityHashMap<>();
 
+    @Override
+    public boolean canDup() {
+        return inner.canDup();
+    }
+
+    /** The inner transport's new context, recorded on the same timeline. */
+    @Override
+    public Transport dup(java.util.function.LongUnaryOperator fromRankZero) {
+        return new TracingTransport(inner.dup(fromRankZero), tracer);
+    }
+
     public TracingTransport(Transport inner, Tracer tracer) {
         this.inner = inner;
         this.tracer = tracer;

@@ -79,6 +79,27 @@ public interface Transport extends AutoCloseable {
     default void spinOnlyWhen(java.util.function.BooleanSupplier urgent) {
     }
 
+    /**
+     * Whether {@link #dup} makes new communication contexts on this transport (for {@code Communicator.dup()}).
+     * Default false.
+     */
+    default boolean canDup() {
+        return false;
+    }
+
+    /**
+     * This rank's endpoint of a new communication context on the same group: its messages never match this
+     * transport's, and the two may be driven by different threads at the same time. Collective: every rank calls it
+     * at the same point of the same collective; {@code fromRankZero} hands a value from rank 0 to every rank (each
+     * rank passes its own; all get rank 0's) over this transport. Blocks until the new context is connected.
+     *
+     * @throws UnsupportedOperationException if {@link #canDup()} is false
+     * @throws CollectiveException if the new context cannot be set up
+     */
+    default Transport dup(java.util.function.LongUnaryOperator fromRankZero) {
+        throw new UnsupportedOperationException("the " + name() + " transport has no communication contexts");
+    }
+
     /** The transport's own collectives (MPJ Express's), or null if it has none. */
     default NativeCollectives nativeCollectives() {
         return null;

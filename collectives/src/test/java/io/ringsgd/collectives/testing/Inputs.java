@@ -10,6 +10,11 @@ public final class Inputs {
     private Inputs() {
     }
 
+    /** The ops that apply to float and double elements (SUM, PROD, MIN, MAX, AVG). */
+    public static ReduceOp[] floatingOps() {
+        return new ReduceOp[] {ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MIN, ReduceOp.MAX, ReduceOp.AVG};
+    }
+
     /** Element {@code i} of rank {@code r}'s input for {@code op}. */
     public static double value(ReduceOp op, int r, long i) {
         if (op == ReduceOp.PROD) {

@@ -45,6 +45,24 @@ class MpjIT {
         assertAllCorrect(MpjJobs.run(args, 100), np);
     }
 
+    @ParameterizedTest(name = "multicore P={0}")
+    @ValueSource(ints = {3, 4})
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void multicoreGatherScatterAlltoallAndAllgathervAreExact(int np) throws Exception {
+        for (String c : new String[] {"gather", "scatter", "alltoall", "allgatherv"}) {
+            List<String> args = new java.util.ArrayList<>(List.of("-np", Integer.toString(np), "--", "bench", c,
+                    "--transport", "mpj", "--algorithm", "all", "--bytes", "12,100003", "--iters", "2", "--warmup",
+                    "1", "--type", c.equals("alltoall") ? "long" : "int", "--json"));
+            MpjJobs.Result r = MpjJobs.run(args, 100);
+            assertThat(r.status()).as(r.output()).isZero();
+            List<String> rows = r.output().lines().filter(l -> l.startsWith("{")).toList();
+            assertThat(rows).as(r.output()).hasSize(c.equals("allgatherv") ? 2 : 4);
+            for (String row : rows) {
+                assertThat(row).contains("\"transport\":\"mpj\",\"np\":" + np).contains("\"correct\":true");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "niodev P={0}")
     @ValueSource(ints = {2, 3, 4})
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
@@ -109,6 +127,25 @@ class MpjIT {
             assertThat(results).as(r.output()).hasSize(3);
             for (String line : results) {
                 assertThat(line).as(r.output()).contains("CollectiveMismatchException");
+            }
+        }
+    }
+
+    /**
+     * Issue 18's collectives over MPJ Express niodev: integer ops, scan, exscan, the v-forms, MINLOC, a
+     * non-commutative user reduction and non-blocking forms give the serial references on every rank; dup is refused.
+     */
+    @ParameterizedTest(name = "niodev P={0}")
+    @ValueSource(ints = {3, 4})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void niodevRunsTheRestOfTheCollectives(int np) throws Exception {
+        try (MpjJobs.Daemon d = new MpjJobs.Daemon()) {
+            MpjJobs.Result r = MpjJobs.run(MpjJobs.mainBuilder(d, np, MpjCollectivesMain.class.getName(), List.of()),
+                    "collectives", 120);
+            List<String> results = r.output().lines().filter(l -> l.startsWith("RESULT")).sorted().toList();
+            assertThat(results).as(r.output()).hasSize(np);
+            for (String line : results) {
+                assertThat(line).as(r.output()).endsWith(" ok");
             }
         }
     }

@@ -78,9 +78,8 @@ public final class MpjTransport implements Transport {
     private static final class Frame {
         final byte[] bytes;
         final ByteBuffer buffer;
-        final ElementBuffer floats;
-        final ElementBuffer doubles;
-        final ElementBuffer raw;
+        /** {@link #buffer} seen as elements of each type, by ordinal. */
+        final ElementBuffer[] views = new ElementBuffer[ElementType.values().length];
         /** The MPJ request moving it; null for a frame received before its receive was posted. */
         mpi.Request request;
         Message message;
@@ -89,13 +88,13 @@ public final class MpjTransport implements Transport {
         Frame(int capacity) {
             bytes = new byte[capacity];
             buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            floats = ElementBuffer.ofBytes(buffer, ElementType.FLOAT, 0, capacity / 4);
-            doubles = ElementBuffer.ofBytes(buffer, ElementType.DOUBLE, 0, capacity / 8);
-            raw = ElementBuffer.ofBytes(buffer, ElementType.BYTE, 0, capacity);
+            for (ElementType t : ElementType.values()) {
+                views[t.ordinal()] = ElementBuffer.ofBytes(buffer, t, 0, capacity / t.bytes());
+            }
         }
 
         ElementBuffer view(ElementType t) {
-            return t == ElementType.FLOAT ? floats : t == ElementType.DOUBLE ? doubles : raw;
+            return views[t.ordinal()];
         }
     }
 
