@@ -60,6 +60,13 @@ public final class TransportCommunicator implements Communicator {
     private String issued;
     private int callerChanges;
 
+    /**
+     * {@code -Dringsgd.spin.background=true} lets a collective that runs in the background (a request nobody awaits
+     * yet) busy-wait as a blocking one does: the behaviour before background collectives stopped spinning, kept to
+     * compare the two ({@code --trace}); it takes the CPU from the computing thread when cores are scarce.
+     */
+    private static final boolean SPIN_IN_BACKGROUND = Boolean.getBoolean("ringsgd.spin.background");
+
     /** A communicator over {@code transport} (wrap it first if the configuration emulates a link). */
     public TransportCommunicator(Transport transport, CommunicatorConfig config) {
         this.transport = transport;
@@ -68,7 +75,9 @@ public final class TransportCommunicator implements Communicator {
         this.size = transport.size();
         this.ctx = new CollectiveContext(transport, config.segmentBytes(), config.window());
         this.tracer = config.tracer();
-        transport.spinOnlyWhen(this::urgent);
+        if (!SPIN_IN_BACKGROUND) {
+            transport.spinOnlyWhen(this::urgent);
+        }
         for (int[] row : traceNames) {
             java.util.Arrays.fill(row, -1);
         }
