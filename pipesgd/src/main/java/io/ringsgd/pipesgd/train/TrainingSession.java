@@ -20,6 +20,7 @@ import io.ringsgd.pipesgd.data.TrainTestData;
 import io.ringsgd.pipesgd.model.Evaluation;
 import io.ringsgd.pipesgd.model.Model;
 import io.ringsgd.pipesgd.model.RowMajor;
+import io.ringsgd.pipesgd.model.SlowedModel;
 import io.ringsgd.pipesgd.optim.LrSchedule;
 import io.ringsgd.pipesgd.optim.Optimizer;
 import io.ringsgd.pipesgd.optim.SgdMomentum;
@@ -114,7 +115,10 @@ public final class TrainingSession implements AutoCloseable {
         this.data = DataSets.load(cfg.data().spec());
         cfg.checkAgainst(data);
         Dataset train = data.train();
-        this.model = cfg.modelFactory().create(data.featureCount(), data.classCount());
+        Model created = cfg.modelFactory().create(data.featureCount(), data.classCount());
+        Straggler straggler = cfg.straggler();
+        this.model = straggler != null && straggler.rank() == rank ? new SlowedModel(created, straggler.factor())
+                : created;
         if (model.inputSize() != data.featureCount() || model.classCount() != data.classCount()) {
             throw new IllegalArgumentException("model " + model.describe() + " takes " + model.inputSize()
                     + " features and " + model.classCount() + " classes but the data has " + data.featureCount()
