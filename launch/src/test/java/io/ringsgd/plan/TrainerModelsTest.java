@@ -121,6 +121,17 @@ class TrainerModelsTest {
     }
 
     @Test
+    void ebspWithEqualWorkersIsARoundOfMinStepsAroundOneAverage() {
+        IterationModel m = base(2e-3).passSeconds(1e-9).build();
+        for (int minSteps : new int[] {1, 2, 4}) {
+            TrainerSpec ebsp = spec("ebsp", minSteps, Compression.NONE, Algorithm.AUTO);
+            assertThat(ebsp.localSteps()).isEqualTo(minSteps);
+            assertThat(ms(m, ebsp)).isEqualTo(ms(m, cocod(minSteps, Compression.NONE)));
+        }
+        assertThat(TrainerCostModels.of("ebsp").candidates(Compression.NONE, Algorithm.AUTO)).isEmpty();
+    }
+
+    @Test
     void underLoadTheOverlappedAllreduceSlowsWhileComputeRuns() {
         // Loaded: the ring's two sleeps and the hand-over each wake 0.5 ms late: 3 + 1 + 0.5 = 4.5 ms while the
         // 2 ms of compute run, so 2/4.5 of it is done by then and the rest takes (1 - 2/4.5) x 3 ms.
