@@ -98,6 +98,7 @@ public final class TrainingSession implements AutoCloseable {
     private long epochWait;
     private final List<EvaluationStats> evaluations = new ArrayList<>();
     private final List<EpochStats> epochs = new ArrayList<>();
+    private final Map<String, Object> trainerStats = new LinkedHashMap<>();
 
     private TrainingSession(Communicator comm, TrainConfig cfg, Trainer trainer, int width,
             TrainingListener listener) {
@@ -582,6 +583,17 @@ public final class TrainingSession implements AutoCloseable {
         waitNanos += wait;
     }
 
+    /**
+     * Records a number the trainer measured (e.g. a delay histogram) for this rank's result and {@code summary.json}
+     * ({@link TrainResult#trainerStats()}); call before {@link #finish}.
+     *
+     * @param name  the key, e.g. "delay_histogram"
+     * @param value a number, a text, or a map of them
+     */
+    public void putTrainerStat(String name, Object value) {
+        trainerStats.put(name, value);
+    }
+
     /** Adds time spent on checkpoint work outside {@link #saveCheckpoint} (e.g. draining a pipeline). */
     public void addCheckpointNanos(long nanos) {
         checkpointNanos += nanos;
@@ -653,7 +665,7 @@ public final class TrainingSession implements AutoCloseable {
                 .seconds((end - startNanos) / 1e9, trainSeconds(end), evalNanos / 1e9, checkpointNanos / 1e9)
                 .computeAndWait(computeNanos / 1e6, waitNanos / 1e6, timeSums[0], timeSums[1])
                 .parameters(onDevice ? params() : params).evaluations(evaluations).epochStats(epochs)
-                .device(backend.describe()).build();
+                .device(backend.describe()).trainerStats(trainerStats).build();
         if (rank == 0) {
             log.info("done: {}", r);
         }
