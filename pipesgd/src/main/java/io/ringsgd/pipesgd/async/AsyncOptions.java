@@ -14,8 +14,8 @@ import io.ringsgd.pipesgd.train.TrainerOption;
  *       depends on nothing but its configuration: two runs, or a resumed and an uninterrupted one, end with the same
  *       bits.</li>
  *   <li>{@code async.injected-delay} = C (default 0): the master hands a worker the model of update
- *       n − ⌊C·√n⌋ instead of the current one (never older than the current epoch's first), so delays grow like √n on
- *       top of the natural ones; for convergence experiments.</li>
+ *       n − ⌊C·√n⌋ instead of the current one, so delays grow like √n on top of the natural ones; for convergence
+ *       experiments (the master keeps the last C·√N models, N the run's updates; checkpoints hold them).</li>
  * </ul>
  */
 public final class AsyncOptions {

@@ -117,6 +117,7 @@ public final class AsyncSgdTrainer implements Trainer {
         private static final String META_UPDATES = "async.updates";
         private static final String META_HISTOGRAM = "async.delay-histogram";
         private static final String META_LOCAL_STEPS = "async.local-steps";
+        private static final String ARRAY_HISTORY = "async.history.";
         private static final float STOP = -1f;
 
         private final TrainingSession s;
@@ -136,7 +137,7 @@ public final class AsyncSgdTrainer implements Trainer {
         private final float[] grad;
         private final TreeMap<Long, Long> delays = new TreeMap<>();
         private final LinkedBlockingQueue<Progress> progress = new LinkedBlockingQueue<>();
-        /** Master: models of the current segment's recent updates, for injected delays (null without). */
+        /** Master: the models after the recent updates, for injected delays (null without); update u in u % length. */
         private final float[][] history;
 
         /** Master: updates applied so far. */
@@ -264,15 +265,14 @@ public final class AsyncSgdTrainer implements Trainer {
         private void master(CollectiveContext ctx, long firstIteration, long budget) {
             Transport tr = ctx.transport();
             Header h = ctx.header();
-            long segmentStart = updates;
-            remember(segmentStart);
+            remember(updates);
             int[] active = new int[workers];
             Message[] waiting = new Message[workers];
             int live = 0;
             long issued = 0;
             for (int w = 1; w <= workers; w++) {
                 if (issued < budget) {
-                    pull(tr, h, w, segmentStart);
+                    pull(tr, h, w);
                     issued++;
                     tr.post(recvs[w].recv(w, h, ElementBuffer.of(pushes[w]), 0, n + 3));
                     active[live] = w;
@@ -312,7 +312,7 @@ public final class AsyncSgdTrainer implements Trainer {
                 applied++;
                 remember(updates);
                 if (issued < budget) {
-                    pull(tr, h, w, segmentStart);
+                    pull(tr, h, w);
                     issued++;
                     tr.post(recvs[w].recv(w, h, ElementBuffer.of(push), 0, n + 3));
                 } else {
@@ -338,13 +338,12 @@ public final class AsyncSgdTrainer implements Trainer {
         }
 
         /** Sends worker {@code w} the model to compute on, with the update counter it was read at. */
-        private void pull(Transport tr, Header h, int w, long segmentStart) {
+        private void pull(Transport tr, Header h, int w) {
             settle(tr, sends[w]);
             float[] out = pulls[w];
             long read = updates;
             if (history != null) {
-                long back = Math.min((long) Math.floor(options.injectedDelay() * Math.sqrt(updates)),
-                        updates - segmentStart);
+                long back = Math.min((long) Math.floor(options.injectedDelay() * Math.sqrt(updates)), updates);
                 read = updates - back;
                 System.arraycopy(history[(int) (read % history.length)], 0, out, 0, n);
             } else {
@@ -427,6 +426,13 @@ public final class AsyncSgdTrainer implements Trainer {
             StringBuilder sb = new StringBuilder();
             delays.forEach((d, k) -> sb.append(sb.length() == 0 ? "" : ",").append(d).append(':').append(k));
             c.put(META_HISTOGRAM, sb.toString());
+            if (history != null) {
+                for (int k = 0; k < history.length; k++) {
+                    if (history[k] != null) {
+                        c.put(ARRAY_HISTORY + k, history[k]);
+                    }
+                }
+            }
             return c;
         }
 
@@ -457,6 +463,11 @@ public final class AsyncSgdTrainer implements Trainer {
             } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
                 throw new CheckpointException("checkpoint " + file + " has a malformed async entry: corrupt"
                         + " checkpoint");
+            }
+            if (history != null) {
+                for (int k = 0; k < history.length; k++) {
+                    history[k] = shared.array(ARRAY_HISTORY + k);
+                }
             }
             return shared.iteration();
         }
