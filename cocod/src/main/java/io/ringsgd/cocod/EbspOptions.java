@@ -20,7 +20,7 @@ public final class EbspOptions {
     /** R when not given. */
     public static final int DEFAULT_LOOKAHEAD = 8;
     /** m when not given. */
-    public static final int DEFAULT_MIN_STEPS = 4;
+    public static final int DEFAULT_MIN_STEPS = 2;
     /** ZipLine's look-ahead R. */
     public static final TrainerOption<Integer> LOOKAHEAD = TrainerOption.integer("ebsp.lookahead",
             DEFAULT_LOOKAHEAD, 1, 1 << 16, "Elastic BSP: predicted iteration end times per worker (R)");
