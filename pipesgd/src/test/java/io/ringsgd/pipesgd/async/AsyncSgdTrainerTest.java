@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringsgd.collectives.Communicators;
+import io.ringsgd.pipesgd.data.Batch;
 import io.ringsgd.pipesgd.data.DataSpec;
 import io.ringsgd.pipesgd.metrics.SummaryJson;
+import io.ringsgd.pipesgd.model.Evaluation;
+import io.ringsgd.pipesgd.model.Model;
+import io.ringsgd.pipesgd.model.ModelFactory;
+import io.ringsgd.pipesgd.model.Models;
 import io.ringsgd.pipesgd.train.IterationStats;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
@@ -14,6 +19,7 @@ import io.ringsgd.pipesgd.train.TrainingListener;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +117,71 @@ class AsyncSgdTrainerTest {
             assertThat(r.paramsSha256()).as("rank %d", r.rank()).isEqualTo(full.paramsSha256());
         }
         assertThat(resumed.get(0).trainerStats()).isEqualTo(full.trainerStats());
+    }
+
+    /** A model whose fifth gradient, on the first rank to get there, throws: a worker dying mid-run. */
+    private static final class Mortal implements Model {
+        private final Model inner;
+        private final AtomicBoolean died;
+        private int calls;
+
+        Mortal(Model inner, AtomicBoolean died) {
+            this.inner = inner;
+            this.died = died;
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe();
+        }
+
+        @Override
+        public int inputSize() {
+            return inner.inputSize();
+        }
+
+        @Override
+        public int classCount() {
+            return inner.classCount();
+        }
+
+        @Override
+        public int parameterCount() {
+            return inner.parameterCount();
+        }
+
+        @Override
+        public void initialize(float[] params, long seed) {
+            inner.initialize(params, seed);
+        }
+
+        @Override
+        public double lossAndGradient(float[] params, Batch batch, float[] grad) {
+            if (++calls == 5 && died.compareAndSet(false, true)) {
+                throw new IllegalStateException("simulated worker death");
+            }
+            return inner.lossAndGradient(params, batch, grad);
+        }
+
+        @Override
+        public void evaluateBatch(float[] params, Batch batch, Evaluation.Tally tally) {
+            inner.evaluateBatch(params, batch, tally);
+        }
+    }
+
+    @Test
+    void aWorkerThatDiesEndsTheJobOnEveryRank() {
+        AtomicBoolean died = new AtomicBoolean();
+        ModelFactory mortal = (features, classes) -> new Mortal(Models.factory("mlp", new int[] {8})
+                .create(features, classes), died);
+        TrainConfig cfg = small(4).modelFactory(mortal).build();
+        assertThatThrownBy(() -> train(cfg, TrainingListener.NONE)).satisfies(e -> {
+            StringBuilder chain = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                chain.append(t).append('\n');
+            }
+            assertThat(chain.toString()).contains("simulated worker death");
+        });
     }
 
     @Test
