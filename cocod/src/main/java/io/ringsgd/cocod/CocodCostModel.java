@@ -52,6 +52,14 @@ public final class CocodCostModel implements TrainerCostModel {
 
     @Override
     public Prediction predict(IterationModel model, TrainerSpec spec) {
+        return rounds(model, spec);
+    }
+
+    /**
+     * The iteration time of rounds of {@code spec.localSteps()} local steps around one overlapped model average
+     * (CoCoD-SGD's, and Elastic BSP's with equal workers).
+     */
+    static Prediction rounds(IterationModel model, TrainerSpec spec) {
         Compression c = spec.compression();
         // Per round: snapshot, copy to the wire, combine (with compression also the difference from the reference
         // and the reference update, and error feedback on the difference, once per round rather than per step).

@@ -60,6 +60,18 @@ final class ModelAverage {
 
     /** Starts the average of {@code model} (copied: the caller may change it right away). */
     void start(ModelVector model) {
+        start(model, op, weighted ? share : Float.NaN);
+    }
+
+    /**
+     * Starts a weighted average of {@code model} in which this rank's weight is {@code share} (the shares of all ranks
+     * must add up to 1); for weights that change from one average to the next, as Elastic BSP's samples per round.
+     */
+    void startWeighted(ModelVector model, double share) {
+        start(model, ReduceOp.SUM, (float) share);
+    }
+
+    private void start(ModelVector model, ReduceOp reduce, float scale) {
         if (pending != null) {
             throw new IllegalStateException("a model average is already in flight: complete it first");
         }
@@ -68,10 +80,10 @@ final class ModelAverage {
             // model − reference, as model + (−1·reference): the same bits.
             backend.axpy(-1f, reference, wire);
         }
-        if (weighted) {
-            backend.scale(wire, share);
+        if (!Float.isNaN(scale)) {
+            backend.scale(wire, scale);
         }
-        pending = backend.iallreduce(comm, wire, op, options, feedback == null ? null : feedback.slot(0));
+        pending = backend.iallreduce(comm, wire, reduce, options, feedback == null ? null : feedback.slot(0));
     }
 
     /** True while an average is in flight. */

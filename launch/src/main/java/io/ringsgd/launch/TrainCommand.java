@@ -147,6 +147,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
+    @Option(names = "--straggler", paramLabel = "RANK:FACTOR", description = "Make one rank a straggler: its"
+            + " gradient computations take FACTOR times as long (after computing it waits, without using the CPU,"
+            + " FACTOR-1 times the compute time it measured). For experiments with workers of unequal speed; every"
+            + " trainer; CPU only.")
+    String straggler;
+
     @Option(names = "--max-iterations", hidden = true, description = "Stop after N iterations (experiments, tests).")
     Long maxIterations;
 
@@ -281,6 +287,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (maxIterations != null) {
             b.maxIterations(maxIterations);
+        }
+        if (straggler != null) {
+            b.straggler(straggler);
         }
         if (checkpointDir != null) {
             b.checkpointDir(checkpointDir);

@@ -60,8 +60,8 @@ class PlanCommandTest {
         assertThat(json).startsWith("{").endsWith("}").doesNotContain("\n");
         assertThat(json).contains("\"np\":8").contains("\"parameters\":25000000").contains("\"compute_ms\":40.0000")
                 .contains("\"fitted\":false").contains("\"recommended\":{");
-        // AUTO only: 8 configurations per compression, plus the parameter server.
-        assertThat(json.split("\"predicted_iteration_ms\"", -1)).hasSize(8 * 3 + 1 + 1 + 1);
+        // AUTO only: 8 configurations per compression, plus the parameter server and asynchronous SGD.
+        assertThat(json.split("\"predicted_iteration_ms\"", -1)).hasSize(8 * 3 + 2 + 1 + 1);
         assertThat(json).contains("\"algorithm\":\"auto\",\"runs_algorithm\":\"ring\"");
     }
 

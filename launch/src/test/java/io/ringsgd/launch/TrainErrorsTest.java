@@ -124,6 +124,24 @@ class TrainErrorsTest {
     }
 
     @Test
+    void stragglerAndTheNewTrainersFromTheCommandLine() throws IOException {
+        assertOneLine(run("train", "--straggler", "5:2", "--workers", "2", "--data", DATA, "--quiet"),
+                "--straggler 5:2 names rank 5 but there are 2 workers");
+        assertOneLine(run("train", "--straggler", "two", "--data", DATA, "--quiet"), "is not RANK:FACTOR");
+        assertOneLine(run("train", "--trainer", "async", "--lr-schedule", "cosine", "--workers", "3", "--data", DATA,
+                "--quiet"), "unknown --lr-schedule 'cosine'");
+        Object[] r = run("train", "--trainer", "async", "--lr-schedule", "quasilinear", "--straggler", "2:2",
+                "--workers", "3", "--model", "softmax", "--data", DATA, "--epochs", "1", "--quiet", "--out",
+                dir.resolve("async").toString());
+        assertThat(r[0]).as("%s", r[2]).isEqualTo(0);
+        assertThat(Files.readString(dir.resolve("async/summary.json"))).contains("\"delay_histogram\": {")
+                .contains("\"lr-schedule\": \"quasilinear\"");
+        r = run("train", "--trainer", "ebsp", "--straggler", "1:2", "--workers", "2", "--model", "softmax", "--data",
+                DATA, "--epochs", "1", "--quiet", "--out", dir.resolve("ebsp").toString());
+        assertThat(r[0]).as("%s", r[2]).isEqualTo(0);
+    }
+
+    @Test
     void epochsCountFromOneInTheSummary() throws IOException {
         Object[] r = run("train", "--trainer", "sync", "--workers", "2", "--model", "softmax", "--data", DATA,
                 "--epochs", "2", "--quiet", "--out", dir.resolve("out").toString());

@@ -32,8 +32,9 @@ class PlannerTest {
     @Test
     void everyTrainerWidthTauCompressionAndAlgorithmAppearsOnce() {
         Planner.Plan plan = Planner.plan(model(LinkModel.parse("200us", "1gbit"), 235_146, 7e-3), List.of());
-        // none: 4 algorithms x (4 widths + 4 taus); fp16 and int8: the ring x 8; the parameter server.
-        assertThat(plan.rows()).hasSize(4 * 8 + 8 + 8 + 1);
+        // none: 4 algorithms x (4 widths + 4 taus); fp16 and int8: the ring x 8; the references: the parameter server
+        // and asynchronous SGD.
+        assertThat(plan.rows()).hasSize(4 * 8 + 8 + 8 + 2);
         assertThat(plan.rows().stream().map(r -> r.prediction().spec()).distinct().count())
                 .isEqualTo(plan.rows().size());
         for (int i = 1; i < plan.rows().size(); i++) {
@@ -44,27 +45,27 @@ class PlannerTest {
             assertThat(r.speedup()).isEqualTo(plan.baseline().iterationSeconds() / r.prediction()
                     .iterationSeconds());
         }
-        // Only the communicator's own choice: 8 rows per compression, plus the parameter server.
+        // Only the communicator's own choice: 8 rows per compression, plus the two references (ps, async).
         Planner.Plan auto = Planner.plan(model(null, 1000, 1e-3), List.of(Algorithm.AUTO));
-        assertThat(auto.rows()).hasSize(8 * 3 + 1);
+        assertThat(auto.rows()).hasSize(8 * 3 + 2);
         // Without codec times compression is left out.
         IterationModel plain = IterationModel.builder().cost(CostModel.of(1e-6, 1e-9, 1e-9)).ranks(4)
                 .parameters(1000).computeSeconds(1e-3).build();
-        assertThat(Planner.plan(plain, List.of()).rows()).hasSize(4 * 8 + 1);
+        assertThat(Planner.plan(plain, List.of()).rows()).hasSize(4 * 8 + 2);
     }
 
     @Test
     void theRecommendationIsTheFastestOrAMoreCautiousNearTie() {
         Planner.Plan plan = Planner.plan(model(LinkModel.parse("200us", "1gbit"), 235_146, 7e-3), List.of());
         Planner.Row rec = plan.recommended();
-        assertThat(rec.prediction().spec().trainer()).isNotEqualTo("ps");
+        assertThat(rec.prediction().spec().trainer()).isNotIn("ps", "async");
         double fastest = plan.rows().stream()
-                .filter(r -> !r.prediction().spec().trainer().equals("ps"))
+                .filter(r -> !List.of("ps", "async").contains(r.prediction().spec().trainer()))
                 .mapToDouble(r -> r.prediction().iterationSeconds()).min().orElseThrow();
         assertThat(rec.prediction().iterationSeconds()).isLessThanOrEqualTo(fastest * (1 + Planner.TIE));
         for (Planner.Row r : plan.rows()) {
             if (r.prediction().iterationSeconds() <= fastest * (1 + Planner.TIE)
-                    && !r.prediction().spec().trainer().equals("ps")) {
+                    && !List.of("ps", "async").contains(r.prediction().spec().trainer())) {
                 assertThat(Planner.caution(r.prediction().spec()))
                         .isGreaterThanOrEqualTo(Planner.caution(rec.prediction().spec()));
             }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.emulation.LinkModel;
+import io.ringsgd.pipesgd.async.AsyncCostModel;
 import io.ringsgd.pipesgd.ps.ParameterServerCostModel;
 import io.ringsgd.plan.cost.CostModel;
 import java.time.Duration;
@@ -121,6 +122,17 @@ class TrainerModelsTest {
     }
 
     @Test
+    void ebspWithEqualWorkersIsARoundOfMinStepsAroundOneAverage() {
+        IterationModel m = base(2e-3).passSeconds(1e-9).build();
+        for (int minSteps : new int[] {1, 2, 4}) {
+            TrainerSpec ebsp = spec("ebsp", minSteps, Compression.NONE, Algorithm.AUTO);
+            assertThat(ebsp.localSteps()).isEqualTo(minSteps);
+            assertThat(ms(m, ebsp)).isEqualTo(ms(m, cocod(minSteps, Compression.NONE)));
+        }
+        assertThat(TrainerCostModels.of("ebsp").candidates(Compression.NONE, Algorithm.AUTO)).isEmpty();
+    }
+
+    @Test
     void underLoadTheOverlappedAllreduceSlowsWhileComputeRuns() {
         // Loaded: the ring's two sleeps and the hand-over each wake 0.5 ms late: 3 + 1 + 0.5 = 4.5 ms while the
         // 2 ms of compute run, so 2/4.5 of it is done by then and the rest takes (1 - 2/4.5) x 3 ms.
@@ -157,6 +169,20 @@ class TrainerModelsTest {
                 .computeSeconds(1e-3).build();
         assertThat(hostOnly.predict(ParameterServerCostModel.spec()).iterationSeconds())
                 .isCloseTo(1e-3 + 2 * (1e-5 + 3 * 1e6 * 1e-9), within(1e-12));
+    }
+
+    @Test
+    void asyncIsPacedByTheSlowerOfAWorkersCycleAndTheMaster() {
+        // 2 ranks: the worker pulls and pushes 1 MB over the 1 GB/s link (1 ms latency each): 2 + 2 x 2 ms.
+        assertThat(ms(base(2e-3).build(), AsyncCostModel.spec())).isCloseTo(6, within(1e-9));
+        // 4 ranks, host only: the master copies each of 3 workers' gradients in and its model out, 1.01 ms each,
+        // which is slower than a worker's cycle of 1 + 2 x 1.01 ms.
+        IterationModel hostOnly = IterationModel.builder().cost(CostModel.of(1e-5, 1e-9, 0)).ranks(4).parameters(N)
+                .computeSeconds(1e-3).build();
+        assertThat(hostOnly.predict(AsyncCostModel.spec()).iterationSeconds())
+                .isCloseTo(3 * 2 * (1e-5 + 1e6 * 1e-9), within(1e-12));
+        assertThatThrownBy(() -> spec("async", 2, Compression.NONE, Algorithm.AUTO))
+                .hasMessageContaining("name it async");
     }
 
     @Test

@@ -68,7 +68,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs per trainer (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--trainers", defaultValue = "sync,pipe2,pipe2-int8,cocod2,cocod4",
+    @Option(names = "--trainers", defaultValue = DEFAULT_TRAINERS,
             description = "Trainers to compare (default ${DEFAULT-VALUE}); sync is the baseline and must be there.")
     String trainers;
 
@@ -115,6 +115,15 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory (default runs/experiment-<time>).")
     Path out;
 
+    @Option(names = "--stragglers", description = "Instead: sync, cocod, ebsp and async (or --trainers) side by side"
+            + " with the last rank a straggler (threads of one JVM, no emulated link): samples per second, the fast"
+            + " ranks' waiting time, final accuracy and time to the target (stragglers.md, stragglers.csv).")
+    boolean stragglers;
+
+    @Option(names = "--straggler-factor", defaultValue = "2", description = "With --stragglers: how many times as"
+            + " long the straggler's compute takes (default ${DEFAULT-VALUE}).")
+    double stragglerFactor;
+
     /** Runs one arm with one seed and says what it measured. */
     private interface Runner {
         ExperimentResult run(ExperimentArm arm, TrainConfig cfg, List<String> trainArgs, double predictedMs);
@@ -137,6 +146,9 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
         if (cpus != null && !cluster) {
             throw new IllegalArgumentException("--cpus is the CPU budget of each emulated host: it needs --cluster");
+        }
+        if (stragglers) {
+            return stragglers();
         }
         LinkModel fixed = link.bandwidth() != null ? link.link() : null;
         List<ExperimentArm> arms = new ArrayList<>();
@@ -229,6 +241,39 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
         return 0;
     }
+
+    /** {@code --stragglers}: the trainers side by side with one slow rank, threads of one JVM. */
+    private int stragglers() {
+        if (cluster || link.bandwidth() != null || commRatio != null) {
+            throw new IllegalArgumentException("--stragglers runs threads of one JVM without an emulated link: drop"
+                    + " --cluster, --net-bandwidth and --comm-ratio");
+        }
+        if (workers < 2) {
+            throw new IllegalArgumentException("--stragglers needs at least 2 workers, got --workers " + workers);
+        }
+        String list = trainers.equals(DEFAULT_TRAINERS) ? "sync,cocod,ebsp,async" : trainers;
+        List<String> names = List.of(list.split(","));
+        if (!names.get(0).equals("sync")) {
+            throw new IllegalArgumentException("--trainers must start with sync, the baseline: e.g. --trainers"
+                    + " sync,ebsp");
+        }
+        Path dir = out != null ? out : Paths.get("runs", "stragglers-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        TrainConfig.checkWritableDirectory(dir, "--out");
+        DataSpec spec = data.spec();
+        spec.check();
+        TrainTestData d = DataSets.load(spec);
+        int perEpoch = Shard.smallestSize(d.train().size(), workers) / batch;
+        TrainConfig base = TrainConfig.builder().workers(workers).model(model.name()).hidden(model.hidden())
+                .data(spec).epochs(epochs).batch(batch).seed(seed)
+                .evalEvery(Math.max(1, perEpoch / evalsPerEpoch)).maxIterations(maxIterations).build();
+        StragglerExperiment.run(base, names, stragglerFactor, target == null ? Double.NaN : target / 100, dir,
+                System.out::println);
+        return 0;
+    }
+
+    /** The default of --trainers. */
+    static final String DEFAULT_TRAINERS = "sync,pipe2,pipe2-int8,cocod2,cocod4";
 
     /** Iterations of the cluster's compute calibration (sync over a fast link). */
     static final long CALIBRATION_ITERATIONS = 400;

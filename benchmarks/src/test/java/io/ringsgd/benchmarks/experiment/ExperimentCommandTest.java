@@ -38,6 +38,22 @@ class ExperimentCommandTest {
     }
 
     @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void stragglersRunsEveryTrainerWithOneSlowRank(@TempDir Path dir) throws Exception {
+        int status = new CommandLine(new ExperimentCommand()).execute("--stragglers", "--workers", "3", "--epochs",
+                "1", "--model", "softmax", "--data", "synthetic:train=1200,test=300", "--out", dir.toString());
+        assertThat(status).isZero();
+        List<String> csv = Files.readAllLines(dir.resolve("stragglers.csv"));
+        assertThat(csv.get(0)).isEqualTo("trainer,samples_per_s,fast_wait_fraction,final_test_accuracy,"
+                + "time_to_target_s,train_seconds");
+        assertThat(csv).hasSize(5);
+        assertThat(csv.subList(1, 5)).extracting(l -> l.split(",")[0]).containsExactly("sync", "cocod", "ebsp",
+                "async");
+        assertThat(Files.readString(dir.resolve("stragglers.md"))).contains("| ebsp |").contains("rank 2 computes 2x");
+        assertThat(new CommandLine(new ExperimentCommand()).execute("--stragglers", "--comm-ratio", "2")).isNotZero();
+    }
+
+    @Test
     void armsParseAndRejectUnknownNames() {
         assertThat(ExperimentArm.parse("pipe2-int8").width()).isEqualTo(2);
         assertThat(ExperimentArm.parse("cocod4").localSteps()).isEqualTo(4);

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The JSON summary of a run, written by hand (no JSON library): {@code trainer, width, workers, epochs,
@@ -68,6 +69,9 @@ public final class SummaryJson {
             firstOption = false;
         }
         sb.append("},\n");
+        if (!r.trainerStats().isEmpty()) {
+            sb.append("  \"trainer_stats\": ").append(value(r.trainerStats())).append(",\n");
+        }
         sb.append("  \"evaluations\": [");
         boolean first = true;
         for (EvaluationStats e : r.evaluations()) {
@@ -120,7 +124,28 @@ public final class SummaryJson {
     }
 
     /** {@code s} as a JSON string literal: quotes, backslashes and control characters escaped. */
-    public static String quote(String s) {
+    /** A number, text or map (of those) as JSON. */
+    private static String value(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            StringBuilder sb = new StringBuilder("{");
+            boolean first = true;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                sb.append(first ? "" : ", ").append(quote(String.valueOf(e.getKey()))).append(": ")
+                        .append(value(e.getValue()));
+                first = false;
+            }
+            return sb.append('}').toString();
+        }
+        if (v instanceof Double || v instanceof Float) {
+            return number(((Number) v).doubleValue());
+        }
+        if (v instanceof Number) {
+            return v.toString();
+        }
+        return v == null ? "null" : quote(v.toString());
+    }
+
+        public static String quote(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);

@@ -21,7 +21,7 @@ public final class ParameterServerCostModel implements TrainerCostModel {
 
     /** The one configuration of the parameter server. */
     public static TrainerSpec spec() {
-        return new TrainerSpec(ParameterServerTrainer.NAME, 0, 0, Compression.NONE, Algorithm.AUTO);
+        return SingleSpec.of(ParameterServerTrainer.NAME);
     }
 
     @Override
@@ -36,20 +36,12 @@ public final class ParameterServerCostModel implements TrainerCostModel {
 
     @Override
     public TrainerSpec spec(Integer setting, Compression compression, Algorithm algorithm) {
-        if (setting != null || compression != Compression.NONE || algorithm != Algorithm.AUTO) {
-            throw new IllegalArgumentException("the parameter server has no setting, compression or algorithm:"
-                    + " name it ps");
-        }
-        return spec();
+        return SingleSpec.of(ParameterServerTrainer.NAME, "the parameter server", setting, compression, algorithm);
     }
 
     @Override
     public void check(TrainerSpec spec) {
-        if (spec.width() != 0 || spec.localSteps() != 0 || spec.compression() != Compression.NONE
-                || spec.algorithm() != Algorithm.AUTO) {
-            throw new IllegalArgumentException("the parameter server has no width, local steps, compression or"
-                    + " algorithm");
-        }
+        SingleSpec.check("the parameter server", spec);
     }
 
     @Override

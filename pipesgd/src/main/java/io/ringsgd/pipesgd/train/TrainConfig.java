@@ -62,6 +62,7 @@ public final class TrainConfig {
     private final CheckpointConfig checkpoints;
     private final OutputConfig output;
     private final Map<String, String> options;
+    private final Straggler straggler;
     /** What the builder was given for lr and momentum (null: the trainer's default), so toBuilder keeps it. */
     private final Double givenLr;
     private final Double givenMomentum;
@@ -82,6 +83,7 @@ public final class TrainConfig {
         this.checkpoints = checkpoints;
         this.output = output;
         this.options = Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
+        this.straggler = b.straggler;
         this.givenLr = b.lr;
         this.givenMomentum = b.momentum;
     }
@@ -130,6 +132,7 @@ public final class TrainConfig {
         b.outputDir = output.dir();
         b.evalEvery = output.evalEvery();
         b.options.putAll(options);
+        b.straggler = straggler;
         return b;
     }
 
@@ -174,6 +177,11 @@ public final class TrainConfig {
     /** Stop after this many iterations ({@code --max-iterations}; 0 = run all epochs). */
     public long maxIterations() {
         return maxIterations;
+    }
+
+    /** The rank made slower on purpose ({@code --straggler RANK:FACTOR}), or null if none. */
+    public Straggler straggler() {
+        return straggler;
     }
 
     /**
@@ -225,6 +233,9 @@ public final class TrainConfig {
      * path), or null if it may use a device.
      */
     public String cpuOnlyReason() {
+        if (straggler != null) {
+            return "--straggler slows the CPU model's compute";
+        }
         if (modelFactory != null) {
             return "the custom model runs on the CPU (the device path has the built-in models: mlp, softmax, cnn)";
         }
@@ -334,7 +345,8 @@ public final class TrainConfig {
         }
         sb.append(output.evalEvery() > 0 ? " eval-every=" + output.evalEvery() : "")
                 .append(maxIterations > 0 ? " max-iterations=" + maxIterations : "")
-                .append(device != ComputeDevice.AUTO ? " device=" + device.cliName() : "");
+                .append(device != ComputeDevice.AUTO ? " device=" + device.cliName() : "")
+                .append(straggler != null ? " straggler=" + straggler : "");
         return sb.toString();
     }
 
@@ -403,9 +415,34 @@ public final class TrainConfig {
         private long maxIterations;
         private Path outputDir;
         private ComputeDevice device = ComputeDevice.AUTO;
+        private Straggler straggler;
         private final Map<String, String> options = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * Makes one rank a straggler ({@code --straggler RANK:FACTOR}): its gradient computations take
+         * {@code factor} times as long (see {@link Straggler}). Null for none (the default).
+         *
+         * @param s the straggler, or null
+         * @return this builder
+         */
+        public Builder straggler(Straggler s) {
+            this.straggler = s;
+            return this;
+        }
+
+        /**
+         * The {@code --straggler} text form, {@code RANK:FACTOR} (e.g. {@code 3:2}), or null for none.
+         *
+         * @param spec the text
+         * @return this builder
+         * @throws IllegalArgumentException (one line) if it does not parse
+         */
+        public Builder straggler(String spec) {
+            this.straggler = spec == null ? null : Straggler.parse(spec);
+            return this;
         }
 
         /**
@@ -831,6 +868,11 @@ public final class TrainConfig {
             }
             if (device == null) {
                 throw new IllegalArgumentException("device is null: pass --device auto, cpu, cuda or host-device");
+            }
+            if (straggler != null && straggler.rank() >= workers) {
+                throw new IllegalArgumentException("--straggler " + straggler + " names rank " + straggler.rank()
+                        + " but there are " + workers + " workers (ranks 0 to " + (workers - 1)
+                        + "): name one of them");
             }
             checkOptions(provider);
             TrainConfig cfg = new TrainConfig(this, optimizer, dataConfig, checkpoints, output);

@@ -1,6 +1,9 @@
 package io.ringsgd.pipesgd.train;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of a run on one rank, returned by {@link Trainer#train}: final test accuracy and loss, every evaluation,
@@ -35,12 +38,16 @@ import java.util.List;
  * @param epochStats        per-epoch totals of this rank, in order
  * @param device            where this rank computed: "cpu", or the device's name ("cuda:0 NVIDIA ...", "host (Java,
  *                          ...)")
+ * @param trainerStats      what the trainer measured besides the shared numbers, by name (e.g. the asynchronous
+ *                          trainer's delay histogram): numbers, text, or maps of them; {@code summary.json} has them
+ *                          under {@code trainer_stats}
  */
 public record TrainResult(TrainConfig config, String trainer, int width, int workers, int rank, String model,
         int parameterCount, String data, long iterations, long startIteration, double finalTestAccuracy,
         double finalTestLoss, double wallSeconds, double trainSeconds, double evalSeconds, double checkpointSeconds,
         double computeMs, double commWaitMs, double meanComputeMs, double meanCommWaitMs, String paramsSha256,
-        float[] parameters, List<EvaluationStats> evaluations, List<EpochStats> epochStats, String device) {
+        float[] parameters, List<EvaluationStats> evaluations, List<EpochStats> epochStats, String device,
+        Map<String, Object> trainerStats) {
 
     /**
      * Copies the parameters and lists.
@@ -54,6 +61,7 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
         parameters = parameters.clone();
         evaluations = List.copyOf(evaluations);
         epochStats = List.copyOf(epochStats);
+        trainerStats = Collections.unmodifiableMap(new LinkedHashMap<>(trainerStats));
     }
 
     /**
@@ -144,6 +152,7 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
         private List<EvaluationStats> evaluations = List.of();
         private List<EpochStats> epochs = List.of();
         private String device = "cpu";
+        private Map<String, Object> trainerStats = Map.of();
 
         private Builder() {
         }
@@ -352,6 +361,17 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
         }
 
         /**
+         * What the trainer measured besides the shared numbers (default none), in the order given.
+         *
+         * @param stats name to a number, a text, or a map of them
+         * @return this builder
+         */
+        public Builder trainerStats(Map<String, Object> stats) {
+            this.trainerStats = stats;
+            return this;
+        }
+
+        /**
          * The result.
          *
          * @return a new result
@@ -361,7 +381,7 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
             return new TrainResult(config, trainer, width, workers, rank, model, parameterCount, data, iterations,
                     startIteration, finalTestAccuracy, finalTestLoss, wallSeconds, trainSeconds, evalSeconds,
                     checkpointSeconds, computeMs, commWaitMs, meanComputeMs, meanCommWaitMs, paramsSha256, parameters,
-                    evaluations, epochs, device);
+                    evaluations, epochs, device, trainerStats);
         }
     }
 }

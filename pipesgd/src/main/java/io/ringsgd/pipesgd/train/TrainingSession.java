@@ -20,6 +20,7 @@ import io.ringsgd.pipesgd.data.TrainTestData;
 import io.ringsgd.pipesgd.model.Evaluation;
 import io.ringsgd.pipesgd.model.Model;
 import io.ringsgd.pipesgd.model.RowMajor;
+import io.ringsgd.pipesgd.model.SlowedModel;
 import io.ringsgd.pipesgd.optim.LrSchedule;
 import io.ringsgd.pipesgd.optim.Optimizer;
 import io.ringsgd.pipesgd.optim.SgdMomentum;
@@ -97,6 +98,7 @@ public final class TrainingSession implements AutoCloseable {
     private long epochWait;
     private final List<EvaluationStats> evaluations = new ArrayList<>();
     private final List<EpochStats> epochs = new ArrayList<>();
+    private final Map<String, Object> trainerStats = new LinkedHashMap<>();
 
     private TrainingSession(Communicator comm, TrainConfig cfg, Trainer trainer, int width,
             TrainingListener listener) {
@@ -114,7 +116,10 @@ public final class TrainingSession implements AutoCloseable {
         this.data = DataSets.load(cfg.data().spec());
         cfg.checkAgainst(data);
         Dataset train = data.train();
-        this.model = cfg.modelFactory().create(data.featureCount(), data.classCount());
+        Model created = cfg.modelFactory().create(data.featureCount(), data.classCount());
+        Straggler straggler = cfg.straggler();
+        this.model = straggler != null && straggler.rank() == rank ? new SlowedModel(created, straggler.factor())
+                : created;
         if (model.inputSize() != data.featureCount() || model.classCount() != data.classCount()) {
             throw new IllegalArgumentException("model " + model.describe() + " takes " + model.inputSize()
                     + " features and " + model.classCount() + " classes but the data has " + data.featureCount()
@@ -578,6 +583,17 @@ public final class TrainingSession implements AutoCloseable {
         waitNanos += wait;
     }
 
+    /**
+     * Records a number the trainer measured (e.g. a delay histogram) for this rank's result and {@code summary.json}
+     * ({@link TrainResult#trainerStats()}); call before {@link #finish}.
+     *
+     * @param name  the key, e.g. "delay_histogram"
+     * @param value a number, a text, or a map of them
+     */
+    public void putTrainerStat(String name, Object value) {
+        trainerStats.put(name, value);
+    }
+
     /** Adds time spent on checkpoint work outside {@link #saveCheckpoint} (e.g. draining a pipeline). */
     public void addCheckpointNanos(long nanos) {
         checkpointNanos += nanos;
@@ -649,7 +665,7 @@ public final class TrainingSession implements AutoCloseable {
                 .seconds((end - startNanos) / 1e9, trainSeconds(end), evalNanos / 1e9, checkpointNanos / 1e9)
                 .computeAndWait(computeNanos / 1e6, waitNanos / 1e6, timeSums[0], timeSums[1])
                 .parameters(onDevice ? params() : params).evaluations(evaluations).epochStats(epochs)
-                .device(backend.describe()).build();
+                .device(backend.describe()).trainerStats(trainerStats).build();
         if (rank == 0) {
             log.info("done: {}", r);
         }
