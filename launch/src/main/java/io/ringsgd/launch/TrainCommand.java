@@ -210,15 +210,15 @@ final class TrainCommand implements Callable<Integer> {
             if (tracer.on()) {
                 writeTrace(c, tracer, trace, cfg.trainer());
             }
-            return new Outcome(r, sameOnEveryRank(c, r.paramsSha256()));
+            return new Outcome(r, differingRanks(c, r.paramsSha256()));
         });
         if (outcome == null) {
             return 0;
         }
         TrainResult result = outcome.result();
-        if (!outcome.identical()) {
+        if (!outcome.differing().isEmpty()) {
             throw new io.ringsgd.collectives.CollectiveException("the ranks ended with different parameters (rank 0: "
-                    + result.paramsSha256() + "): this is a bug, please report it");
+                    + result.paramsSha256() + "; " + outcome.differing() + "): this is a bug, please report it");
         }
         recorder.writeCsv(csv);
         recorder.writePlot(png, label + ", " + cfg.workers() + " workers");
@@ -347,18 +347,34 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** True when every rank's parameters hash to the same bits (checked with two AllReduces of the digest). */
-    static boolean sameOnEveryRank(Communicator c, String sha256) {
-        float[] lo = new float[sha256.length() / 2];
-        for (int i = 0; i < lo.length; i++) {
-            lo[i] = Integer.parseInt(sha256.substring(2 * i, 2 * i + 2), 16);
+    /**
+     * Every rank: the ranks whose parameter hash differs from rank 0's, as "rank R: sha256" (empty when all agree).
+     * Each rank puts its hash's bytes in its own slot and one SUM AllReduce gives every rank all of them.
+     */
+    static String differingRanks(Communicator c, String sha256) {
+        int bytes = sha256.length() / 2;
+        float[] all = new float[c.size() * bytes];
+        for (int i = 0; i < bytes; i++) {
+            all[c.rank() * bytes + i] = Integer.parseInt(sha256.substring(2 * i, 2 * i + 2), 16);
         }
-        float[] hi = lo.clone();
-        c.allreduce(lo, io.ringsgd.collectives.ReduceOp.MIN);
-        c.allreduce(hi, io.ringsgd.collectives.ReduceOp.MAX);
-        return java.util.Arrays.equals(lo, hi);
+        c.allreduce(all, io.ringsgd.collectives.ReduceOp.SUM);
+        StringBuilder differing = new StringBuilder();
+        for (int r = 1; r < c.size(); r++) {
+            boolean same = true;
+            StringBuilder hex = new StringBuilder();
+            for (int i = 0; i < bytes; i++) {
+                same &= all[r * bytes + i] == all[i];
+                hex.append(String.format(java.util.Locale.ROOT, "%02x", (int) all[r * bytes + i]));
+            }
+            if (!same) {
+                differing.append(differing.length() == 0 ? "" : ", ").append("rank ").append(r).append(": ")
+                        .append(hex);
+            }
+        }
+        return differing.toString();
     }
 
     /** Rank 0's result and whether every rank ended with the same parameters. */
-    private record Outcome(TrainResult result, boolean identical) {
+    private record Outcome(TrainResult result, String differing) {
     }
 }

@@ -518,6 +518,9 @@ public final class TcpTransport implements Transport {
                     return;
                 }
                 p.rxDone += n;
+                // The stream moved n bytes past the (empty) staging buffer: keep the staging index congruent to
+                // the stream offset modulo 8, or the next frame's elements would be read misaligned.
+                p.inPos = p.inLimit = (p.inPos + n) & (ALIGN - 1);
                 p.lastActivity = System.nanoTime();
                 continue;
             }
@@ -607,20 +610,29 @@ public final class TcpTransport implements Transport {
         return n;
     }
 
-    /** Makes room at the end of {@code p}'s staging buffer for at least a frame header and some payload. */
+    /**
+     * Makes room at the end of {@code p}'s staging buffer for at least a frame header and some payload. Frames are
+     * padded to {@link #ALIGN} bytes and elements are read at {@code inPos / elementBytes}, so the staging index of
+     * every byte stays congruent to its offset in the stream modulo {@link #ALIGN}: data is moved to (and an empty
+     * buffer restarts at) the index {@code inPos % ALIGN}, never to 0.
+     */
     private static void compact(TcpPeer p) {
         ByteBuffer in = p.in;
+        int keep = p.inPos & (ALIGN - 1);
         if (p.inPos == p.inLimit) {
-            p.inPos = 0;
-            p.inLimit = 0;
+            p.inPos = keep;
+            p.inLimit = keep;
         } else if (in.capacity() - p.inLimit < Frames.DATA_HEADER_BYTES + 64) {
             ByteBuffer d = in.duplicate();
             d.limit(p.inLimit).position(p.inPos);
-            in.put(0, d, p.inPos, p.inLimit - p.inPos);
-            p.inLimit -= p.inPos;
-            p.inPos = 0;
+            in.put(keep, d, p.inPos, p.inLimit - p.inPos);
+            p.inLimit -= p.inPos - keep;
+            p.inPos = keep;
         }
     }
+
+    /** Frames are padded to this many bytes (the widest element), see {@link Frames#padded}. */
+    private static final int ALIGN = 8;
 
     private CollectiveException dataClosed(TcpPeer p) {
         // An abort or goodbye sent just before the close travels on the control connection: read it first.
