@@ -13,6 +13,7 @@ import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.collectives.Request;
 import io.ringsgd.collectives.UserReduction;
 import io.ringsgd.collectives.algorithm.AlgorithmRegistry;
+import io.ringsgd.collectives.algorithm.BcubeAllreduce;
 import io.ringsgd.collectives.algorithm.CollectiveContext;
 import io.ringsgd.collectives.algorithm.CompressedRingAllreduce;
 import io.ringsgd.collectives.algorithm.OrderedBinomialReduce;
@@ -155,6 +156,10 @@ public final class TransportCommunicator implements Communicator {
         return algorithm(CollectiveKind.ALLREDUCE, options, recv);
     }
 
+    private int bcubeBase(CollectiveOptions o) {
+        return o.bcubeBase() != 0 ? o.bcubeBase() : config.bcubeBase();
+    }
+
     private void doAllreduce(long seq, Algorithm a, ElementBuffer send, ElementBuffer recv, ReduceOp op,
             CollectiveOptions o) {
         int n = recv.count();
@@ -172,6 +177,7 @@ public final class TransportCommunicator implements Communicator {
             }
         }
         ctx.segmentBytes(segment(o));
+        ctx.bcubeBase(bcubeBase(o));
         if (o.compression() != Compression.NONE) {
             compressed.allreduce(ctx, recv, o.compression(), o.quantizationError());
         } else {
@@ -520,6 +526,7 @@ public final class TransportCommunicator implements Communicator {
             }
             values.copyTo(0, locValues, 0, n);
             ctx.segmentBytes(segment(o));
+            ctx.bcubeBase(bcubeBase(o));
             // Pass 1: the extreme value. Pass 2: the lowest index among the ranks that hold it.
             registry.run(CollectiveKind.ALLREDUCE, av, ctx, null, values, extreme, Header.NO_ROOT);
             boolean floating = !values.type().isInteger();
@@ -1097,6 +1104,9 @@ public final class TransportCommunicator implements Communicator {
     private Algorithm algorithm(CollectiveKind kind, CollectiveOptions options, long bytes) {
         Algorithm a = resolve(kind, options.algorithm(), bytes);
         registry.require(kind, a, transport);
+        if (a == Algorithm.BCUBE) {
+            BcubeAllreduce.levels(size, bcubeBase(options));
+        }
         return a;
     }
 
