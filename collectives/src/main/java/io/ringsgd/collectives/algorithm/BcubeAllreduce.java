@@ -20,9 +20,11 @@ import io.ringsgd.collectives.transport.Transport;
  * ((x<sub>0</sub> ∘ x<sub>1</sub>) ∘ x<sub>2</sub>) ∘ …, and level after level in the slice's level order; a serial
  * reference that folds in this tree order is bit-equal.
  *
- * <p>Cost for m bytes on P = n^(k+1) ranks, one port: 2(k+1)·(n−1)·α + 2·(P−1)/P·m·β + (P−1)/P·m·γ (the same
- * volume as the ring, with 2(k+1)(n−1) instead of 2(P−1) message latencies, n−1 of each step concurrent). With k+1
- * ports each carrying one slice the β term divides by k+1: 2(k+1)(n−1)·α + 2·(P−1)/P·m·β/(k+1) + (P−1)/P·m·γ.
+ * <p>Cost for m bytes on P = n^(k+1) ranks, one port: 2(k+1)·α + 2·(P−1)/P·m·β + (P−1)/P·m·γ, counting α once
+ * per step (the step's (k+1)(n−1) messages go out together), or 2(k+1)²(n−1)·α where a host pays α per message; the
+ * same volume as the ring in 2(k+1) rounds instead of 2(P−1), plus a copy of the kept block per level on ranks whose
+ * digit is not 0. With k+1 ports, one slice on each, the β term divides by k+1:
+ * 2(k+1)·α + 2·(P−1)/P·m·β/(k+1) + (P−1)/P·m·γ.
  *
  * <p>The base n is {@link CollectiveContext#bcubeBase()} (0: the smallest n ≥ 2 with n^(k+1) = P, which for a prime
  * P is n = P, k = 0: one all-to-all level). A group size that is no power of a given n is rejected by
