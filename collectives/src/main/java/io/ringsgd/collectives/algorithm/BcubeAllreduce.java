@@ -153,22 +153,20 @@ public final class BcubeAllreduce implements AllreduceAlgorithm {
                 }
             }
         }
-        try {
-            for (int s = 0; s < levels; s++) {
-                int level = (s + t) % levels;
-                int d = (rank / pow(n, level)) % n;
-                for (int i = 0; i < n; i++) {
-                    if (i != d) {
-                        ctx.awaitRecv(s * n + i);
-                    }
-                }
-                if (reduce) {
-                    fold(data, scratch, op, n, d, count, levels, rank, s, t);
+        for (int s = 0; s < levels; s++) {
+            int level = (s + t) % levels;
+            int d = (rank / pow(n, level)) % n;
+            for (int i = 0; i < n; i++) {
+                if (i != d) {
+                    ctx.awaitRecv(s * n + i);
                 }
             }
-        } finally {
-            ctx.drainSends();
+            if (reduce) {
+                fold(data, scratch, op, n, d, count, levels, rank, s, t);
+            }
         }
+        // On a failure the sends are left as the ring leaves them: the next collective resets the queue.
+        ctx.drainSends();
     }
 
     /** Combines the n contributions to this rank's block of slice {@code s} at step {@code t} in digit order. */
