@@ -25,7 +25,13 @@ public enum Algorithm {
     /** Bruck's algorithm: ⌈lg P⌉ rounds of packed blocks (all-to-all of short messages). */
     BRUCK("bruck"),
     /** Linear: the root exchanges with every rank directly (gather, scatter and their v-forms). */
-    LINEAR("linear");
+    LINEAR("linear"),
+    /**
+     * BCube (BML): n^(k+1) ranks, reduce-scatter level by level among the n ranks of each level's group, all-gather
+     * in reverse, k+1 slices through the levels in rotated orders (multi-port); base n from
+     * {@link CollectiveOptions#withBcubeBase} or {@code ringsgd.bcube.n}.
+     */
+    BCUBE("bcube");
 
     private final String cliName;
 
@@ -54,7 +60,7 @@ public enum Algorithm {
         }
         throw new IllegalArgumentException("unknown algorithm '" + s
                 + "': use one of auto, ring, recursive-doubling, rabenseifner, tree, pairwise, bruck, linear,"
-                + " mpj-native");
+                + " bcube, mpj-native");
     }
 
     /** The algorithm with wire code {@code code} (its ordinal), or null if none. */

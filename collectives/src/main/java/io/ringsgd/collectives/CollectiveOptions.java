@@ -7,15 +7,17 @@ package io.ringsgd.collectives;
  */
 public final class CollectiveOptions {
     /** Algorithm chosen by the table, the communicator's segment size, no compression. */
-    public static final CollectiveOptions DEFAULT = new CollectiveOptions(Algorithm.AUTO, 0, Compression.NONE, null);
+    public static final CollectiveOptions DEFAULT = new CollectiveOptions(Algorithm.AUTO, 0, Compression.NONE, null, 0);
 
     private final Algorithm algorithm;
     private final int segmentBytes;
     private final Compression compression;
     private final float[] quantizationError;
+    private final int bcubeBase;
 
     private CollectiveOptions(Algorithm algorithm, int segmentBytes, Compression compression,
-            float[] quantizationError) {
+            float[] quantizationError, int bcubeBase) {
+        this.bcubeBase = bcubeBase;
         this.algorithm = algorithm;
         this.segmentBytes = segmentBytes;
         this.compression = compression;
@@ -57,7 +59,7 @@ public final class CollectiveOptions {
         if (a == null) {
             throw new IllegalArgumentException("algorithm is null: use Algorithm.AUTO to let the table choose");
         }
-        return new CollectiveOptions(a, segmentBytes, compression, quantizationError);
+        return new CollectiveOptions(a, segmentBytes, compression, quantizationError, bcubeBase);
     }
 
     /** Options with segments of {@code bytes} (at least 1 KiB, at most 64 MiB). */
@@ -65,7 +67,7 @@ public final class CollectiveOptions {
         if (bytes != 0 && (bytes < 1024 || bytes > (64 << 20))) {
             throw new IllegalArgumentException("segment size must be between 1k and 64m bytes, got " + bytes);
         }
-        return new CollectiveOptions(algorithm, bytes, compression, quantizationError);
+        return new CollectiveOptions(algorithm, bytes, compression, quantizationError, bcubeBase);
     }
 
     /**
@@ -77,7 +79,7 @@ public final class CollectiveOptions {
         if (c == null) {
             throw new IllegalArgumentException("compression is null: use Compression.NONE");
         }
-        return new CollectiveOptions(algorithm, segmentBytes, c, quantizationError);
+        return new CollectiveOptions(algorithm, segmentBytes, c, quantizationError, bcubeBase);
     }
 
     /**
@@ -88,12 +90,31 @@ public final class CollectiveOptions {
      * the collective until it completes, and is not touched without compression. Pass null for none.
      */
     public CollectiveOptions withQuantizationError(float[] sink) {
-        return new CollectiveOptions(algorithm, segmentBytes, compression, sink);
+        return new CollectiveOptions(algorithm, segmentBytes, compression, sink, bcubeBase);
     }
 
     /** The sink of {@link #withQuantizationError}, or null. */
     public float[] quantizationError() {
         return quantizationError;
+    }
+
+    /**
+     * These options with the base n of the bcube AllReduce ({@link Algorithm#BCUBE}): the group must have n^(k+1)
+     * ranks, which is checked at the call. 0 takes the communicator's ({@code ringsgd.bcube.n}, by default the
+     * smallest n ≥ 2 that fits).
+     *
+     * @throws IllegalArgumentException if {@code n} is neither 0 nor at least 2
+     */
+    public CollectiveOptions withBcubeBase(int n) {
+        if (n != 0 && n < 2) {
+            throw new IllegalArgumentException("bcube base n must be 0 (the communicator's) or at least 2, got " + n);
+        }
+        return new CollectiveOptions(algorithm, segmentBytes, compression, quantizationError, n);
+    }
+
+    /** The bcube base of {@link #withBcubeBase}, 0 for the communicator's. */
+    public int bcubeBase() {
+        return bcubeBase;
     }
 
     @Override

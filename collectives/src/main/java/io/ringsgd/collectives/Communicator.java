@@ -510,6 +510,20 @@ public interface Communicator extends AutoCloseable {
     Communicator dup();
 
     /**
+     * Splits the group by {@code color} ({@code MPI_Comm_split}): the ranks that pass the same non-negative color make
+     * one new communicator, ranked by {@code key} (ties by their rank here), with a communication context of its own
+     * and this one's configuration; a negative color ({@code MPI_UNDEFINED}) takes part and gets null. Collective:
+     * every rank calls it at the same point. The new communicator must be closed on its own; it cannot itself be
+     * split or duplicated, and a peer failure in it names the peer by its rank in this communicator.
+     *
+     * @throws UnsupportedOperationException (before anything is sent) if the transport has no contexts: the MPJ
+     *     Express transport
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    Communicator split(int color, int key);
+
+    /**
      * Runs a collective written outside this module against the transport (the GPU device AllReduce) on the
      * progress thread, in issue order with the others, and returns at once. The context's header arrives set to
      * {@link CollectiveKind#EXTERNAL} with this call's sequence number; the collective must send and receive only

@@ -26,6 +26,7 @@ import java.time.Duration;
  *   ringsgd.net.latency=200us  RINGSGD_NET_LATENCY  emulate a link (with ringsgd.net.bandwidth)
  *   ringsgd.net.bandwidth=1gbit RINGSGD_NET_BANDWIDTH
  *   ringsgd.spin=20us            RINGSGD_SPIN         busy-wait before blocking (default 20us)
+ *   ringsgd.bcube.n=3            RINGSGD_BCUBE_N      base n of the bcube AllReduce (default 0: the smallest that fits)
  * </pre>
  *
  * Immutable and thread-safe; build one with {@link #builder()}. Bad values throw IllegalArgumentException when they
@@ -41,6 +42,7 @@ public final class CommunicatorConfig {
     private final Duration spin;
     private final LinkModel link;
     private final Tracer tracer;
+    private final int bcubeBase;
 
     private CommunicatorConfig(Builder b) {
         this.timeout = b.timeout;
@@ -52,6 +54,7 @@ public final class CommunicatorConfig {
         this.spin = b.spin;
         this.link = b.link;
         this.tracer = b.tracer;
+        this.bcubeBase = b.bcubeBase;
     }
 
     /** Defaults overridden by {@code ringsgd.*} system properties and {@code RINGSGD_*} environment variables. */
@@ -72,6 +75,13 @@ public final class CommunicatorConfig {
         }
         if ((v = setting("table")) != null) {
             b.table(AlgorithmTable.withOverrides(v.startsWith("@") ? tableFile(v.substring(1).trim()) : v));
+        }
+        if ((v = setting("bcube.n")) != null) {
+            try {
+                b.bcubeBase(Integer.parseInt(v.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("ringsgd.bcube.n must be an integer, got '" + v + "'");
+            }
         }
         if ((v = setting("spin")) != null) {
             b.spin(Units.parseDuration(v));
@@ -122,7 +132,8 @@ public final class CommunicatorConfig {
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
         Builder b = new Builder().timeout(timeout).segmentBytes(segmentBytes).window(window)
-                .allreduceAlgorithm(allreduceAlgorithm).table(table).spin(spin).link(link).tracer(tracer);
+                .allreduceAlgorithm(allreduceAlgorithm).table(table).spin(spin).link(link).tracer(tracer)
+                .bcubeBase(bcubeBase);
         b.segmentChosen = segmentChosen;
         return b;
     }
@@ -159,6 +170,11 @@ public final class CommunicatorConfig {
     /** AllReduce algorithm used when a call asks for AUTO, or AUTO to use the table. */
     public Algorithm allreduceAlgorithm() {
         return allreduceAlgorithm;
+    }
+
+    /** Base n of the bcube AllReduce's levels (0, the default: the smallest n ≥ 2 whose power is the group size). */
+    public int bcubeBase() {
+        return bcubeBase;
     }
 
     /** The selection table that resolves AUTO. */
@@ -198,6 +214,17 @@ public final class CommunicatorConfig {
         private Duration spin = Duration.ofNanos(20_000);
         private LinkModel link;
         private Tracer tracer = Tracer.OFF;
+        private int bcubeBase;
+
+        /** Sets {@link CommunicatorConfig#bcubeBase()}: 0, or at least 2. */
+        public Builder bcubeBase(int n) {
+            if (n != 0 && n < 2) {
+                throw new IllegalArgumentException("bcube base n must be 0 (pick the smallest that fits) or at least"
+                        + " 2, got " + n);
+            }
+            this.bcubeBase = n;
+            return this;
+        }
 
         /** Record the communicator's collectives and messages on {@code t} (default {@link Tracer#OFF}). */
         public Builder tracer(Tracer t) {

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -26,10 +27,10 @@ class FailureTest {
         return LocalRun.runCatching(n, FAST, body);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"local", "tcp"})
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"local,RING", "tcp,RING", "local,BCUBE", "tcp,BCUBE"})
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void stalledRankIsNamedByEverySurvivor(String transport) {
+    void stalledRankIsNamedByEverySurvivor(String transport, Algorithm algorithm) {
         int p = 4;
         int stalled = 2;
         CountDownLatch survivorsDone = new CountDownLatch(p - 1);
@@ -40,7 +41,7 @@ class FailureTest {
             }
             try {
                 float[] a = new float[100_000];
-                c.allreduce(a, 0, a.length, ReduceOp.SUM, CollectiveOptions.algorithm(Algorithm.RING));
+                c.allreduce(a, 0, a.length, ReduceOp.SUM, CollectiveOptions.algorithm(algorithm));
                 return "completed";
             } catch (RuntimeException e) {
                 return e;

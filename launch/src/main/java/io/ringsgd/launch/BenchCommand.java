@@ -58,7 +58,7 @@ final class BenchCommand implements Runnable {
         String bytes;
 
         @Option(names = "--algorithm", defaultValue = "auto",
-                description = "auto, ring, recursive-doubling, rabenseifner, tree, mpj-native, a comma list, or all.")
+                description = "auto, ring, recursive-doubling, rabenseifner, tree, bcube, mpj-native, a comma list, or all.")
         String algorithm;
 
         @Option(names = "--iters", defaultValue = "50", description = "Timed iterations per size (default 50).")

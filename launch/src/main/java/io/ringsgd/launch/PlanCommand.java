@@ -73,7 +73,7 @@ final class PlanCommand implements Callable<Integer> {
 
     @Option(names = "--algorithm", defaultValue = "all", description = "AllReduce algorithms to consider: all"
             + " (default), auto (the communicator's table), or a comma list of ring, recursive-doubling,"
-            + " rabenseifner, tree.")
+            + " rabenseifner, tree, bcube.")
     String algorithm;
 
     @Option(names = "--segment", description = "Ring segment size, e.g. 256k (default: ringsgd.segment or 256k).")
@@ -163,9 +163,9 @@ final class PlanCommand implements Callable<Integer> {
         List<Algorithm> out = new ArrayList<>();
         for (String part : s.split(",")) {
             Algorithm a = Algorithm.parse(part);
-            if (a != Algorithm.AUTO && !CostModel.ALGORITHMS.contains(a)) {
+            if (a != Algorithm.AUTO && !CostModel.FORMULAS.contains(a)) {
                 throw new IllegalArgumentException("--algorithm " + part.trim() + " has no cost model: use all, auto,"
-                        + " ring, recursive-doubling, rabenseifner or tree");
+                        + " ring, recursive-doubling, rabenseifner, tree or bcube");
             }
             if (!out.contains(a)) {
                 out.add(a);

@@ -52,7 +52,7 @@ public final class AlgorithmRegistry {
 
     private AlgorithmRegistry() {
         for (AllreduceAlgorithm a : new AllreduceAlgorithm[] {new RingAllreduce(), new RecursiveDoublingAllreduce(),
-            new RabenseifnerAllreduce(), new TreeAllreduce()}) {
+            new RabenseifnerAllreduce(), new TreeAllreduce(), new BcubeAllreduce()}) {
             add(CollectiveKind.ALLREDUCE, a.id(), (ctx, send, data, op, root) -> a.allreduce(ctx, send, data, op));
         }
         addNative(CollectiveKind.ALLREDUCE, (ctx, send, data, op, root) -> {

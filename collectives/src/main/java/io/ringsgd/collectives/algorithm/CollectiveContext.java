@@ -32,6 +32,7 @@ public final class CollectiveContext {
     private int[][] intScratch = {new int[0], new int[0]};
     private long[][] longScratch = {new long[0], new long[0]};
     private int segmentBytes;
+    private int bcubeBase;
     private int window;
     private int[] sendCounts;
     private int[] sendDispls;
@@ -124,6 +125,16 @@ public final class CollectiveContext {
     /** Sets {@link #segmentBytes()} for the running collective. */
     public void segmentBytes(int bytes) {
         this.segmentBytes = bytes;
+    }
+
+    /** The base n of the BCube AllReduce's levels for the running collective (0: the smallest that fits). */
+    public int bcubeBase() {
+        return bcubeBase;
+    }
+
+    /** Sets {@link #bcubeBase()} for the running collective. */
+    public void bcubeBase(int n) {
+        this.bcubeBase = n;
     }
 
     /** How many segments a pipelined algorithm keeps in flight (at least 2). */

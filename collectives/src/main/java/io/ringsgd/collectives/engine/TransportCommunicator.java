@@ -13,11 +13,13 @@ import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.collectives.Request;
 import io.ringsgd.collectives.UserReduction;
 import io.ringsgd.collectives.algorithm.AlgorithmRegistry;
+import io.ringsgd.collectives.algorithm.BcubeAllreduce;
 import io.ringsgd.collectives.algorithm.CollectiveContext;
 import io.ringsgd.collectives.algorithm.CompressedRingAllreduce;
 import io.ringsgd.collectives.algorithm.OrderedBinomialReduce;
 import io.ringsgd.collectives.trace.Tracer;
 import io.ringsgd.collectives.transport.Header;
+import io.ringsgd.collectives.transport.SubgroupTransport;
 import io.ringsgd.collectives.transport.Transport;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -155,6 +157,10 @@ public final class TransportCommunicator implements Communicator {
         return algorithm(CollectiveKind.ALLREDUCE, options, recv);
     }
 
+    private int bcubeBase(CollectiveOptions o) {
+        return o.bcubeBase() != 0 ? o.bcubeBase() : config.bcubeBase();
+    }
+
     private void doAllreduce(long seq, Algorithm a, ElementBuffer send, ElementBuffer recv, ReduceOp op,
             CollectiveOptions o) {
         int n = recv.count();
@@ -172,6 +178,7 @@ public final class TransportCommunicator implements Communicator {
             }
         }
         ctx.segmentBytes(segment(o));
+        ctx.bcubeBase(bcubeBase(o));
         if (o.compression() != Compression.NONE) {
             compressed.allreduce(ctx, recv, o.compression(), o.quantizationError());
         } else {
@@ -373,10 +380,59 @@ public final class TransportCommunicator implements Communicator {
 
     @Override
     public Communicator dup() {
+        Transport made = newContext("dup()");
+        log.debug("rank {} made a new context on its {} communicator", rank, transport.name());
+        return new TransportCommunicator(made, config);
+    }
+
+    @Override
+    public Communicator split(int color, int key) {
+        requireContexts("split()");
+        int[] all = new int[2 * size];
+        allgather(ElementBuffer.of(new int[] {color, key}), ElementBuffer.of(all), CollectiveOptions.DEFAULT);
+        Transport made = newContext("split()");
+        if (color < 0) {
+            made.close();
+            return null;
+        }
+        int members = 0;
+        for (int q = 0; q < size; q++) {
+            if (all[2 * q] == color) {
+                members++;
+            }
+        }
+        // Insertion order by (key, parent rank): groups are small and this runs once.
+        int[] order = new int[members];
+        int m = 0;
+        for (int q = 0; q < size; q++) {
+            if (all[2 * q] != color) {
+                continue;
+            }
+            int i = m++;
+            while (i > 0 && all[2 * order[i - 1] + 1] > all[2 * q + 1]) {
+                order[i] = order[i - 1];
+                i--;
+            }
+            order[i] = q;
+        }
+        int mine = 0;
+        while (order[mine] != rank) {
+            mine++;
+        }
+        log.debug("rank {} is rank {} of {} in split color {}", rank, mine, members, color);
+        return new TransportCommunicator(new SubgroupTransport(made, order, mine), config);
+    }
+
+    private void requireContexts(String what) {
         if (!transport.canDup()) {
             throw new UnsupportedOperationException("the " + transport.name() + " transport has no communication"
-                    + " contexts: dup() needs the in-JVM or TCP transport");
+                    + " contexts: " + what + " needs the in-JVM or TCP transport");
         }
+    }
+
+    /** This rank's endpoint of a new communication context on the whole group (collective). */
+    private Transport newContext(String what) {
+        requireContexts(what);
         Transport[] made = new Transport[1];
         long[] value = new long[1];
         ElementBuffer one = ElementBuffer.of(value);
@@ -390,8 +446,7 @@ public final class TransportCommunicator implements Communicator {
                 return value[0];
             });
         });
-        log.debug("rank {} made a new context on its {} communicator", rank, transport.name());
-        return new TransportCommunicator(made[0], config);
+        return made[0];
     }
 
     // ------------------------------------------------------------------------------------------- user reductions
@@ -520,6 +575,7 @@ public final class TransportCommunicator implements Communicator {
             }
             values.copyTo(0, locValues, 0, n);
             ctx.segmentBytes(segment(o));
+            ctx.bcubeBase(bcubeBase(o));
             // Pass 1: the extreme value. Pass 2: the lowest index among the ranks that hold it.
             registry.run(CollectiveKind.ALLREDUCE, av, ctx, null, values, extreme, Header.NO_ROOT);
             boolean floating = !values.type().isInteger();
@@ -1097,6 +1153,9 @@ public final class TransportCommunicator implements Communicator {
     private Algorithm algorithm(CollectiveKind kind, CollectiveOptions options, long bytes) {
         Algorithm a = resolve(kind, options.algorithm(), bytes);
         registry.require(kind, a, transport);
+        if (a == Algorithm.BCUBE) {
+            BcubeAllreduce.levels(size, bcubeBase(options));
+        }
         return a;
     }
 

@@ -66,6 +66,15 @@ public final class Message {
         return this;
     }
 
+    /**
+     * Points this message, not yet posted, at {@code peer} instead, keeping everything else: how a transport that
+     * numbers a sub-group's ranks its own way hands the message on in its parent's numbering.
+     */
+    public Message retarget(int peer) {
+        this.peer = peer;
+        return this;
+    }
+
     private Message reset(int peer, boolean send, Header header, ElementBuffer buffer, int offset, int count,
             ReduceOp op, boolean incomingFirst) {
         if (offset < 0 || count < 0 || offset + count > buffer.count()) {

@@ -5,6 +5,7 @@ import io.ringsgd.collectives.CollectiveKind;
 import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.Units;
 import io.ringsgd.collectives.algorithm.AlgorithmTable;
+import io.ringsgd.collectives.algorithm.BcubeAllreduce;
 import io.ringsgd.collectives.codec.Codecs;
 import io.ringsgd.collectives.emulation.LinkModel;
 import java.util.EnumMap;
@@ -46,6 +47,12 @@ public final class CostModel {
     /** The algorithms the model knows, in the order tables list them. */
     public static final List<Algorithm> ALGORITHMS = List.of(Algorithm.RING, Algorithm.RECURSIVE_DOUBLING,
             Algorithm.RABENSEIFNER, Algorithm.TREE);
+    /**
+     * Every algorithm with a formula: {@link #ALGORITHMS} and BCube (its default base n, one link per rank: what
+     * one NIC gives it; it is asked for by name, never among the candidates of {@link #fastest}).
+     */
+    public static final List<Algorithm> FORMULAS = List.of(Algorithm.RING, Algorithm.RECURSIVE_DOUBLING,
+            Algorithm.RABENSEIFNER, Algorithm.TREE, Algorithm.BCUBE);
 
     /**
      * Codec time per element: encoding one float, and decoding one without accumulating (an accumulating decode costs
@@ -204,6 +211,8 @@ public final class CostModel {
                 return rabenseifner(ranks, count);
             case TREE:
                 return tree(ranks, count);
+            case BCUBE:
+                return bcube(ranks, count);
             default:
                 throw new IllegalStateException();
         }
@@ -291,6 +300,12 @@ public final class CostModel {
                 int depth = 32 - Integer.numberOfLeadingZeros(p - 1);
                 return new double[] {2 * depth, 2 * depth * n, depth * n};
             }
+            case BCUBE: {
+                int base = BcubeAllreduce.defaultBase(p);
+                int levels = BcubeAllreduce.levels(p, 0);
+                double moved = (p - 1.0) / p * n;
+                return new double[] {2.0 * levels * levels * (base - 1), 2 * moved, moved};
+            }
             default:
                 throw new IllegalStateException();
         }
@@ -344,6 +359,32 @@ public final class CostModel {
             t += round(m, true) + round(m, false);
         }
         return t;
+    }
+
+    /**
+     * BCube with its default base on one link: at each of its k+1 steps and both phases a rank sends k+1 slices'
+     * n−1 blocks at once, the messages share the link, and the reduce-scatter reduces what arrived.
+     */
+    private double bcube(int p, long count) {
+        double n = (double) count * ELEMENT_BYTES;
+        int base = BcubeAllreduce.defaultBase(p);
+        int levels = BcubeAllreduce.levels(p, 0);
+        int messages = levels * (base - 1);
+        double t = 0;
+        double share = n;
+        for (int u = 0; u < levels; u++) {
+            share /= base;
+            double m = share * (base - 1);
+            t += exchange(messages, m, true) + exchange(messages, m, false);
+        }
+        return t;
+    }
+
+    /** {@code messages} sends of {@code bytes} in all, posted together and awaited together. */
+    private double exchange(int messages, double bytes, boolean reduce) {
+        double flight = wire(bytes) + latency();
+        double work = (messages * alpha + bytes * beta + (reduce ? bytes * gamma : 0)) * stretch;
+        return flight > work ? flight + wakeup : work;
     }
 
     private double tree(int p, long count) {
@@ -440,9 +481,9 @@ public final class CostModel {
         if (a == Algorithm.AUTO) {
             return AlgorithmTable.defaults().select(CollectiveKind.ALLREDUCE, bytes, ranks);
         }
-        if (!ALGORITHMS.contains(a)) {
+        if (!FORMULAS.contains(a)) {
             throw new IllegalArgumentException("the cost model has no formula for " + a.cliName()
-                    + ": use ring, recursive-doubling, rabenseifner or tree");
+                    + ": use ring, recursive-doubling, rabenseifner, tree or bcube");
         }
         return a;
     }

@@ -69,7 +69,7 @@ class CostModelTest {
     @Test
     void termsAreTheCoefficientsOfTheHostOnlyPrediction() {
         SplittableRandom rnd = new SplittableRandom(3);
-        for (Algorithm a : CostModel.ALGORITHMS) {
+        for (Algorithm a : CostModel.FORMULAS) {
             for (int p : new int[] {2, 3, 4, 5, 8, 12}) {
                 for (long bytes : new long[] {4, 1000, 65536, 3 * MB, 17 * MB}) {
                     double al = rnd.nextDouble() * 1e-4;
@@ -82,6 +82,17 @@ class CostModelTest {
                 }
             }
         }
+    }
+
+    @Test
+    void bcubeMovesWhatTheRingMovesInFewerRounds() {
+        // BCube(2,1), P = 4: 2 levels, 2 slices, so 2 messages in each of 4 steps; 2·3/4·n bytes sent, 3/4·n reduced.
+        double n = 4 * MB;
+        assertThat(CostModel.of(ALPHA, BETA, GAMMA).allreduceSeconds(Algorithm.BCUBE, 4, 4 * MB))
+                .isCloseTo(8 * ALPHA + 1.5 * n * BETA + 0.75 * n * GAMMA, within(1e-12));
+        // BCube(3,1), P = 9: 2 levels of 2 partners, 2 slices: 4 messages per step, 4 steps.
+        assertThat(CostModel.terms(Algorithm.BCUBE, 9, 9 * 4000, 256 << 10))
+                .containsExactly(new double[] {16, 2 * 8 * 4000, 8 * 4000}, within(1e-9));
     }
 
     @Test
