@@ -530,6 +530,16 @@ public interface Communicator extends AutoCloseable {
     }
 
     /**
+     * Bytes this rank's transport has posted for sending since the communicator was made, counted by the transport
+     * (payload plus its framing; see {@link io.ringsgd.collectives.transport.Transport#bytesSent()}), or −1 where the
+     * transport does not count. Differences between two readings taken when no collective is in flight give the
+     * bytes of the collectives in between.
+     */
+    default long bytesSent() {
+        return -1;
+    }
+
+    /**
      * Leaves the group: waits for the queued non-blocking collectives to finish, stops the progress thread and
      * closes the transport. Peers that still expect messages from this rank fail naming it; others are unaffected.
      * Idempotent; may be called from any thread but not from a collective running on the progress thread.
