@@ -22,6 +22,8 @@ public final class TernaryCodec extends BlockCodec {
     /** The two scalars of the block being coded: threshold, scale. */
     private float threshold;
     private float scale;
+    /** Table of the values of codes 0..3 for the current block: decoding looks values up instead of branching. */
+    private final float[] levels = new float[4];
 
     /** A codec with its own staging array (prefer {@link Codecs#create}). */
     public TernaryCodec() {
@@ -33,7 +35,7 @@ public final class TernaryCodec extends BlockCodec {
     }
 
     /** Sets {@link #threshold} and {@link #scale} for the block; sums in index order. */
-    private void levels(float[] src, int from, int m) {
+    private void thresholdAndScale(float[] src, int from, int m) {
         float sum = 0f;
         for (int i = 0; i < m; i++) {
             sum += Math.abs(src[from + i]);
@@ -42,11 +44,11 @@ public final class TernaryCodec extends BlockCodec {
         float above = 0f;
         int count = 0;
         for (int i = 0; i < m; i++) {
+            // Branch-free (adding +0 changes no sum): C2 compiles the selects to conditional moves.
             float a = Math.abs(src[from + i]);
-            if (a > t) {
-                above += a;
-                count++;
-            }
+            boolean in = a > t;
+            above += in ? a : 0f;
+            count += in ? 1 : 0;
         }
         threshold = t;
         scale = count == 0 ? 0f : above / count;
@@ -57,14 +59,17 @@ public final class TernaryCodec extends BlockCodec {
         return Math.abs(x) > t ? 1 + (Float.floatToRawIntBits(x) >>> 31) : 0;
     }
 
-    /** The value of a code, as decode computes it. */
-    private static float value(int code, float s) {
-        return code == 0 ? 0f : code == 1 ? s : -s;
+    /** The values of codes 0 to 3 (0, s, −s; 3 is never written), set per block by {@link #levelsOf}. */
+    private float[] levelsOf(float s) {
+        float[] v = levels;
+        v[1] = s;
+        v[2] = -s;
+        return v;
     }
 
     @Override
     void encodeBlock(float[] src, int from, int m, byte[] st, int k, float[] lost, int l) {
-        levels(src, from, m);
+        thresholdAndScale(src, from, m);
         float t = threshold;
         float s = scale;
         FLOAT_LE.set(st, k, s);
@@ -80,19 +85,20 @@ public final class TernaryCodec extends BlockCodec {
             st[q + y] = (byte) bits;
         }
         if (lost != null) {
+            float[] lv = levelsOf(s);
             for (int i = 0; i < m; i++) {
                 float x = src[from + i];
-                lost[l + i] += x - value(code(x, t), s);
+                lost[l + i] += x - lv[code(x, t)];
             }
         }
     }
 
     @Override
     void decodeBlock(byte[] st, int k, float[] dst, int d, int m, boolean accumulate) {
-        float s = (float) FLOAT_LE.get(st, k);
+        float[] lv = levelsOf((float) FLOAT_LE.get(st, k));
         int q = k + 4;
         for (int i = 0; i < m; i++) {
-            float v = value((st[q + (i >>> 2)] >>> (2 * (i & 3))) & 3, s);
+            float v = lv[(st[q + (i >>> 2)] >>> (2 * (i & 3))) & 3];
             if (accumulate) {
                 dst[d + i] += v;
             } else {
@@ -105,11 +111,11 @@ public final class TernaryCodec extends BlockCodec {
     public void roundTrip(float[] src, int off, int n, float[] out, int outOff) {
         for (int b = 0; b < n; b += BLOCK) {
             int m = Math.min(BLOCK, n - b);
-            levels(src, off + b, m);
+            thresholdAndScale(src, off + b, m);
             float t = threshold;
-            float s = scale;
+            float[] lv = levelsOf(scale);
             for (int i = 0; i < m; i++) {
-                out[outOff + b + i] = value(code(src[off + b + i], t), s);
+                out[outOff + b + i] = lv[code(src[off + b + i], t)];
             }
         }
     }
