@@ -73,7 +73,8 @@ public interface Communicator extends AutoCloseable {
 
     /**
      * The algorithm an AllReduce of {@code bytes} bytes with {@code options} runs on this group: AUTO resolved through
-     * the job-wide setting and the selection table; RING when compressed. Sends nothing.
+     * the job-wide setting and the selection table; RING when compressed (the compressed ring, or for 2bit and 1bit the
+     * ring all-gather of every rank's encoding). Sends nothing.
      */
     Algorithm allreduceAlgorithm(long bytes, CollectiveOptions options);
 

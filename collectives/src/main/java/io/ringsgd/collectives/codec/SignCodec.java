@@ -33,20 +33,28 @@ public final class SignCodec extends BlockCodec {
         return sum / m;
     }
 
+    /** The sign bit of x: 1 for negative (and −0, and NaNs with the sign bit set). */
+    private static int sign(float x) {
+        return Float.floatToRawIntBits(x) >>> 31;
+    }
+
     @Override
     void encodeBlock(float[] src, int from, int m, byte[] st, int k, float[] lost, int l) {
         float scale = scaleOf(src, from, m);
         FLOAT_LE.set(st, k, scale);
         int q = k + 4;
-        int bytes = (m + 7) / 8;
-        for (int y = 0; y < bytes; y++) {
+        int whole = m / 8;
+        for (int y = 0; y < whole; y++) {
             int e = from + 8 * y;
-            int end = Math.min(8, m - 8 * y);
+            st[q + y] = (byte) (sign(src[e]) | sign(src[e + 1]) << 1 | sign(src[e + 2]) << 2 | sign(src[e + 3]) << 3
+                    | sign(src[e + 4]) << 4 | sign(src[e + 5]) << 5 | sign(src[e + 6]) << 6 | sign(src[e + 7]) << 7);
+        }
+        if (whole * 8 < m) {
             int bits = 0;
-            for (int i = 0; i < end; i++) {
-                bits |= (Float.floatToRawIntBits(src[e + i]) >>> 31) << i;
+            for (int i = whole * 8; i < m; i++) {
+                bits |= sign(src[from + i]) << (i & 7);
             }
-            st[q + y] = (byte) bits;
+            st[q + whole] = (byte) bits;
         }
         if (lost != null) {
             // What the receivers decode: the scale with the element's sign bit, exactly as decodeBlock builds it.

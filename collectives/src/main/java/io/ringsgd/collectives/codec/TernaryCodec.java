@@ -56,7 +56,8 @@ public final class TernaryCodec extends BlockCodec {
 
     /** The code of x: 0, 1 (+s) or 2 (−s). */
     private static int code(float x, float t) {
-        return Math.abs(x) > t ? 1 + (Float.floatToRawIntBits(x) >>> 31) : 0;
+        int in = Math.abs(x) > t ? 1 : 0;
+        return in + (in & (Float.floatToRawIntBits(x) >>> 31));
     }
 
     /** The values of codes 0 to 3 (0, s, −s; 3 is never written), set per block by {@link #levelsOf}. */
@@ -74,15 +75,18 @@ public final class TernaryCodec extends BlockCodec {
         float s = scale;
         FLOAT_LE.set(st, k, s);
         int q = k + 4;
-        int bytes = (m + 3) / 4;
-        for (int y = 0; y < bytes; y++) {
+        int whole = m / 4;
+        for (int y = 0; y < whole; y++) {
             int e = from + 4 * y;
-            int end = Math.min(4, m - 4 * y);
+            st[q + y] = (byte) (code(src[e], t) | code(src[e + 1], t) << 2 | code(src[e + 2], t) << 4
+                    | code(src[e + 3], t) << 6);
+        }
+        if (whole * 4 < m) {
             int bits = 0;
-            for (int i = 0; i < end; i++) {
-                bits |= code(src[e + i], t) << (2 * i);
+            for (int i = whole * 4; i < m; i++) {
+                bits |= code(src[from + i], t) << (2 * (i & 3));
             }
-            st[q + y] = (byte) bits;
+            st[q + whole] = (byte) bits;
         }
         if (lost != null) {
             float[] lv = levelsOf(s);
