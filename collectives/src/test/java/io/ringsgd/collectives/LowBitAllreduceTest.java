@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringsgd.collectives.codec.Codec;
 import io.ringsgd.collectives.codec.Codecs;
+import io.ringsgd.collectives.testing.TcpGroup;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -123,6 +124,29 @@ class LowBitAllreduceTest {
             assertThat(worstWith).as("%s: results + final sinks vs inputs", z).isLessThan(1e-3);
             // The sinks are not small: what they hold is real signal, sent later.
             assertThat(worstWithout).as("%s: results alone vs inputs", z).isGreaterThan(0.1);
+        }
+    }
+
+    /**
+     * Over TCP the counter includes the framing: each of the P − 1 all-gather steps is one message (the encoding is
+     * smaller than a segment), and each message costs its payload plus a 56-byte frame header.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void tcpCountsPayloadAndFrameHeaders() {
+        int p = 3;
+        int n = 10_000;
+        CommunicatorConfig cfg = CommunicatorConfig.builder().timeout(Duration.ofSeconds(30)).segmentBytes(64 << 10)
+                .build();
+        List<Long> sent = TcpGroup.run(p, cfg, c -> {
+            float[] v = BuffersAndIdentityTest.random(c.rank(), n);
+            long before = c.bytesSent();
+            c.allreduce(v, 0, n, ReduceOp.SUM, CollectiveOptions.compressed(Compression.ONE_BIT));
+            return c.bytesSent() - before;
+        });
+        long e = Codecs.encodedBytes(Compression.ONE_BIT, n);
+        for (long s : sent) {
+            assertThat(s).isEqualTo((p - 1) * (e + 56));
         }
     }
 }
