@@ -83,6 +83,10 @@ public final class CocodSgdTrainer implements Trainer {
     @Override
     public void validate(TrainConfig cfg) {
         CocodOptions.of(cfg);
+        if (!cfg.errorFeedback()) {
+            throw new IllegalArgumentException("trainer cocod always feeds back what compression drops (its average is of"
+                    + " model differences): drop --error-feedback off, which applies to sync and pipe");
+        }
     }
 
     @Override

@@ -61,6 +61,10 @@ public final class ElasticBspTrainer implements Trainer {
     @Override
     public void validate(TrainConfig cfg) {
         EbspOptions.of(cfg);
+        if (!cfg.errorFeedback()) {
+            throw new IllegalArgumentException("trainer ebsp always feeds back what compression drops (its average is of"
+                    + " model differences): drop --error-feedback off, which applies to sync and pipe");
+        }
     }
 
     @Override

@@ -44,7 +44,7 @@ public final class CollectiveOptions {
         return segmentBytes;
     }
 
-    /** The compression of AllReduce traffic (NONE, FP16, INT8). */
+    /** The compression of AllReduce traffic (NONE, FP16, INT8, TWO_BIT, ONE_BIT). */
     public Compression compression() {
         return compression;
     }
@@ -71,7 +71,8 @@ public final class CollectiveOptions {
     }
 
     /**
-     * These options with AllReduce traffic compressed by {@code c} (float SUM and AVG only; the compressed ring).
+     * These options with AllReduce traffic compressed by {@code c} (float SUM and AVG only): fp16 and int8 take the
+     * compressed ring, 2bit and 1bit the encoded all-gather ({@link Compression#gathersEncodings()}).
      *
      * @throws IllegalArgumentException if {@code c} is null
      */

@@ -73,7 +73,8 @@ public interface Communicator extends AutoCloseable {
 
     /**
      * The algorithm an AllReduce of {@code bytes} bytes with {@code options} runs on this group: AUTO resolved through
-     * the job-wide setting and the selection table; RING when compressed. Sends nothing.
+     * the job-wide setting and the selection table; RING when compressed (the compressed ring, or for 2bit and 1bit the
+     * ring all-gather of every rank's encoding). Sends nothing.
      */
     Algorithm allreduceAlgorithm(long bytes, CollectiveOptions options);
 
@@ -541,6 +542,16 @@ public interface Communicator extends AutoCloseable {
      */
     default Tracer tracer() {
         return Tracer.OFF;
+    }
+
+    /**
+     * Bytes this rank's transport has posted for sending since the communicator was made, counted by the transport
+     * (payload plus its framing; see {@link io.ringsgd.collectives.transport.Transport#bytesSent()}), or −1 where the
+     * transport does not count. Differences between two readings taken when no collective is in flight give the
+     * bytes of the collectives in between.
+     */
+    default long bytesSent() {
+        return -1;
     }
 
     /**

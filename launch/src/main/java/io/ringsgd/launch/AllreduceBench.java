@@ -150,7 +150,9 @@ public final class AllreduceBench {
     /**
      * How far a compressed AllReduce of values at most {@code max} in magnitude may be from the exact sum: each of the
      * P requantizations of the ring (P−1 partial sums, one final chunk) errs by at most half a step, a step being
-     * max/127 for int8 and 2^-10 of the value for fp16. Uncompressed sums must be exact.
+     * max/127 for int8 and 2^-10 of the value for fp16. The low-bit formats encode each rank's vector once, and an
+     * element's level has its sign and a magnitude within [0, max], so each of the P encodings errs by at most max.
+     * Uncompressed sums must be exact.
      */
     static double tolerance(Compression compression, int p, double max) {
         switch (compression) {
@@ -158,6 +160,9 @@ public final class AllreduceBench {
                 return p * max / 127 / 2;
             case FP16:
                 return p * max * 0x1p-11;
+            case TWO_BIT:
+            case ONE_BIT:
+                return p * max;
             default:
                 return 0;
         }

@@ -79,7 +79,8 @@ final class BenchCommand implements Runnable {
                 + " 256k).")
         String segment;
 
-        @Option(names = "--compress", defaultValue = "none", description = "none, fp16 or int8 (float only).")
+        @Option(names = "--compress", defaultValue = "none", description = "none, fp16, int8, 2bit or 1bit (float"
+                + " only).")
         String compress;
 
         @Option(names = "--json", description = "One JSON object per line instead of a table.")

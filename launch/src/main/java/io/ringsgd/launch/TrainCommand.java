@@ -87,9 +87,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-epochs", description = "Linear learning-rate warm-up, in epochs (default 0).")
     Double warmupEpochs;
 
-    @Option(names = "--compress", description = "AllReduce traffic compression: none, fp16 or int8, with error"
-            + " feedback (default none).")
+    @Option(names = "--compress", description = "AllReduce traffic compression: none, fp16, int8 (the compressed"
+            + " ring), 2bit or 1bit (the encoded all-gather), with error feedback (default none).")
     String compress;
+
+    @Option(names = "--error-feedback", description = "on (default) or off: whether what compression drops is added"
+            + " to the next gradient (off only to measure what error feedback buys).")
+    String errorFeedback;
 
     @Option(names = "--seed", description = "Seed of initialization, shuffling and synthetic data (default 1).")
     Long seed;
@@ -279,6 +283,9 @@ final class TrainCommand implements Callable<Integer> {
         if (compress != null) {
             b.compression(compress);
         }
+        if (errorFeedback != null) {
+            b.errorFeedback(errorFeedback);
+        }
         if (seed != null) {
             b.seed(seed);
         }
@@ -340,6 +347,13 @@ final class TrainCommand implements Callable<Integer> {
                 + " %.1f s) | %d iterations of %.2f ms: computing %.2f ms, waiting for communication %.2f ms%n",
                 100 * r.finalTestAccuracy(), r.wallSeconds(), r.trainSeconds(), r.evalSeconds(), r.iterationsRun(),
                 r.meanIterationMs(), r.meanComputeMs() / its, r.meanCommWaitMs() / its));
+        if (r.wireBytesSent() >= 0) {
+            String c = r.config().compression().cliName();
+            sb.append(String.format(Locale.ROOT, "rank %d sent %.1f KiB per iteration (counted by its transport;"
+                    + " compression %s%s)%n", r.rank(), r.wireBytesPerIteration() / 1024, c,
+                    c.equals("none") ? "" : r.config().errorFeedback() ? ", error feedback on"
+                            : ", error feedback off"));
+        }
         sb.append("parameters sha256 ").append(r.paramsSha256()).append(" (identical on every rank)\n");
         sb.append("wrote ").append(csv).append(", ").append(png).append(", ").append(json).append('\n');
         System.out.print(sb);

@@ -28,7 +28,7 @@ class BenchCommandTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void compressedRunsAreCorrectWithinTheCodecErrorAndExitZero() {
-        for (String c : new String[] {"int8", "fp16"}) {
+        for (String c : new String[] {"int8", "fp16", "2bit", "1bit"}) {
             int[] status = {-1};
             String o = bench(status, "bench", "allreduce", "--np", "3", "--bytes", "8,100k,1m", "--iters", "3",
                     "--warmup", "1", "--warmup-seconds", "0", "--compress", c, "--json");
@@ -44,6 +44,7 @@ class BenchCommandTest {
         // int8: half a step (58/127) per requantization, 4 of them on 4 ranks.
         assertThat(AllreduceBench.tolerance(Compression.INT8, 4, 58)).isEqualTo(4 * 58 / 127.0 / 2);
         assertThat(AllreduceBench.tolerance(Compression.FP16, 4, 58)).isEqualTo(4 * 58 * 0x1p-11);
+        assertThat(AllreduceBench.tolerance(Compression.ONE_BIT, 4, 58)).isEqualTo(4 * 58);
     }
 
     @Test

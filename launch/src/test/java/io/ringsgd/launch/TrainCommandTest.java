@@ -45,7 +45,7 @@ class TrainCommandTest {
         String json = Files.readString(dir.resolve("summary.json"));
         for (String key : new String[] {"\"trainer\"", "\"width\"", "\"workers\"", "\"epochs\"",
             "\"final_test_accuracy\"", "\"wall_seconds\"", "\"iterations\"", "\"mean_iteration_ms\"",
-            "\"compute_ms\"", "\"comm_wait_ms\"", "\"params_sha256\""}) {
+            "\"compute_ms\"", "\"comm_wait_ms\"", "\"params_sha256\"", "\"wire_bytes_per_iteration\""}) {
             assertThat(json).contains(key);
         }
         assertThat(Files.readAllLines(dir.resolve("metrics.csv")).size()).isGreaterThan(10);
@@ -70,6 +70,10 @@ class TrainCommandTest {
         assertOneLineError(run("train", "--net-latency", "200us", "--data", "synthetic", "--quiet", "--out",
                 dir.toString()), "--net-bandwidth");
         assertOneLineError(run("train", "--transport", "tcp", "--data", "synthetic", "--quiet"), "ringsgd run");
+        assertOneLineError(run("train", "--compress", "3bit", "--data", "synthetic", "--quiet", "--out",
+                dir.toString()), "2bit or 1bit");
+        assertOneLineError(run("train", "--compress", "1bit", "--error-feedback", "maybe", "--data", "synthetic",
+                "--quiet", "--out", dir.toString()), "--error-feedback takes on or off");
         assertThat(Files.exists(dir.resolve("metrics.csv"))).isFalse();
     }
 

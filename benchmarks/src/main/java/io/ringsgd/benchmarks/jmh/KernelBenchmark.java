@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The reduction kernels alone, on one core: array ← array (the in-JVM path), array ← little-endian staging buffer
- * (the TCP receive path), the three-operand combine of the out-of-place ring, and the fp16 / int8 codecs.
+ * (the TCP receive path), the three-operand combine of the out-of-place ring, and the fp16 / int8 / 2bit / 1bit
+ * codecs (the low-bit ones decode from a wire they encoded in set-up, as the encoded all-gather does).
  * Throughput in operations per second; bytes per second = ops/s × n × 4.
  */
 @State(Scope.Thread)
@@ -47,6 +48,10 @@ public class KernelBenchmark {
     private Codec fp16;
     private Codec int8;
     private float[] lost;
+    private Codec oneBit;
+    private Codec twoBit;
+    private ByteBuffer oneBitWire;
+    private ByteBuffer twoBitWire;
 
     @Setup
     public void setUp() {
@@ -69,6 +74,12 @@ public class KernelBenchmark {
         fp16 = Codecs.create(Compression.FP16);
         int8 = Codecs.create(Compression.INT8);
         lost = new float[n];
+        oneBit = Codecs.create(Compression.ONE_BIT);
+        twoBit = Codecs.create(Compression.TWO_BIT);
+        oneBitWire = ByteBuffer.allocateDirect(oneBit.encodedBytes(n)).order(ByteOrder.LITTLE_ENDIAN);
+        twoBitWire = ByteBuffer.allocateDirect(twoBit.encodedBytes(n)).order(ByteOrder.LITTLE_ENDIAN);
+        oneBit.encode(floats, 0, n, oneBitWire, 0);
+        twoBit.encode(floats, 0, n, twoBitWire, 0);
     }
 
     @Benchmark
@@ -123,6 +134,44 @@ public class KernelBenchmark {
     @Benchmark
     public float[] decodeAddFp16() {
         fp16.decode(wire, 0, c.floatArray(), 0, n, true);
+        return c.floatArray();
+    }
+
+    @Benchmark
+    public ByteBuffer encodeOneBit() {
+        oneBit.encode(floats, 0, n, oneBitWire, 0);
+        return oneBitWire;
+    }
+
+    /** As the encoded all-gather encodes with error feedback. */
+    @Benchmark
+    public ByteBuffer encodeOneBitWithErrorSink() {
+        oneBit.encode(floats, 0, n, oneBitWire, 0, lost, 0);
+        return oneBitWire;
+    }
+
+    @Benchmark
+    public float[] decodeAddOneBit() {
+        oneBit.decode(oneBitWire, 0, c.floatArray(), 0, n, true);
+        return c.floatArray();
+    }
+
+    @Benchmark
+    public ByteBuffer encodeTwoBit() {
+        twoBit.encode(floats, 0, n, twoBitWire, 0);
+        return twoBitWire;
+    }
+
+    /** As the encoded all-gather encodes with error feedback. */
+    @Benchmark
+    public ByteBuffer encodeTwoBitWithErrorSink() {
+        twoBit.encode(floats, 0, n, twoBitWire, 0, lost, 0);
+        return twoBitWire;
+    }
+
+    @Benchmark
+    public float[] decodeAddTwoBit() {
+        twoBit.decode(twoBitWire, 0, c.floatArray(), 0, n, true);
         return c.floatArray();
     }
 }

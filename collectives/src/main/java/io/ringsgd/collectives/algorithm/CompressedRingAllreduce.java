@@ -4,7 +4,6 @@ import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.codec.Codec;
-import io.ringsgd.collectives.codec.Codecs;
 import io.ringsgd.collectives.transport.Message;
 import io.ringsgd.collectives.transport.Transport;
 import java.nio.ByteBuffer;
@@ -25,46 +24,30 @@ import java.nio.ByteOrder;
  * written once per call, so no send source is ever overwritten while in flight.
  */
 public final class CompressedRingAllreduce {
-    private ByteBuffer wire = ByteBuffer.allocateDirect(0);
-    private ElementBuffer wireBytes = ElementBuffer.ofBytes(wire, ElementType.BYTE, 0, 0);
-    private float[] work = new float[0];
+    /** The current call's wire (CodecWork's), for the run's messages. */
+    private ByteBuffer wire;
+    private ElementBuffer wireBytes;
     private int[] segmentBytes = new int[0];
-    /** This communicator's codecs by {@link Compression#ordinal()}, made on first use (codecs are not shared). */
-    private final Codec[] codecs = new Codec[Compression.values().length];
+    private final CodecWork work = new CodecWork();
 
     /**
      * In-place SUM of {@code data} (floats) across the group, with traffic encoded by {@code compression}; if
      * {@code lost} is not null, what this rank's encodings dropped is added into it (element i at index i).
      */
     public void allreduce(CollectiveContext ctx, ElementBuffer data, Compression compression, float[] lost) {
-        Codec codec = codecs[compression.ordinal()];
+        Codec codec = work.open(ctx, data, compression);
         if (codec == null) {
-            codec = Codecs.create(compression);
-            codecs[compression.ordinal()] = codec;
-        }
-        ctx.header().variant(compression.ordinal());
-        int p = ctx.size();
-        int n = data.count();
-        if (p == 1 || n == 0) {
             return;
         }
-        float[] arr = data.floatArray();
-        int base = data.arrayOffset();
-        if (arr == null) {
-            if (work.length < n) {
-                work = new float[n];
-            }
-            data.copyTo(0, ElementBuffer.of(work, 0, n), 0, n);
-            arr = work;
-            base = 0;
-        }
+        int p = ctx.size();
+        int n = data.count();
         int segments = RingLayout.segments(n, p, 4, ctx.segmentBytes());
         int region = layout(codec, n, p, segments);
-        ensureWire(3L * region);
-        new Run(ctx, codec, arr, base, n, segments, region, lost).run();
-        if (arr == work) {
-            ElementBuffer.of(work, 0, n).copyTo(0, data, 0, n);
-        }
+        work.ensureWire(3L * region);
+        wire = work.wire;
+        wireBytes = work.wireBytes;
+        new Run(ctx, codec, work.array, work.base, n, segments, region, lost).run();
+        work.close(data);
     }
 
     /** Fills {@link #segmentBytes} with each (chunk, segment)'s byte offset in a region; returns the region size. */
@@ -87,14 +70,6 @@ public final class CompressedRingAllreduce {
             throw new IllegalArgumentException("vector too large for a compressed allreduce: " + n + " floats");
         }
         return (int) off;
-    }
-
-    private void ensureWire(long bytes) {
-        if (wire.capacity() < bytes) {
-            wire = ByteBuffer.allocateDirect((int) Math.max(bytes, Math.min(Integer.MAX_VALUE, 2L * wire.capacity())))
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            wireBytes = ElementBuffer.ofBytes(wire, ElementType.BYTE, 0, wire.capacity());
-        }
     }
 
     /** One call's state. */

@@ -18,6 +18,10 @@ public final class Codecs {
                 return new Fp16Codec();
             case INT8:
                 return new Int8Codec();
+            case TWO_BIT:
+                return new TernaryCodec();
+            case ONE_BIT:
+                return new SignCodec();
             default:
                 throw new IllegalArgumentException("compression " + c.cliName() + " has no codec");
         }
@@ -30,6 +34,10 @@ public final class Codecs {
                 return Fp16Codec.bytes(n);
             case INT8:
                 return Int8Codec.bytes(n);
+            case TWO_BIT:
+                return TernaryCodec.bytes(n);
+            case ONE_BIT:
+                return SignCodec.bytes(n);
             default:
                 return 4L * n;
         }

@@ -1,10 +1,5 @@
 package io.ringsgd.collectives.codec;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 /**
  * Blockwise linear 8-bit quantization: each block of {@value #BLOCK} elements is stored as one float scale
  * (max |x| / 127) followed by one signed byte per element, q = round(x / scale) (ties to even). About 1.02 bytes per
@@ -21,7 +16,7 @@ import java.nio.ByteOrder;
  * array: it is not thread-safe; take one per thread from
  * {@link Codecs#create}.
  */
-public final class Int8Codec implements Codec {
+public final class Int8Codec extends BlockCodec {
     /** Elements per scale. */
     public static final int BLOCK = 256;
 
@@ -31,51 +26,29 @@ public final class Int8Codec implements Codec {
     private static final float HIGH = MAGIC + 127f;
     private static final float SMALLEST_MAX = 127f * Float.MIN_NORMAL;
 
-    /** Blocks staged per bulk copy to or from the (direct) wire buffer: bulk copies have a fixed cost each. */
-    private static final int STAGE_BLOCKS = 64;
-    private static final VarHandle FLOAT_LE = MethodHandles.byteArrayViewVarHandle(float[].class,
-            ByteOrder.LITTLE_ENDIAN);
-
-    /** Encoded blocks exactly as on the wire, {@value #STAGE_BLOCKS} at a time. */
-    private final byte[] stage = new byte[STAGE_BLOCKS * (4 + BLOCK)];
-
-    @Override
-    public int encodedBytes(int n) {
-        return bytes(n);
+    /** A codec with its own staging array (prefer {@link Codecs#create}). */
+    public Int8Codec() {
+        super(BLOCK, 8);
     }
 
     static int bytes(int n) {
-        return n + 4 * ((n + BLOCK - 1) / BLOCK);
+        return bytes(n, BLOCK, 8);
     }
 
     @Override
-    public void encode(float[] src, int off, int n, ByteBuffer dst, int at, float[] lost, int lostOff) {
-        byte[] st = stage;
-        int pos = at;
-        int k = 0;
-        for (int b = 0; b < n; b += BLOCK) {
-            int m = Math.min(BLOCK, n - b);
-            int from = off + b;
-            float scale = scaleOf(src, from, m);
-            float inv = scale == 0f ? 0f : 1f / scale;
-            FLOAT_LE.set(st, k, scale);
-            int q = k + 4;
+    void encodeBlock(float[] src, int from, int m, byte[] st, int k, float[] lost, int l) {
+        float scale = scaleOf(src, from, m);
+        float inv = scale == 0f ? 0f : 1f / scale;
+        FLOAT_LE.set(st, k, scale);
+        int q = k + 4;
+        for (int i = 0; i < m; i++) {
+            // The low byte of the float's bits is the two's complement of the rounded, clamped value.
+            st[q + i] = (byte) Float.floatToRawIntBits(Math.max(LOW, Math.min(HIGH, src[from + i] * inv + MAGIC)));
+        }
+        if (lost != null) {
+            // What the receivers will decode, q · scale, computed as decode computes it.
             for (int i = 0; i < m; i++) {
-                // The low byte of the float's bits is the two's complement of the rounded, clamped value.
-                st[q + i] = (byte) Float.floatToRawIntBits(Math.max(LOW, Math.min(HIGH, src[from + i] * inv + MAGIC)));
-            }
-            if (lost != null) {
-                // What the receivers will decode, q · scale, computed as decode computes it.
-                int l = lostOff + b;
-                for (int i = 0; i < m; i++) {
-                    lost[l + i] += src[from + i] - st[q + i] * scale;
-                }
-            }
-            k = q + m;
-            if (k == st.length || b + m == n) {
-                dst.put(pos, st, 0, k);
-                pos += k;
-                k = 0;
+                lost[l + i] += src[from + i] - st[q + i] * scale;
             }
         }
     }
@@ -90,30 +63,16 @@ public final class Int8Codec implements Codec {
     }
 
     @Override
-    public void decode(ByteBuffer src, int at, float[] dst, int off, int n, boolean accumulate) {
-        byte[] st = stage;
-        int pos = at;
-        for (int start = 0; start < n; start += STAGE_BLOCKS * BLOCK) {
-            int count = Math.min(STAGE_BLOCKS * BLOCK, n - start);
-            int len = bytes(count);
-            src.get(pos, st, 0, len);
-            pos += len;
-            int k = 0;
-            for (int b = 0; b < count; b += BLOCK) {
-                int m = Math.min(BLOCK, count - b);
-                float scale = (float) FLOAT_LE.get(st, k);
-                int q = k + 4;
-                int d = off + start + b;
-                if (accumulate) {
-                    for (int i = 0; i < m; i++) {
-                        dst[d + i] += st[q + i] * scale;
-                    }
-                } else {
-                    for (int i = 0; i < m; i++) {
-                        dst[d + i] = st[q + i] * scale;
-                    }
-                }
-                k = q + m;
+    void decodeBlock(byte[] st, int k, float[] dst, int d, int m, boolean accumulate) {
+        float scale = (float) FLOAT_LE.get(st, k);
+        int q = k + 4;
+        if (accumulate) {
+            for (int i = 0; i < m; i++) {
+                dst[d + i] += st[q + i] * scale;
+            }
+        } else {
+            for (int i = 0; i < m; i++) {
+                dst[d + i] = st[q + i] * scale;
             }
         }
     }

@@ -73,6 +73,11 @@ public final class EmulatedTransport implements Transport {
     }
 
     @Override
+    public long bytesSent() {
+        return inner.bytesSent();
+    }
+
+    @Override
     public void post(Message m) {
         if (m.isSend()) {
             long now = clock.getAsLong();

@@ -16,6 +16,7 @@ import io.ringsgd.collectives.algorithm.AlgorithmRegistry;
 import io.ringsgd.collectives.algorithm.BcubeAllreduce;
 import io.ringsgd.collectives.algorithm.CollectiveContext;
 import io.ringsgd.collectives.algorithm.CompressedRingAllreduce;
+import io.ringsgd.collectives.algorithm.EncodedAllgatherAllreduce;
 import io.ringsgd.collectives.algorithm.OrderedBinomialReduce;
 import io.ringsgd.collectives.trace.Tracer;
 import io.ringsgd.collectives.transport.Header;
@@ -46,6 +47,7 @@ public final class TransportCommunicator implements Communicator {
     private final CollectiveContext ctx;
     private final AlgorithmRegistry registry = AlgorithmRegistry.standard();
     private final CompressedRingAllreduce compressed = new CompressedRingAllreduce();
+    private final EncodedAllgatherAllreduce gathered = new EncodedAllgatherAllreduce();
     private final int rank;
     private final int size;
     private final Tracer tracer;
@@ -104,6 +106,11 @@ public final class TransportCommunicator implements Communicator {
     public Algorithm allreduceAlgorithm(long bytes, CollectiveOptions options) {
         return options.compression() != Compression.NONE ? Algorithm.RING
                 : resolve(CollectiveKind.ALLREDUCE, options.algorithm(), bytes);
+    }
+
+    @Override
+    public long bytesSent() {
+        return transport.bytesSent();
     }
 
     /** The transport underneath (benchmarks, diagnostics, custom collectives' tests). */
@@ -179,7 +186,9 @@ public final class TransportCommunicator implements Communicator {
         }
         ctx.segmentBytes(segment(o));
         ctx.bcubeBase(bcubeBase(o));
-        if (o.compression() != Compression.NONE) {
+        if (o.compression().gathersEncodings()) {
+            gathered.allreduce(ctx, recv, o.compression(), o.quantizationError());
+        } else if (o.compression() != Compression.NONE) {
             compressed.allreduce(ctx, recv, o.compression(), o.quantizationError());
         } else {
             registry.run(CollectiveKind.ALLREDUCE, a, ctx, source, recv, op.wireOp(), Header.NO_ROOT);

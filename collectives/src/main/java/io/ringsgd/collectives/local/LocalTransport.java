@@ -35,6 +35,8 @@ public final class LocalTransport implements Transport {
     private volatile boolean closed;
     /** {@link #await} as an {@link #awaitAny} of one (one thread drives a transport at a time). */
     private final Message[] one = new Message[1];
+    /** Payload bytes posted for sending; written by the one thread that drives this endpoint. */
+    private volatile long bytesSent;
 
     LocalTransport(LocalGroup group, int rank, Duration timeout, long spinNanos) {
         this.group = group;
@@ -81,6 +83,11 @@ public final class LocalTransport implements Transport {
     }
 
     @Override
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    @Override
     public void post(Message m) {
         checkUsable();
         int peer = m.peer();
@@ -90,6 +97,7 @@ public final class LocalTransport implements Transport {
         }
         Message match;
         if (m.isSend()) {
+            bytesSent += m.byteSize();
             LocalGroup.Channel c = group.channel(rank, peer);
             synchronized (c) {
                 match = c.recvs.pollFirst();

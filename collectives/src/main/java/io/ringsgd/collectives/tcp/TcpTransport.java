@@ -76,6 +76,8 @@ public final class TcpTransport implements Transport {
     private final Message[] one = new Message[1];
     /** Header of the collective of the last message posted (what early frames are checked against). */
     private Header current;
+    /** Payload and frame-header bytes of the data frames posted; written by the one thread driving this endpoint. */
+    private volatile long bytesSent;
     private final ByteBuffer stallReport = ByteBuffer.allocate(StallBoard.REPORT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
 
     /** How this transport was made, to make a new context the same way ({@link #dup}); set once, before use. */
@@ -162,6 +164,11 @@ public final class TcpTransport implements Transport {
     // ------------------------------------------------------------------------------------------- posting
 
     @Override
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    @Override
     public void post(Message m) {
         checkFailure();
         if (closed) {
@@ -174,6 +181,7 @@ public final class TcpTransport implements Transport {
         }
         try {
             if (m.isSend()) {
+                bytesSent += m.byteSize() + Frames.DATA_HEADER_BYTES;
                 p.sends.addLast(m);
                 if (p.sends.size() == 1) {
                     flush(p);

@@ -61,6 +61,11 @@ public final class TracingTransport implements Transport {
     }
 
     @Override
+    public long bytesSent() {
+        return inner.bytesSent();
+    }
+
+    @Override
     public void post(Message m) {
         long[] s;
         synchronized (posted) {

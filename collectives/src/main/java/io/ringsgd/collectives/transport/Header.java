@@ -212,7 +212,7 @@ public final class Header {
         int who = b.getInt(at + 12);
         long s = b.getLong(at + 16);
         long c = b.getLong(at + 24);
-        if (c < 0 || v < 0 || v > 2) {
+        if (c < 0 || v < 0 || v >= io.ringsgd.collectives.Compression.values().length) {
             return null;
         }
         set(k, s, t, c, opCode == 0 ? null : ReduceOp.values()[opCode - 1], r, a);

@@ -100,6 +100,16 @@ public interface Transport extends AutoCloseable {
         throw new UnsupportedOperationException("the " + name() + " transport has no communication contexts");
     }
 
+    /**
+     * Bytes this endpoint has posted for sending since it was made, as it puts them on its medium: payload plus
+     * framing (TCP: payload and a 56-byte frame header per message; in-JVM: payload only), or −1 if this transport
+     * does not count. Counts only what collectives post, not the transport's own control traffic. Read it between
+     * collectives (after their requests completed) to attribute bytes to them.
+     */
+    default long bytesSent() {
+        return -1;
+    }
+
     /** The transport's own collectives (MPJ Express's), or null if it has none. */
     default NativeCollectives nativeCollectives() {
         return null;

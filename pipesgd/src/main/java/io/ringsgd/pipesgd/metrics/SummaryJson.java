@@ -61,6 +61,9 @@ public final class SummaryJson {
         field(sb, "schedule", o.schedule().cliName());
         field(sb, "warmup_epochs", o.warmupEpochs());
         field(sb, "compression", c.compression().cliName());
+        field(sb, "error_feedback", c.errorFeedback());
+        field(sb, "wire_bytes_sent", r.wireBytesSent());
+        field(sb, "wire_bytes_per_iteration", Math.round(r.wireBytesPerIteration()));
         field(sb, "seed", c.seed());
         sb.append("  \"trainer_options\": {");
         boolean firstOption = true;

@@ -54,6 +54,7 @@ public final class TrainConfig {
     private final int[] hidden;
     private final ModelFactory modelFactory;
     private final Compression compression;
+    private final boolean errorFeedback;
     private final long seed;
     private final long maxIterations;
     private final ComputeDevice device;
@@ -75,6 +76,7 @@ public final class TrainConfig {
         this.hidden = b.hidden.clone();
         this.modelFactory = b.modelFactory;
         this.compression = b.compression;
+        this.errorFeedback = b.errorFeedback;
         this.seed = b.seed;
         this.maxIterations = b.maxIterations;
         this.device = b.device;
@@ -111,6 +113,7 @@ public final class TrainConfig {
         b.hidden = hidden.clone();
         b.modelFactory = modelFactory;
         b.compression = compression;
+        b.errorFeedback = errorFeedback;
         b.seed = seed;
         b.maxIterations = maxIterations;
         b.device = device;
@@ -167,6 +170,16 @@ public final class TrainConfig {
     /** Compression of the AllReduce traffic ({@code --compress}); lossy ones get error feedback. */
     public Compression compression() {
         return compression;
+    }
+
+    /**
+     * Whether what compression drops is added to the next contribution ({@code --error-feedback on|off}, default on;
+     * off exists to measure what error feedback buys). Without compression it has no effect.
+     *
+     * @return true when on
+     */
+    public boolean errorFeedback() {
+        return errorFeedback;
     }
 
     /** Seed of initialization and shuffling ({@code --seed}). */
@@ -337,7 +350,8 @@ public final class TrainConfig {
                 .append(data.batch()).append(" lr=").append(o.lr()).append(" momentum=").append(o.momentum())
                 .append(o.nesterov() ? " nesterov" : "").append(" weight-decay=").append(o.weightDecay())
                 .append(" schedule=").append(o.schedule().cliName()).append(" warmup-epochs=")
-                .append(o.warmupEpochs()).append(" compress=").append(compression.cliName()).append(" seed=")
+                .append(o.warmupEpochs()).append(" compress=").append(compression.cliName())
+                .append(errorFeedback ? "" : " error-feedback=off").append(" seed=")
                 .append(seed);
         if (checkpoints.enabled()) {
             sb.append(" checkpoint-dir=").append(checkpoints.dir()).append(" checkpoint-every=")
@@ -406,6 +420,7 @@ public final class TrainConfig {
         private int stepEpochs = 1;
         private double stepFactor = 0.5;
         private Compression compression = Compression.NONE;
+        private boolean errorFeedback = true;
         private long seed = 1;
         private Path checkpointDir;
         private long checkpointEvery;
@@ -652,7 +667,8 @@ public final class TrainConfig {
         }
 
         /**
-         * Compression of the AllReduce traffic ({@code --compress}, default none); fp16 and int8 get error feedback.
+         * Compression of the AllReduce traffic ({@code --compress}, default none); every lossy one gets error feedback
+         * unless {@link #errorFeedback(boolean)} turns it off.
          *
          * @param c the compression
          * @return this builder
@@ -663,7 +679,7 @@ public final class TrainConfig {
         }
 
         /**
-         * Compression by name: {@code none}, {@code fp16} or {@code int8}.
+         * Compression by name: {@code none}, {@code fp16}, {@code int8}, {@code 2bit} or {@code 1bit}.
          *
          * @param c the compression's name
          * @return this builder
@@ -671,6 +687,33 @@ public final class TrainConfig {
          */
         public Builder compression(String c) {
             this.compression = Compression.parse(c);
+            return this;
+        }
+
+        /**
+         * Error feedback of lossy compression on (the default) or off ({@code --error-feedback}).
+         *
+         * @param on whether to feed back what compression drops
+         * @return this builder
+         */
+        public Builder errorFeedback(boolean on) {
+            this.errorFeedback = on;
+            return this;
+        }
+
+        /**
+         * Error feedback by name: {@code on} or {@code off}.
+         *
+         * @param s the setting
+         * @return this builder
+         * @throws IllegalArgumentException (one line) for another value
+         */
+        public Builder errorFeedback(String s) {
+            String v = s.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!v.equals("on") && !v.equals("off")) {
+                throw new IllegalArgumentException("--error-feedback takes on or off, got '" + s + "'");
+            }
+            this.errorFeedback = v.equals("on");
             return this;
         }
 
@@ -857,7 +900,7 @@ public final class TrainConfig {
                     momentum != null ? momentum : defaults.momentum(), nesterov, weightDecay, schedule,
                     warmupEpochs, stepEpochs, stepFactor);
             if (compression == null) {
-                throw new IllegalArgumentException("compression is null: pass --compress none, fp16 or int8");
+                throw new IllegalArgumentException("compression is null: pass --compress none, fp16, int8, 2bit or 1bit");
             }
             CheckpointConfig checkpoints = new CheckpointConfig(checkpointDir, checkpointEvery, resume,
                     resumeOverride);

@@ -41,13 +41,16 @@ import java.util.Map;
  * @param trainerStats      what the trainer measured besides the shared numbers, by name (e.g. the asynchronous
  *                          trainer's delay histogram): numbers, text, or maps of them; {@code summary.json} has them
  *                          under {@code trainer_stats}
+ * @param wireBytesSent     bytes this rank's transport posted for sending during training (from the start of the
+ *                          first iteration to the end of the last, evaluations included), counted by the transport;
+ *                          −1 where the transport does not count
  */
 public record TrainResult(TrainConfig config, String trainer, int width, int workers, int rank, String model,
         int parameterCount, String data, long iterations, long startIteration, double finalTestAccuracy,
         double finalTestLoss, double wallSeconds, double trainSeconds, double evalSeconds, double checkpointSeconds,
         double computeMs, double commWaitMs, double meanComputeMs, double meanCommWaitMs, String paramsSha256,
         float[] parameters, List<EvaluationStats> evaluations, List<EpochStats> epochStats, String device,
-        Map<String, Object> trainerStats) {
+        Map<String, Object> trainerStats, long wireBytesSent) {
 
     /**
      * Copies the parameters and lists.
@@ -112,6 +115,17 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
         return n == 0 ? 0 : trainSeconds * 1000.0 / n;
     }
 
+    /**
+     * Bytes this rank's transport sent per iteration run (training traffic: gradients or models, and the few bytes of
+     * evaluations), or −1 where the transport does not count or no iteration ran.
+     *
+     * @return the mean
+     */
+    public double wireBytesPerIteration() {
+        long it = iterationsRun();
+        return wireBytesSent < 0 || it <= 0 ? -1 : (double) wireBytesSent / it;
+    }
+
     /** One line: trainer, width, workers, iterations, accuracy, times and the parameters' digest. */
     @Override
     public String toString() {
@@ -153,6 +167,7 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
         private List<EpochStats> epochs = List.of();
         private String device = "cpu";
         private Map<String, Object> trainerStats = Map.of();
+        private long wireBytesSent = -1;
 
         private Builder() {
         }
@@ -366,6 +381,17 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
          * @param stats name to a number, a text, or a map of them
          * @return this builder
          */
+        /**
+         * Bytes this rank's transport sent during training (−1: not counted).
+         *
+         * @param bytes the count
+         * @return this builder
+         */
+        public Builder wireBytesSent(long bytes) {
+            this.wireBytesSent = bytes;
+            return this;
+        }
+
         public Builder trainerStats(Map<String, Object> stats) {
             this.trainerStats = stats;
             return this;
@@ -381,7 +407,7 @@ public record TrainResult(TrainConfig config, String trainer, int width, int wor
             return new TrainResult(config, trainer, width, workers, rank, model, parameterCount, data, iterations,
                     startIteration, finalTestAccuracy, finalTestLoss, wallSeconds, trainSeconds, evalSeconds,
                     checkpointSeconds, computeMs, commWaitMs, meanComputeMs, meanCommWaitMs, paramsSha256, parameters,
-                    evaluations, epochs, device, trainerStats);
+                    evaluations, epochs, device, trainerStats, wireBytesSent);
         }
     }
 }

@@ -86,6 +86,8 @@ public final class TrainingSession implements AutoCloseable {
 
     private long startIteration;
     private long startNanos;
+    /** The transport's byte count when training started (−1: it does not count). */
+    private long startBytes = -1;
     private long evalNanos;
     private long checkpointNanos;
     private long computeNanos;
@@ -387,6 +389,7 @@ public final class TrainingSession implements AutoCloseable {
     /** Starts the clock and tells the listener; call once, after {@link #restore()}. */
     public void start() {
         startNanos = System.nanoTime();
+        startBytes = comm.bytesSent();
         listener.onStart(new TrainingStarted(trainerName, rank, workers, width, model.describe(), params.length,
                 data.description(), data.embeddedSubset(), batchesPerEpoch, totalIterations, startIteration,
                 RowMajor.blasName(), backend.describe(), resolvedDevice.reason()));
@@ -650,6 +653,8 @@ public final class TrainingSession implements AutoCloseable {
      * {@code finalShared} is given), timings averaged over ranks, the result. Collective.
      */
     public TrainResult finish(long iterationsDone, Checkpoint finalShared, Checkpoint finalRank) {
+        long endBytes = comm.bytesSent();
+        long wireBytes = startBytes < 0 || endBytes < 0 ? -1 : endBytes - startBytes;
         Evaluation last = evaluate(iterationsDone, true);
         if (checkpoints.enabled() && finalShared != null && finalRank != null) {
             saveCheckpoint(finalShared, finalRank);
@@ -665,7 +670,7 @@ public final class TrainingSession implements AutoCloseable {
                 .seconds((end - startNanos) / 1e9, trainSeconds(end), evalNanos / 1e9, checkpointNanos / 1e9)
                 .computeAndWait(computeNanos / 1e6, waitNanos / 1e6, timeSums[0], timeSums[1])
                 .parameters(onDevice ? params() : params).evaluations(evaluations).epochStats(epochs)
-                .device(backend.describe()).trainerStats(trainerStats).build();
+                .device(backend.describe()).trainerStats(trainerStats).wireBytesSent(wireBytes).build();
         if (rank == 0) {
             log.info("done: {}", r);
         }
