@@ -1,15 +1,13 @@
 package io.ringsgd.pipesgd.async;
 
 import io.ringsgd.collectives.Algorithm;
-import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.emulation.LinkModel;
 import io.ringsgd.pipesgd.ps.SingleSpec;
+import io.ringsgd.pipesgd.ps.SingleSpecCostModel;
 import io.ringsgd.plan.IterationModel;
 import io.ringsgd.plan.Prediction;
-import io.ringsgd.plan.TrainerCostModel;
 import io.ringsgd.plan.TrainerSpec;
 import io.ringsgd.plan.cost.CostModel;
-import java.util.List;
 
 /**
  * The iteration time of {@code async} ({@link AsyncSgdTrainer}) on P ranks: P−1 workers, each cycling through pull,
@@ -22,31 +20,16 @@ import java.util.List;
  * Shown by the plan as a reference; never recommended (its updates are stale, so time per iteration is not the whole
  * story).
  */
-public final class AsyncCostModel implements TrainerCostModel {
+public final class AsyncCostModel extends SingleSpecCostModel {
 
     /** The one configuration of the async trainer. */
     public static TrainerSpec spec() {
         return SingleSpec.of(AsyncSgdTrainer.NAME);
     }
 
-    @Override
-    public String trainer() {
-        return AsyncSgdTrainer.NAME;
-    }
-
-    @Override
-    public List<TrainerSpec> candidates(Compression compression, Algorithm algorithm) {
-        return List.of();
-    }
-
-    @Override
-    public TrainerSpec spec(Integer setting, Compression compression, Algorithm algorithm) {
-        return SingleSpec.of(AsyncSgdTrainer.NAME, "the async trainer", setting, compression, algorithm);
-    }
-
-    @Override
-    public void check(TrainerSpec spec) {
-        SingleSpec.check("the async trainer", spec);
+    /** The model the plan finds through its service file. */
+    public AsyncCostModel() {
+        super(AsyncSgdTrainer.NAME, "the async trainer");
     }
 
     @Override

@@ -1,14 +1,11 @@
 package io.ringsgd.pipesgd.ps;
 
 import io.ringsgd.collectives.Algorithm;
-import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.emulation.LinkModel;
 import io.ringsgd.plan.IterationModel;
 import io.ringsgd.plan.Prediction;
-import io.ringsgd.plan.TrainerCostModel;
 import io.ringsgd.plan.TrainerSpec;
 import io.ringsgd.plan.cost.CostModel;
-import java.util.List;
 
 /**
  * The iteration time of {@code ps} ({@link ParameterServerTrainer}) on P ranks, one of which serves: the P−1 workers
@@ -17,31 +14,16 @@ import java.util.List;
  * (P−2)·n·γ, where host = α + (P−1)·n·β is the server's own copying of the traffic (the host-only model when there is
  * no link). The plan shows it as the reference point Pipe-SGD's paper compares against, and never recommends it.
  */
-public final class ParameterServerCostModel implements TrainerCostModel {
+public final class ParameterServerCostModel extends SingleSpecCostModel {
 
     /** The one configuration of the parameter server. */
     public static TrainerSpec spec() {
         return SingleSpec.of(ParameterServerTrainer.NAME);
     }
 
-    @Override
-    public String trainer() {
-        return ParameterServerTrainer.NAME;
-    }
-
-    @Override
-    public List<TrainerSpec> candidates(Compression compression, Algorithm algorithm) {
-        return List.of();
-    }
-
-    @Override
-    public TrainerSpec spec(Integer setting, Compression compression, Algorithm algorithm) {
-        return SingleSpec.of(ParameterServerTrainer.NAME, "the parameter server", setting, compression, algorithm);
-    }
-
-    @Override
-    public void check(TrainerSpec spec) {
-        SingleSpec.check("the parameter server", spec);
+    /** The model the plan finds through its service file. */
+    public ParameterServerCostModel() {
+        super(ParameterServerTrainer.NAME, "the parameter server");
     }
 
     @Override
