@@ -106,48 +106,62 @@ public final class ClusterBenchCommand implements Callable<Integer> {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir);
         Path work = Files.createTempDirectory("cluster-bench");
-        String openmpiProgram = systems.contains("openmpi") ? compileOpenMpi(work) : null;
-        List<Row> rows = new ArrayList<>();
-        List<String> failures = new ArrayList<>();
-        for (int p : sizes) {
-            List<String> extra = cpus == null ? List.of() : List.of("--cpus", cpus);
-            try (NetCluster c = NetCluster.up("cb" + ProcessHandle.current().pid(), p, rate, extra)) {
-                double budget = c.cpuBudget();
-                System.err.printf(Locale.ROOT, "cluster-bench: %d hosts at %s, %s CPU each%n", p, rate,
-                        budget > 0 ? String.format(Locale.ROOT, "%.2f", budget) : "unlimited");
-                Path hostfile = c.hostfile(work);
-                for (String b : bytes) {
-                    long n = Units.parseBytes(b);
-                    int iters = n <= 65536 ? itersSmall : itersLarge;
-                    int warmup = Math.max(1, iters / 10);
-                    List<Row> found = new ArrayList<>();
-                    String size = p + " hosts, " + b + " bytes";
-                    if (systems.contains("tcp")) {
-                        measure("ringsgd tcp, " + size, failures, () -> found.addAll(ringsgdTcp(c, n, iters, warmup)));
-                    }
-                    if (systems.contains("mpj")) {
-                        measure("ringsgd and MPJ Express over niodev, " + size, failures,
-                                () -> found.addAll(ringsgdMpj(c, hostfile, n, iters, warmup)));
-                    }
-                    if (systems.contains("openmpi")) {
-                        for (String a : openmpiAlgorithms) {
-                            measure("Open MPI " + OPENMPI_NAMES.getOrDefault(a, a) + ", " + size, failures,
-                                    () -> found.add(openmpi(c, work, openmpiProgram, a, n, iters, warmup)));
+        try {
+            String openmpiProgram = systems.contains("openmpi") ? compileOpenMpi(work) : null;
+            List<Row> rows = new ArrayList<>();
+            List<String> failures = new ArrayList<>();
+            for (int p : sizes) {
+                List<String> extra = cpus == null ? List.of() : List.of("--cpus", cpus);
+                try (NetCluster c = NetCluster.up("cb" + ProcessHandle.current().pid(), p, rate, extra)) {
+                    double budget = c.cpuBudget();
+                    System.err.printf(Locale.ROOT, "cluster-bench: %d hosts at %s, %s CPU each%n", p, rate,
+                            budget > 0 ? String.format(Locale.ROOT, "%.2f", budget) : "unlimited");
+                    Path hostfile = c.hostfile(work);
+                    for (String b : bytes) {
+                        long n = Units.parseBytes(b);
+                        int iters = n <= 65536 ? itersSmall : itersLarge;
+                        int warmup = Math.max(1, iters / 10);
+                        List<Row> found = new ArrayList<>();
+                        String size = p + " hosts, " + b + " bytes";
+                        if (systems.contains("tcp")) {
+                            measure("ringsgd tcp, " + size, failures,
+                                    () -> found.addAll(ringsgdTcp(c, n, iters, warmup)));
                         }
+                        if (systems.contains("mpj")) {
+                            measure("ringsgd and MPJ Express over niodev, " + size, failures,
+                                    () -> found.addAll(ringsgdMpj(c, hostfile, n, iters, warmup)));
+                        }
+                        if (systems.contains("openmpi")) {
+                            for (String a : openmpiAlgorithms) {
+                                measure("Open MPI " + OPENMPI_NAMES.getOrDefault(a, a) + ", " + size, failures,
+                                        () -> found.add(openmpi(c, work, openmpiProgram, a, n, iters, warmup)));
+                            }
+                        }
+                        for (Row r : found) {
+                            Row full = r.withIdeal(linkBytesPerSecond, budget);
+                            rows.add(full);
+                            System.err.println("cluster-bench: " + full.toJson());
+                        }
+                        write(dir, rows, failures, linkBytesPerSecond);
                     }
-                    for (Row r : found) {
-                        Row full = r.withIdeal(linkBytesPerSecond, budget);
-                        rows.add(full);
-                        System.err.println("cluster-bench: " + full.toJson());
-                    }
-                    write(dir, rows, failures, linkBytesPerSecond);
                 }
             }
+            String md = write(dir, rows, failures, linkBytesPerSecond);
+            System.out.print(md);
+            System.out.println("wrote " + dir.resolve("results.md") + ", " + dir.resolve("results.jsonl"));
+            return rows.stream().allMatch(Row::correct) && failures.isEmpty() ? 0 : 1;
+        } finally {
+            deleteTree(work);
         }
-        String md = write(dir, rows, failures, linkBytesPerSecond);
-        System.out.print(md);
-        System.out.println("wrote " + dir.resolve("results.md") + ", " + dir.resolve("results.jsonl"));
-        return rows.stream().allMatch(Row::correct) && failures.isEmpty() ? 0 : 1;
+    }
+
+    /** Removes the work directory (the compiled Open MPI benchmark, host files, the remote-shell agent). */
+    private static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path f : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     /** What one system's job does; it may fail. */
