@@ -57,15 +57,17 @@ public final class Jobs {
     }
 
     /**
-     * MPJ Express's segment size when the user chose none: each MPJ message costs a rendezvous through its device
-     * threads (niodev, 4 processes on one host: about 2 ms per ring step of 256 KiB, 4 ms of 1 MiB), so fewer, larger
-     * segments win there (4 MiB ring: 52 ms with {@code --segment 256k}, 33 ms with {@code --segment 1m}).
+     * MPJ Express's segment size when the user chose none and every rank runs on one host: each MPJ message costs a
+     * rendezvous through its device threads, so on one host fewer, larger segments win. Across hosts the general
+     * default (256 KiB) stays: there the link, not the per-message cost, is the bound, and smaller segments keep it
+     * busier (measured in the README's emulated-host MPJ rows).
      */
-    static final int MPJ_SEGMENT_BYTES = 1 << 20;
+    static final int MPJ_ONE_HOST_SEGMENT_BYTES = 1 << 20;
 
     /** {@code config} with the defaults {@code transport} prefers where the user chose nothing. */
     public static CommunicatorConfig forTransport(Transport transport, CommunicatorConfig config) {
-        return transport == Transport.MPJ ? config.withDefaultSegment(MPJ_SEGMENT_BYTES) : config;
+        return transport == Transport.MPJ && MpjBridge.ranksShareOneHost()
+                ? config.withDefaultSegment(MPJ_ONE_HOST_SEGMENT_BYTES) : config;
     }
 
     /** True when this process was started as one rank of a TCP job. */

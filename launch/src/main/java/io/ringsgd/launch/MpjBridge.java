@@ -38,6 +38,14 @@ final class MpjBridge {
         }
     }
 
+    /**
+     * True when every rank of this process's MPJ job runs on one host (same processor name), false when they span
+     * hosts; true outside an MPJ job.
+     */
+    static boolean ranksShareOneHost() {
+        return !initialized || (Boolean) invoke("ranksShareOneHost", new Class<?>[0]);
+    }
+
     /** True once this process has joined an MPJ Express job. */
     static boolean isInitialized() {
         return initialized;

@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MpjRuntime {
     private static final Logger log = LoggerFactory.getLogger(MpjRuntime.class);
+    /** Whether every rank runs on one host (same processor name); known once {@link #init} returned. */
+    private static volatile boolean oneHost = true;
+
     private MpjRuntime() {
     }
 
@@ -44,11 +47,80 @@ public final class MpjRuntime {
         }, "ringsgd-mpj-init-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+        String[] rest;
         try {
-            return MPI.Init(args);
+            rest = initRetryingEarlyStart(args, who);
         } finally {
             done.countDown();
         }
+        oneHost = sameProcessorNameEverywhere();
+        return rest;
+    }
+
+    /** Attempts of {@code MPI.Init} in a niodev rank (see {@link #initRetryingEarlyStart}). */
+    private static final int NIODEV_INIT_ATTEMPTS = 5;
+
+    /**
+     * {@code MPI.Init}, tried again (after 1, 2, 3, 4 s) when a niodev rank fails to reach the starter. MPJ Express
+     * 0.44's starter ({@code MPJRun}) hands the job to every daemon one after the other and only then opens the
+     * server socket where each rank registers its ports; a rank that starts before that (a host whose daemon answers
+     * first while the starter is still busy with the others) gets "Connection refused", MPJ's device turns it into
+     * an exception, and every other rank then waits in {@code MPI.Init} for a rank that is gone (on 8 emulated
+     * hosts, about half the jobs). The failed attempt registered nothing anywhere, so trying again once the server
+     * listens joins the job normally. Other devices, and a niodev rank that still fails, fail as before.
+     */
+    private static String[] initRetryingEarlyStart(String[] args, String who) {
+        boolean niodev = args.length > 2 && "niodev".equals(args[2]);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return MPI.Init(args.clone());
+            } catch (RuntimeException e) {
+                if (!niodev || attempt >= NIODEV_INIT_ATTEMPTS || MPI.Initialized()) {
+                    throw e;
+                }
+                // Not "ringsgd: ...": ringsgd-mpjrun reads that prefix as a rank's failure.
+                System.err.println("ringsgd (" + who + "): MPJ Express's MPI.Init failed (" + e.getMessage()
+                        + "): the starter's registration port did not listen yet (the connection refused above);"
+                        + " trying again in " + attempt + " s");
+                System.err.flush();
+                try {
+                    Thread.sleep(1000L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether every rank of the job runs on one host: all ranks report the same {@code MPI.Get_processor_name()}.
+     * Collective over {@code MPI.COMM_WORLD} (one MIN AllReduce of the name's hash and its negation); {@link #init}
+     * runs it on every rank, so that later callers on any rank just read the answer.
+     */
+    private static boolean sameProcessorNameEverywhere() {
+        long h = fnv64(MPI.Get_processor_name());
+        long[] in = {h, ~h};
+        long[] out = new long[2];
+        MPI.COMM_WORLD.Allreduce(in, 0, out, 0, 2, MPI.LONG, MPI.MIN);
+        // min(h) == max(h) (max(h) = ~min(~h)) exactly when every rank has the same hash.
+        return out[0] == ~out[1];
+    }
+
+    private static long fnv64(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < s.length(); i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    /**
+     * True when every rank of the job runs on one host (the multicore device, or niodev with one host in the
+     * machines file), false when the ranks span hosts. Read after {@link #init}.
+     */
+    public static boolean ranksShareOneHost() {
+        return oneHost;
     }
 
     private static long initTimeoutSeconds() {
