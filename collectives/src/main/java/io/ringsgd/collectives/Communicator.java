@@ -525,6 +525,31 @@ public interface Communicator extends AutoCloseable {
     Communicator split(int color, int key);
 
     /**
+     * Splits the group by label: the ranks that pass equal {@code label}s make one new communicator, in the order of
+     * their ranks here ({@link #split} with a string for a color). Labels are compared by a 64-bit hash, exchanged
+     * with one all-gather of {@code long}s. Collective, as {@link #split}.
+     *
+     * @throws NullPointerException if {@code label} is null
+     * @throws UnsupportedOperationException on every rank, after the labels were exchanged, if the transport has no
+     *     contexts: the MPJ Express transport
+     */
+    default Communicator splitByLabel(String label) {
+        return split(HostKey.groupOf(this, label), rank());
+    }
+
+    /**
+     * The ranks of this rank's host ({@code MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)}): those that share its kernel
+     * and network namespace ({@link HostKey#local()}), in the order of their ranks here. Collective, as
+     * {@link #split}.
+     *
+     * @throws UnsupportedOperationException on every rank, after the host keys were exchanged, if the transport has
+     *     no contexts: the MPJ Express transport
+     */
+    default Communicator splitByHost() {
+        return splitByLabel(HostKey.local());
+    }
+
+    /**
      * Runs a collective written outside this module against the transport (the GPU device AllReduce) on the
      * progress thread, in issue order with the others, and returns at once. The context's header arrives set to
      * {@link CollectiveKind#EXTERNAL} with this call's sequence number; the collective must send and receive only

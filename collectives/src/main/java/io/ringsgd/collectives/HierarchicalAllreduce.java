@@ -56,6 +56,24 @@ public final class HierarchicalAllreduce implements AutoCloseable {
         return new HierarchicalAllreduce(comm, host);
     }
 
+    /**
+     * Builds the hierarchy of {@code comm} with the hosts found by {@link HostKey#local()} (kernel and network
+     * namespace, as {@link Communicator#splitByHost()}): nothing to pass from a launcher. Collective.
+     *
+     * @throws UnsupportedOperationException if the transport has no communication contexts (MPJ Express)
+     */
+    public static HierarchicalAllreduce of(Communicator comm) {
+        return ofLabel(comm, HostKey.local());
+    }
+
+    /**
+     * Builds the hierarchy of {@code comm} with hosts named by {@code label} (the ranks passing equal labels form one
+     * host; for example a node name from a scheduler). Collective.
+     */
+    public static HierarchicalAllreduce ofLabel(Communicator comm, String label) {
+        return new HierarchicalAllreduce(comm, HostKey.groupOf(comm, label));
+    }
+
     /** The communicator of this rank's host. */
     public Communicator local() {
         return local;

@@ -1,8 +1,6 @@
 package io.ringsgd.collectives.tcp;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.ringsgd.collectives.HostKey;
 
 /**
  * Which processes may talk through the machine instead of the network: those that run on the same kernel (the same
@@ -19,20 +17,6 @@ final class HostIdentity {
      * "" where either is unknown (not Linux), which turns the same-machine shortcut off.
      */
     static String key() {
-        String boot = read(() -> Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim());
-        String net = read(() -> Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
-        return boot.isEmpty() || net.isEmpty() ? "" : boot + "/" + net;
-    }
-
-    private interface Reader {
-        String get() throws IOException;
-    }
-
-    private static String read(Reader r) {
-        try {
-            return r.get();
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
+        return HostKey.kernelAndNetwork();
     }
 }
