@@ -5,6 +5,7 @@ import static io.ringsgd.gpu.FloatArrays.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringsgd.collectives.Communicators;
 import io.ringsgd.pipesgd.data.Batch;
 import io.ringsgd.pipesgd.data.DataSets;
 import io.ringsgd.pipesgd.data.Shard;
@@ -15,15 +16,16 @@ import io.ringsgd.pipesgd.dp.PoissonSampler;
 import io.ringsgd.pipesgd.dp.RdpAccountant;
 import io.ringsgd.pipesgd.dp.SampleWeighting;
 import io.ringsgd.pipesgd.model.Model;
-import io.ringsgd.pipesgd.optim.LrSchedule;
-import io.ringsgd.pipesgd.optim.SgdMomentum;
+import io.ringsgd.pipesgd.train.IterationStats;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
-import io.ringsgd.pipesgd.train.TrainingSession;
+import io.ringsgd.pipesgd.train.Trainers;
+import io.ringsgd.pipesgd.train.TrainingListener;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --dp} in the sync and pipe trainers: the right numbers against a serial reference, ε, and refusals. */
 @Timeout(120)
@@ -70,6 +72,30 @@ class DpTrainingTest {
     }
 
     @Test
+    void aCrashedDpRunResumesBitForBitAndRefusesOtherNoise(@TempDir Path tmp) {
+        TrainConfig cfg = dp("pipe", 2, "psac").option(PipeSgdTrainer.WIDTH, 2).checkpointEvery(5).build();
+        TrainResult uninterrupted = PipeSgdTest.train(cfg).get(0);
+        TrainConfig first = cfg.toBuilder().checkpointDir(tmp).build();
+        TrainingListener crash = new TrainingListener() {
+            @Override
+            public void onIteration(IterationStats s) {
+                if (s.iteration() == 8) {
+                    throw new IllegalStateException("simulated crash");
+                }
+            }
+        };
+        assertThatThrownBy(() -> Communicators.runLocal(2, comm -> Trainers.create("pipe").train(comm, first, crash)))
+                .hasMessageContaining("simulated crash");
+        for (TrainResult r : PipeSgdTest.train(first.toBuilder().resume(true).build())) {
+            assertThat(r.startIteration()).isEqualTo(5);
+            assertThat(r.paramsSha256()).as("rank %d", r.rank()).isEqualTo(uninterrupted.paramsSha256());
+            assertThat(r.trainerStats().get("dp_epsilon")).isEqualTo(uninterrupted.trainerStats().get("dp_epsilon"));
+        }
+        TrainConfig noisier = first.toBuilder().option(DpSettings.NOISE, 2.0).resume(true).build();
+        assertThatThrownBy(() -> PipeSgdTest.train(noisier)).hasMessageContaining("dp-noise");
+    }
+
+    @Test
     void trainersWithoutDpAndBadSettingsAreRefusedInOneLine() {
         assertThatThrownBy(() -> PipeSgdTest.small(2).trainer("async").option("dp", "psac").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trainer async has no option dp")
@@ -88,28 +114,20 @@ class DpTrainingTest {
     /**
      * DP-SGD computed serially: each "rank" draws its Poisson batch, sums its samples' gradients (one gradient call
      * per sample, not the trainer's dense shortcut) weighted by their norms, adds its noise share, divides by the batch;
-     * the ranks' vectors are averaged and applied K−1 steps later as in {@link SerialReference}.
+     * the ranks' vectors are averaged and applied as {@link SerialReference} applies gradients.
      */
     private static float[] serial(TrainConfig cfg, int width) {
         TrainTestData data = DataSets.load(cfg.data().spec());
         int p = cfg.workers();
         Model model = cfg.modelFactory().create(data.featureCount(), data.classCount());
-        float[] w = TrainingSession.initialParameters(model, cfg.seed());
-        int n = w.length;
-        SgdMomentum opt = new SgdMomentum(n, cfg.optimizer().momentum(), cfg.optimizer().nesterov(),
-                cfg.optimizer().weightDecay());
-        int shard = Shard.smallestSize(data.train().size(), p);
-        int perEpoch = shard / cfg.data().batch();
-        long total = Math.min((long) cfg.data().epochs() * perEpoch, cfg.maxIterations());
-        LrSchedule schedule = TrainingSession.scheduleFor(cfg, perEpoch);
-        double q = (double) cfg.data().batch() / shard;
+        int n = model.parameterCount();
+        double q = (double) cfg.data().batch() / Shard.smallestSize(data.train().size(), p);
         double clip = cfg.option(DpSettings.CLIP);
         SampleWeighting weighting = SampleWeighting.of(cfg.option(DpSettings.METHOD), clip);
         Batch batch = new Batch(1, data.featureCount());
         Batch one = new Batch(1, data.featureCount());
         float[] g = new float[n];
-        TreeMap<Long, float[]> queue = new TreeMap<>();
-        for (long t = 0; t < total; t++) {
+        return SerialReference.run(cfg, width, (t, w) -> {
             float[] avg = new float[n];
             for (int r = 0; r < p; r++) {
                 new PoissonSampler(Shard.of(data.train(), r, p), q, cfg.seed()).fill(t, batch);
@@ -134,16 +152,7 @@ class DpTrainingTest {
                     avg[j] += sum[j] / cfg.data().batch() / p;
                 }
             }
-            queue.put(t, avg);
-            long due = t - (width - 1);
-            if (due >= 0) {
-                opt.step(w, queue.remove(due), schedule.rate(due));
-            }
-        }
-        while (!queue.isEmpty()) {
-            var e = queue.pollFirstEntry();
-            opt.step(w, e.getValue(), schedule.rate(e.getKey()));
-        }
-        return w;
+            return avg;
+        });
     }
 }
