@@ -7,6 +7,7 @@ import io.ringsgd.pipesgd.train.TrainingListener;
 import io.ringsgd.pipesgd.train.TrainingStarted;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongFunction;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -28,12 +29,22 @@ final class Progress implements TrainingListener {
     private long startNanos;
     private long lastLine;
     private double loss = Double.NaN;
+    private LongFunction<String> note = iterations -> "";
 
     /** Progress of a run that the trainer calls {@code label} ("pipe width 2"), printed to {@code out}. */
     Progress(boolean quiet, PrintStream out, String label) {
         this.quiet = quiet;
         this.out = out;
         this.label = label;
+    }
+
+    /**
+     * Adds {@code note} of the iterations done (e.g. the privacy spent, "epsilon 2.95 (delta 1e-05)") to every
+     * progress and evaluation line.
+     */
+    Progress withNote(LongFunction<String> note) {
+        this.note = iterations -> ", " + note.apply(iterations);
+        return this;
     }
 
     @Override
@@ -79,8 +90,9 @@ final class Progress implements TrainingListener {
             long done = s.iteration() + 1 - first;
             double rate = done / ((now - startNanos) / 1e9);
             long left = total - s.iteration() - 1;
-            out.printf(Locale.ROOT, "epoch %d iteration %d/%d loss %.4f %.1f it/s ETA %s%n", s.epoch() + 1,
-                    s.iteration() + 1, total, loss, rate, eta(left / Math.max(rate, 1e-9)));
+            out.printf(Locale.ROOT, "epoch %d iteration %d/%d loss %.4f %.1f it/s ETA %s%s%n", s.epoch() + 1,
+                    s.iteration() + 1, total, loss, rate, eta(left / Math.max(rate, 1e-9)),
+                    note.apply(s.iteration() + 1));
         }
     }
 
@@ -89,8 +101,8 @@ final class Progress implements TrainingListener {
         if (quiet) {
             return;
         }
-        String line = String.format(Locale.ROOT, "evaluation after %d iterations: test accuracy %.2f %%, loss %.4f",
-                e.iterations(), 100 * e.testAccuracy(), e.testLoss());
+        String line = String.format(Locale.ROOT, "evaluation after %d iterations: test accuracy %.2f %%, loss %.4f%s",
+                e.iterations(), 100 * e.testAccuracy(), e.testLoss(), note.apply(e.iterations()));
         if (bar != null) {
             bar.setExtraMessage(line);
         } else {

@@ -5,6 +5,8 @@ import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.trace.Tracer;
 import io.ringsgd.collectives.trace.Traces;
 import io.ringsgd.collectives.emulation.LinkModel;
+import io.ringsgd.pipesgd.data.DataSets;
+import io.ringsgd.pipesgd.dp.DpSettings;
 import io.ringsgd.pipesgd.metrics.MetricsRecorder;
 import io.ringsgd.pipesgd.metrics.SummaryJson;
 import io.ringsgd.pipesgd.train.TrainConfig;
@@ -205,6 +207,12 @@ final class TrainCommand implements Callable<Integer> {
         CommunicatorConfig comm = communicatorConfig().toBuilder().tracer(tracer).build();
         MetricsRecorder recorder = new MetricsRecorder();
         Progress progress = new Progress(quiet, System.err, label);
+        DpSettings dp = DpSettings.of(cfg);
+        if (dp != null) {
+            int trainSize = DataSets.load(cfg.data().spec()).train().size();
+            progress.withNote(dp.progressNote(DpSettings.samplingRate(cfg, trainSize,
+                    trainerImpl.shards(cfg.workers()))));
+        }
         Outcome outcome = Jobs.run(t, cfg.workers(), comm, c -> {
             TrainingListener l = c.rank() == 0 ? TrainingListener.all(recorder, progress) : TrainingListener.NONE;
             if (tracer.on()) {
@@ -353,6 +361,11 @@ final class TrainCommand implements Callable<Integer> {
                     + " compression %s%s)%n", r.rank(), r.wireBytesPerIteration() / 1024, c,
                     c.equals("none") ? "" : r.config().errorFeedback() ? ", error feedback on"
                             : ", error feedback off"));
+        }
+        if (r.trainerStats().get("dp_epsilon") instanceof Double eps) {
+            sb.append(String.format(Locale.ROOT, "differential privacy: --dp %s, epsilon %.3f at delta %s over %s"
+                    + " steps%n", r.trainerStats().get("dp_method"), eps, r.trainerStats().get("dp_delta"),
+                    r.trainerStats().get("dp_steps")));
         }
         sb.append("parameters sha256 ").append(r.paramsSha256()).append(" (identical on every rank)\n");
         sb.append("wrote ").append(csv).append(", ").append(png).append(", ").append(json).append('\n');

@@ -2,6 +2,7 @@ package io.ringsgd.pipesgd.model;
 
 import io.ringsgd.pipesgd.data.Batch;
 import java.util.SplittableRandom;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * Dense layers with ReLU between them and softmax cross-entropy on top; the shared engine of {@link Mlp} (hidden
@@ -9,7 +10,7 @@ import java.util.SplittableRandom;
  * parameters are a row-major {@code sizes[l] × sizes[l+1]} weight matrix followed by {@code sizes[l+1]} biases, layers
  * one after the other in the flat vector. Matrix products go through BLAS; the softmax runs in double precision.
  */
-abstract class FeedForwardModel implements Model {
+abstract class FeedForwardModel implements Model, PerSampleGradients {
     private final int[] sizes;
     private final int[] weightOffset;
     private final int[] biasOffset;
@@ -20,6 +21,9 @@ abstract class FeedForwardModel implements Model {
     private float[] deltaA = new float[0];
     private float[] deltaB = new float[0];
     private int capacity;
+    /** Per-sample path only: deltas[l] holds the n × sizes[l+1] error signal at layer l's output. */
+    private float[][] deltas;
+    private int deltasCapacity;
 
     FeedForwardModel(int[] sizes) {
         for (int s : sizes) {
@@ -135,27 +139,101 @@ abstract class FeedForwardModel implements Model {
         double meanLoss = softmaxCrossEntropy(acts[last], n, classes, batch.labels(), delta);
         float[] other = deltaB;
         for (int l = last - 1; l >= 0; l--) {
-            int in = sizes[l];
-            int out = sizes[l + 1];
-            float[] input = l == 0 ? x : acts[l];
-            // dW = inputᵀ · delta  (in × out)
-            RowMajor.gemm(true, false, in, out, n, 1f, input, 0, in, delta, 0, out, 0f, grad, weightOffset[l], out);
-            biasGradient(delta, n, out, grad, biasOffset[l]);
+            layerGradient(l, x, delta, n, grad);
             if (l > 0) {
-                // d(input) = delta · Wᵀ  (n × in), then through the ReLU that produced input
-                RowMajor.gemm(false, true, n, in, out, 1f, delta, 0, out, params, weightOffset[l], out, 0f, other, 0,
-                        in);
-                for (int i = 0; i < n * in; i++) {
-                    if (input[i] <= 0f) {
-                        other[i] = 0f;
-                    }
-                }
+                propagate(l, params, delta, n, other);
                 float[] t = delta;
                 delta = other;
                 other = t;
             }
         }
         return meanLoss;
+    }
+
+    /**
+     * Per-sample weighting in one forward and one backward pass: the error signals of every layer are kept, and since
+     * a dense layer's per-sample weight gradient is the outer product of its input row and its delta row,
+     * ‖g_i‖² = Σ_l ‖δ_i^l‖² (‖a_i^l‖² + 1) (the 1 for the bias) needs no per-sample gradient. Each sample's delta rows
+     * are then scaled by its factor (delta rows of lower layers are linear in those above, row by row) before the
+     * weight-gradient products, which thus sum the weighted per-sample gradients.
+     */
+    @Override
+    public final double weightedGradientSum(float[] params, Batch batch, DoubleUnaryOperator weight, float[] grad) {
+        int n = beginGradient(this, params, batch, grad);
+        if (n == 0) {
+            return 0.0;
+        }
+        ensureCapacity(n);
+        ensureDeltas(n);
+        float[] x = batch.features();
+        forward(params, x, n);
+        int last = layers();
+        double meanLoss = softmaxCrossEntropy(acts[last], n, classCount(), batch.labels(), deltas[last - 1]);
+        for (int l = last - 1; l > 0; l--) {
+            propagate(l, params, deltas[l], n, deltas[l - 1]);
+        }
+        // softmaxCrossEntropy's deltas are those of the mean loss: sample i's own gradient is n times its rows.
+        for (int i = 0; i < n; i++) {
+            double sq = 0;
+            for (int l = 0; l < last; l++) {
+                float[] input = l == 0 ? x : acts[l];
+                sq += squaredNorm(deltas[l], i, sizes[l + 1]) * (squaredNorm(input, i, sizes[l]) + 1.0);
+            }
+            float factor = (float) (weight.applyAsDouble(n * Math.sqrt(sq)) * n);
+            for (int l = 0; l < last; l++) {
+                int out = sizes[l + 1];
+                for (int j = i * out; j < (i + 1) * out; j++) {
+                    deltas[l][j] *= factor;
+                }
+            }
+        }
+        for (int l = 0; l < last; l++) {
+            layerGradient(l, x, deltas[l], n, grad);
+        }
+        return meanLoss;
+    }
+
+    /** Layer l's weight and bias gradients from its input (x for layer 0) and the error signal at its output. */
+    private void layerGradient(int l, float[] x, float[] delta, int n, float[] grad) {
+        int in = sizes[l];
+        int out = sizes[l + 1];
+        float[] input = l == 0 ? x : acts[l];
+        // dW = inputᵀ · delta  (in × out)
+        RowMajor.gemm(true, false, in, out, n, 1f, input, 0, in, delta, 0, out, 0f, grad, weightOffset[l], out);
+        biasGradient(delta, n, out, grad, biasOffset[l]);
+    }
+
+    /** The error signal at layer l's input (l ≥ 1): delta · Wᵀ (n × in), through the ReLU that produced the input. */
+    private void propagate(int l, float[] params, float[] delta, int n, float[] below) {
+        int in = sizes[l];
+        int out = sizes[l + 1];
+        float[] input = acts[l];
+        RowMajor.gemm(false, true, n, in, out, 1f, delta, 0, out, params, weightOffset[l], out, 0f, below, 0, in);
+        for (int i = 0; i < n * in; i++) {
+            if (input[i] <= 0f) {
+                below[i] = 0f;
+            }
+        }
+    }
+
+    /** Σ_j v[row·cols + j]², in double precision. */
+    static double squaredNorm(float[] v, int row, int cols) {
+        double s = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            s += (double) v[j] * v[j];
+        }
+        return s;
+    }
+
+    private void ensureDeltas(int n) {
+        if (deltas != null && n <= deltasCapacity) {
+            return;
+        }
+        deltas = new float[layers()][];
+        for (int l = 0; l < layers(); l++) {
+            deltas[l] = new float[Math.multiplyExact(n, sizes[l + 1])];
+        }
+        deltasCapacity = n;
     }
 
     /**

@@ -10,7 +10,10 @@ import io.ringsgd.pipesgd.compress.ErrorFeedback;
 import io.ringsgd.pipesgd.compute.ComputeBackend;
 import io.ringsgd.pipesgd.compute.InFlight;
 import io.ringsgd.pipesgd.compute.ModelVector;
+import io.ringsgd.pipesgd.compute.ComputeDevice;
 import io.ringsgd.pipesgd.data.Batch;
+import io.ringsgd.pipesgd.dp.DpGradient;
+import io.ringsgd.pipesgd.dp.DpSettings;
 import io.ringsgd.pipesgd.train.TrainConfig;
 import io.ringsgd.pipesgd.train.TrainResult;
 import io.ringsgd.pipesgd.train.Trainer;
@@ -19,6 +22,7 @@ import io.ringsgd.pipesgd.train.TrainingListener;
 import io.ringsgd.pipesgd.train.TrainingSession;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +53,10 @@ import java.util.Map;
  * (non-blocking, in issue order with the other collectives), and applied by the device's SGD step; only the loss
  * (one float per iteration) comes back to the host. With compression a slot is downloaded, error-compensated,
  * reduced by the compressed host ring and uploaded when awaited.
+ *
+ * <p>With {@code --dp} ({@link DpSettings}) each slot's gradient is the rank's differentially private part instead
+ * ({@link DpGradient}: Poisson batch, per-sample weighting, the rank's share of the noise), on the CPU; the AllReduce
+ * and the update are unchanged, and ε of the steps taken goes into the result's trainer statistics.
  */
 public final class PipeSgdTrainer implements Trainer {
     /** The registry name of the pipelined trainer. */
@@ -97,12 +105,20 @@ public final class PipeSgdTrainer implements Trainer {
         return synchronous ? 1 : cfg.option(WIDTH);
     }
 
+    /** The options of {@code sync} ({@code pipe}'s when {@code pipelined}), DP's included. */
+    static List<TrainerOption<?>> options(boolean pipelined) {
+        List<TrainerOption<?>> o = new ArrayList<>(pipelined ? List.of(WIDTH, SYNC_WARMUP) : List.of(SYNC_WIDTH));
+        o.addAll(DpSettings.OPTIONS);
+        return List.copyOf(o);
+    }
+
     @Override
     public void validate(TrainConfig cfg) {
         if (synchronous && cfg.option(SYNC_WIDTH) != 1) {
             throw new IllegalArgumentException("trainer sync is synchronous SGD (width 1), got --width "
                     + cfg.option(SYNC_WIDTH) + ": drop --width or use --trainer pipe");
         }
+        DpSettings.of(cfg);
     }
 
     @Override
@@ -112,7 +128,15 @@ public final class PipeSgdTrainer implements Trainer {
 
     @Override
     public Map<String, String> resumeSettings(TrainConfig cfg) {
-        return synchronous ? Map.of() : Map.of(SYNC_WARMUP.name(), Long.toString(cfg.option(SYNC_WARMUP)));
+        Map<String, String> m = new LinkedHashMap<>();
+        if (!synchronous) {
+            m.put(SYNC_WARMUP.name(), Long.toString(cfg.option(SYNC_WARMUP)));
+        }
+        DpSettings dp = DpSettings.of(cfg);
+        if (dp != null) {
+            m.putAll(dp.resumeSettings());
+        }
+        return m;
     }
 
     @Override
@@ -124,8 +148,12 @@ public final class PipeSgdTrainer implements Trainer {
     public TrainResult train(Communicator comm, TrainConfig cfg, TrainingListener listener) {
         validate(cfg);
         int k = width(cfg);
-        try (TrainingSession s = TrainingSession.open(comm, cfg, this, k, listener)) {
-            return new Run(s, k, synchronous ? 0 : cfg.option(SYNC_WARMUP)).run();
+        DpSettings dp = DpSettings.of(cfg);
+        // Per-sample gradients are computed on the CPU: --device auto must not pick a device for a DP run.
+        TrainConfig run = dp != null && cfg.device() == ComputeDevice.AUTO
+                ? cfg.toBuilder().device(ComputeDevice.CPU).build() : cfg;
+        try (TrainingSession s = TrainingSession.open(comm, run, this, k, listener)) {
+            return new Run(s, k, synchronous ? 0 : cfg.option(SYNC_WARMUP), dp).run();
         }
     }
 
@@ -143,8 +171,9 @@ public final class PipeSgdTrainer implements Trainer {
         private final long[] slotIteration;
         private final CollectiveOptions options;
         private final ErrorFeedback feedback;
+        private final DpGradient dp;
 
-        Run(TrainingSession s, int k, long warmup) {
+        Run(TrainingSession s, int k, long warmup, DpSettings dp) {
             this.s = s;
             this.comm = s.comm();
             this.backend = s.backend();
@@ -163,6 +192,7 @@ public final class PipeSgdTrainer implements Trainer {
             this.options = c == Compression.NONE ? CollectiveOptions.DEFAULT : CollectiveOptions.compressed(c);
             this.feedback = c == Compression.NONE || !s.config().errorFeedback() ? null
                     : new ErrorFeedback(options, n, k);
+            this.dp = dp == null ? null : new DpGradient(s, dp);
         }
 
         /**
@@ -189,9 +219,16 @@ public final class PipeSgdTrainer implements Trainer {
                     throw new IllegalStateException("pipeline slot " + slot + " still holds the gradient of iteration "
                             + slotIteration[slot] + " at iteration " + t);
                 }
-                s.loadBatch(t);
-                long g0 = System.nanoTime();
-                double loss = backend.lossAndGradient(params, batch, slots[slot]);
+                double loss;
+                long g0;
+                if (dp == null) {
+                    s.loadBatch(t);
+                    g0 = System.nanoTime();
+                    loss = backend.lossAndGradient(params, batch, slots[slot]);
+                } else {
+                    g0 = System.nanoTime();
+                    loss = dp.compute(t, params.array(), slots[slot].array());
+                }
                 s.trace().gradient(g0, System.nanoTime(), t);
                 pending[slot] = backend.iallreduce(comm, slots[slot], ReduceOp.AVG, options,
                         feedback == null ? null : feedback.slot(slot));
@@ -228,6 +265,9 @@ public final class PipeSgdTrainer implements Trainer {
             }
             s.addTimes(System.nanoTime() - f0 - drainWait, drainWait);
             long end = Math.max(start, total);
+            if (dp != null) {
+                dp.report(end);
+            }
             return s.finish(end, s.checkpointing() ? sharedCheckpoint(end) : null,
                     s.checkpointing() ? rankCheckpoint(end) : null);
         }

@@ -29,6 +29,6 @@ public final class PipeTrainerProvider implements TrainerProvider {
 
     @Override
     public List<TrainerOption<?>> options() {
-        return List.of(PipeSgdTrainer.WIDTH, PipeSgdTrainer.SYNC_WARMUP);
+        return PipeSgdTrainer.options(true);
     }
 }

@@ -24,6 +24,6 @@ public final class SyncTrainerProvider implements TrainerProvider {
 
     @Override
     public List<TrainerOption<?>> options() {
-        return List.of(PipeSgdTrainer.SYNC_WIDTH);
+        return PipeSgdTrainer.options(false);
     }
 }

@@ -58,6 +58,27 @@ public final class TrainerOption<T> {
         });
     }
 
+    /**
+     * A real number strictly above {@code above} and at most {@code max} (NaN never passes), with a default.
+     */
+    public static TrainerOption<Double> real(String name, double defaultValue, double above, double max,
+            String description) {
+        return new TrainerOption<>(name, "number", defaultValue, Double.toString(defaultValue), description, raw -> {
+            double v;
+            try {
+                v = Double.parseDouble(raw.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a number, got '" + raw.trim() + "'");
+            }
+            if (!(v > above && v <= max)) {
+                throw new IllegalArgumentException(name + " must be above " + above + " and at most " + max
+                        + ", got " + raw.trim() + ": pass " + flag(name, Double.toString(defaultValue))
+                        + " for example");
+            }
+            return v;
+        });
+    }
+
     /** true or false. */
     public static TrainerOption<Boolean> flag(String name, boolean defaultValue, String description) {
         return new TrainerOption<>(name, "true|false", defaultValue, Boolean.toString(defaultValue), description,

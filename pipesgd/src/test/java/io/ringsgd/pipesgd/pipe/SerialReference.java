@@ -21,7 +21,41 @@ public final class SerialReference {
     private SerialReference() {
     }
 
+    /** The averaged gradient of step t at parameters w: what the AllReduce of that step delivers. */
+    @FunctionalInterface
+    public interface StepGradient {
+        float[] at(long t, float[] w);
+    }
+
     public static float[] run(TrainConfig cfg, int width) {
+        TrainTestData data = DataSets.load(cfg.data().spec());
+        int p = cfg.workers();
+        Model model = cfg.modelFactory().create(data.featureCount(), data.classCount());
+        int perEpoch = Shard.smallestSize(data.train().size(), p) / cfg.data().batch();
+        ShardSampler[] samplers = new ShardSampler[p];
+        for (int r = 0; r < p; r++) {
+            samplers[r] = new ShardSampler(Shard.of(data.train(), r, p), cfg.seed());
+        }
+        Batch batch = new Batch(cfg.data().batch(), data.featureCount());
+        float[] g = new float[model.parameterCount()];
+        return run(cfg, width, (t, w) -> {
+            float[] sum = new float[w.length];
+            for (int r = 0; r < p; r++) {
+                samplers[r].fill(t, perEpoch, cfg.data().batch(), batch);
+                model.lossAndGradient(w, batch, g);
+                for (int i = 0; i < w.length; i++) {
+                    sum[i] += g[i];
+                }
+            }
+            for (int i = 0; i < w.length; i++) {
+                sum[i] = sum[i] / p;
+            }
+            return sum;
+        });
+    }
+
+    /** The run of {@code cfg} at width {@code width} with the averaged gradients of {@code gradient}. */
+    public static float[] run(TrainConfig cfg, int width, StepGradient gradient) {
         TrainTestData data = DataSets.load(cfg.data().spec());
         int p = cfg.workers();
         Model model = cfg.modelFactory().create(data.featureCount(), data.classCount());
@@ -35,27 +69,10 @@ public final class SerialReference {
             total = Math.min(total, cfg.maxIterations());
         }
         LrSchedule schedule = TrainingSession.scheduleFor(cfg, perEpoch);
-        ShardSampler[] samplers = new ShardSampler[p];
-        for (int r = 0; r < p; r++) {
-            samplers[r] = new ShardSampler(Shard.of(data.train(), r, p), cfg.seed());
-        }
-        Batch batch = new Batch(cfg.data().batch(), data.featureCount());
-        float[] g = new float[n];
         TreeMap<Long, float[]> queue = new TreeMap<>();
         long warmup = cfg.option(PipeSgdTrainer.SYNC_WARMUP);
         for (long t = 0; t < total; t++) {
-            float[] sum = new float[n];
-            for (int r = 0; r < p; r++) {
-                samplers[r].fill(t, perEpoch, cfg.data().batch(), batch);
-                model.lossAndGradient(w, batch, g);
-                for (int i = 0; i < n; i++) {
-                    sum[i] += g[i];
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                sum[i] = sum[i] / p;
-            }
-            queue.put(t, sum);
+            queue.put(t, gradient.at(t, w));
             long due = t < warmup ? t : (t - (width - 1) >= warmup ? t - (width - 1) : -1);
             if (due >= 0) {
                 opt.step(w, queue.remove(due), schedule.rate(due));
