@@ -97,10 +97,13 @@ final class ShmSetup {
                 byte[] cookie = new byte[16];
                 in.readFully(cookie);
                 try {
-                    if (cap != ShmLink.ringCapacity(cap)) {
-                        throw new IOException("ring capacity " + cap);
+                    Path f = Path.of(file);
+                    if (cap != ShmLink.ringCapacity(cap) || f.getParent() == null
+                            || !f.getParent().getFileName().toString().startsWith(SocketDirectories.PREFIX)
+                            || !f.getFileName().toString().equals("r" + i + "-r" + rank + ".shm")) {
+                        throw new IOException("refusing segment " + file + " of ring capacity " + cap);
                     }
-                    links[i] = ShmLink.open(Path.of(file), cookie, cap);
+                    links[i] = ShmLink.open(f, cookie, cap);
                 } catch (IOException | RuntimeException e) {
                     log.warn("rank {} cannot map rank {}'s shared-memory segment ({}); their data goes through a"
                             + " socket", rank, i, e.toString());

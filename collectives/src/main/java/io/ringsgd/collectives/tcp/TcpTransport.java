@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * While it waits, a rank also reads the first frame a peer sent ahead of any posted receive: one of its own
  * collective that disagrees with it (ranks that called different collectives) fails every rank at once.
  *
+ * <p>A peer on the same machine may be reached through shared memory instead ({@link ShmLink}, set up by the
+ * rendezvous): the same frames then go through a ring buffer per direction, written straight from the sender's buffer
+ * and read (copied or reduced) straight out of the ring, and the data connection only carries one-byte wake-ups to a
+ * side that went to sleep waiting for data or for room ({@link #armIdle}). The control connection is unchanged, so
+ * aborts, stall reports and a dead peer's closed connection are seen as before.
+ *
  * <p>What the transport knows about a message in flight lives in its {@link TcpPeer} queues and staging state, never in
  * the {@link Message}; selecting allocates nothing (one {@code Consumer} handles every ready key).
  */
