@@ -13,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every algorithm over the TCP transport's real sockets (ranks as threads; one process per rank is in
- * TcpProcessTest): same-machine Unix-domain sockets, the default, and TCP loopback.
+ * Every algorithm over the TCP transport (ranks as threads; one process per rank is in TcpProcessTest): the default
+ * on one machine (shared memory, see tcp.ShmTransportTest), Unix-domain sockets (shared memory off), and TCP loopback.
  */
 class TcpCorrectnessTest {
 
@@ -32,10 +32,21 @@ class TcpCorrectnessTest {
         everyAlgorithm(p, false);
     }
 
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {3, 4})
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void everyAlgorithmOverUnixSockets(int p) {
+        everyAlgorithm(p, true, false);
+    }
+
     private static void everyAlgorithm(int p, boolean unix) {
+        everyAlgorithm(p, unix, unix);
+    }
+
+    private static void everyAlgorithm(int p, boolean unix, boolean shm) {
         CommunicatorConfig cfg = CommunicatorConfig.builder().timeout(Duration.ofSeconds(60)).segmentBytes(64 << 10)
                 .build();
-        List<List<String>> failures = TcpGroup.run(p, cfg, unix, comm -> {
+        List<List<String>> failures = TcpGroup.run(p, cfg, unix, shm, comm -> {
             List<String> bad = new ArrayList<>();
             int r = comm.rank();
             for (Algorithm a : AllreduceCorrectnessTest.ALGORITHMS) {

@@ -21,8 +21,16 @@ class TcpProcessTest {
         return spawn(p, true, jvmArgs);
     }
 
-    /** With {@code unix} false the ranks connect over TCP loopback only ({@code RINGSGD_UNIX_SOCKETS=0}). */
+    /**
+     * With {@code unix} false the ranks connect over TCP loopback only ({@code RINGSGD_UNIX_SOCKETS=0,
+     * RINGSGD_SHM=0}).
+     */
     static List<Process> spawn(int p, boolean unix, String... jvmArgs) throws IOException {
+        return spawn(p, unix, unix, jvmArgs);
+    }
+
+    /** With {@code shm} false same-machine ranks keep their data on sockets ({@code RINGSGD_SHM=0}). */
+    static List<Process> spawn(int p, boolean unix, boolean shm, String... jvmArgs) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -41,6 +49,7 @@ class TcpProcessTest {
             pb.environment().put("MASTER_PORT", Integer.toString(port));
             pb.environment().put("RINGSGD_SECRET", "process-test");
             pb.environment().put("RINGSGD_UNIX_SOCKETS", unix ? "1" : "0");
+            pb.environment().put("RINGSGD_SHM", shm ? "1" : "0");
             procs.add(pb.start());
         }
         return procs;
@@ -92,9 +101,59 @@ class TcpProcessTest {
         }
     }
 
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {3})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void aKilledRankIsNamedByEverySurvivorOverUnixSockets(int p) throws Exception {
+        aKilledRankIsNamed(p, true, false);
+    }
+
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {3})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void everyAlgorithmAcrossProcessesOverUnixSockets(int p) throws Exception {
+        List<Process> procs = spawn(p, true, false);
+        for (int r = 0; r < p; r++) {
+            String out = output(procs.get(r));
+            assertThat(out).as("rank %d output", r).contains("OK rank " + r);
+            assertThat(procs.get(r).exitValue()).isZero();
+        }
+    }
+
+    /**
+     * Ranks in a loop of 4 MiB AllReduces through shared memory; one is killed from outside (SIGKILL) in the middle
+     * of it, most likely while it copies into or out of a ring: every survivor names it, none hangs.
+     */
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {3, 4})
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void aRankKilledWhileStreamingThroughSharedMemoryIsNamed(int p) throws Exception {
+        int dead = 1;
+        List<Process> procs = spawn(p, true, true, "-Dforever=true");
+        // Let the ranks connect and run a while (each prints "LOOPING" once its first collective is done).
+        java.io.BufferedReader first = new java.io.BufferedReader(new java.io.InputStreamReader(
+                procs.get(dead).getInputStream(), StandardCharsets.UTF_8));
+        String line = first.readLine();
+        assertThat(line).startsWith("LOOPING");
+        Thread.sleep(1500);
+        procs.get(dead).destroyForcibly().waitFor();
+        for (int r = 0; r < p; r++) {
+            if (r == dead) {
+                continue;
+            }
+            String out = output(procs.get(r));
+            assertThat(out).as("rank %d output", r).contains("FAILED blamed=" + dead);
+            assertThat(procs.get(r).exitValue()).isEqualTo(3);
+        }
+    }
+
     private static void aKilledRankIsNamed(int p, boolean unix) throws Exception {
+        aKilledRankIsNamed(p, unix, unix);
+    }
+
+    private static void aKilledRankIsNamed(int p, boolean unix, boolean shm) throws Exception {
         int dead = p - 2;
-        List<Process> procs = spawn(p, unix, "-Ddie=" + dead);
+        List<Process> procs = spawn(p, unix, shm, "-Ddie=" + dead);
         for (int r = 0; r < p; r++) {
             String out = output(procs.get(r));
             if (r == dead) {

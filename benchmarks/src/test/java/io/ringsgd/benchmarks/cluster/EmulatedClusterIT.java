@@ -92,19 +92,28 @@ class EmulatedClusterIT {
         assertThat(job.await(140)).as(job.output()).isZero();
         List<String> rows = job.output().lines().filter(l -> l.contains("{\"transport\":\"tcp\",\"np\":4")).toList();
         assertThat(rows).as(job.output()).hasSize(12).allMatch(l -> l.contains("\"correct\":true"));
-        assertThat(job.output()).doesNotContain("Unix-domain");
+        assertThat(job.output()).doesNotContain("Unix-domain").doesNotContain("shared memory");
     }
 
+    /**
+     * A mixed job: two hosts with two processes each. Ranks of one host move their data through shared memory (or,
+     * with RINGSGD_SHM=0, Unix-domain sockets), ranks of different hosts over TCP; results are exact either way.
+     */
     @Test
-    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    @Timeout(value = 250, unit = TimeUnit.SECONDS)
     void onlyRanksOfOneHostTakeTheSameMachineShortcut() throws Exception {
-        Job job = run(List.of("run", "--hosts", "h0:2,h1:2", "--rsh", cluster.rsh(), "--", "bench", "allreduce",
-                "--transport", "tcp", "--bytes", "1m", "--algorithm", "ring", "--iters", "2", "--warmup", "1",
-                "--warmup-seconds", "0", "--json"), Map.of());
-        assertThat(job.await(140)).as(job.output()).isZero();
+        List<String> cmd = List.of("run", "--hosts", "h0:2,h1:2", "--rsh", cluster.rsh(), "--", "bench", "allreduce",
+                "--transport", "tcp", "--bytes", "8,1m,4m", "--algorithm", "ring,rabenseifner,tree", "--iters", "2",
+                "--warmup", "1", "--warmup-seconds", "0", "--json");
+        Job job = run(cmd, Map.of());
+        assertThat(job.await(120)).as(job.output()).isZero();
         // Rank 0 shares h0 with rank 1 only; ranks 2 and 3 are on h1, in another network namespace.
-        assertThat(job.output()).contains("rank 0 reaches 1 of its 3 peers through Unix-domain sockets")
-                .contains("\"correct\":true");
+        assertThat(job.output()).contains("rank 0 reaches 1 of its 3 peers through shared memory")
+                .doesNotContain("Unix-domain").doesNotContain("\"correct\":false").contains("\"correct\":true");
+        Job off = run(cmd, Map.of("RINGSGD_SHM", "0"));
+        assertThat(off.await(120)).as(off.output()).isZero();
+        assertThat(off.output()).contains("rank 0 reaches 1 of its 3 peers through Unix-domain sockets")
+                .doesNotContain("shared memory").doesNotContain("\"correct\":false").contains("\"correct\":true");
     }
 
     @Test

@@ -22,8 +22,9 @@ final class Frames {
     /**
      * 2: registrations carry the machine's boot id and Unix-domain socket path. 3: headers carry the caller-thread
      * count, stall reports the awaited collective's header, registrations the network namespace in the host key.
+     * 4: registrations carry whether the rank takes shared memory; same-machine pairs then set up {@link ShmLink}s.
      */
-    static final short VERSION = 3;
+    static final short VERSION = 4;
 
     static final byte DATA = 1;
     static final byte ABORT = 2;

@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The private directories ({@code $TMPDIR/ringsgd-*}, mode 0700) that hold the ranks' Unix-domain socket files. Each
+ * The private directories ({@code $TMPDIR/ringsgd-*}, mode 0700) that hold the ranks' Unix-domain socket files, and
+ * those ({@code /dev/shm/ringsgd-*}) that hold shared-memory segments while the peers map them ({@link ShmLink}). Each
  * names its owner in a {@value #OWNER} file; a rank killed before it could remove its directory leaves it behind, and
  * the next rank that makes one removes those whose owner is gone.
  */
@@ -27,10 +28,24 @@ final class SocketDirectories {
     private SocketDirectories() {
     }
 
-    /** A new private directory owned by this process. */
+    /** A new private directory owned by this process in the temporary directory. */
     static Path create() throws IOException {
-        cleanStale(Path.of(System.getProperty("java.io.tmpdir")));
-        Path dir = Files.createTempDirectory(PREFIX,
+        return create(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * Where shared-memory segments go: {@code /dev/shm} (memory, never written back to a disk) where it is a
+     * writable directory, else the temporary directory.
+     */
+    static Path sharedMemoryBase() {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /** A new private directory owned by this process under {@code base}, after removing those of dead owners. */
+    static Path create(Path base) throws IOException {
+        cleanStale(base);
+        Path dir = Files.createTempDirectory(base, PREFIX,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path owner = dir.resolve(OWNER);
         Files.writeString(owner, Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
@@ -73,7 +88,7 @@ final class SocketDirectories {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(d)) {
             sockets = true;
             for (Path f : files) {
-                sockets &= f.getFileName().toString().matches("r\\d+\\.sock");
+                sockets &= f.getFileName().toString().matches("r\\d+\\.sock|r\\d+-r\\d+\\.shm");
             }
         }
         FileTime modified = Files.getLastModifiedTime(d);

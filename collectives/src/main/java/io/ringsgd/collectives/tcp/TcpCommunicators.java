@@ -53,19 +53,29 @@ public final class TcpCommunicators {
      * {@code n} ranks of one group over real sockets of this machine (127.0.0.1, rank 0 listening on a free port, a
      * fresh random secret), connected from threads of this JVM: for tests and benchmarks that want the TCP transport
      * without processes. Blocks until all are connected; returns them in rank order, each to be driven by a thread of
-     * its own. With {@code unixSockets} the ranks, all on one machine, connect through Unix-domain sockets, else
-     * through TCP loopback.
+     * its own. With {@code sameMachine} the ranks, all on one machine, move their data through shared memory (and
+     * their connections are Unix-domain sockets), else through TCP loopback.
      *
      * @throws CollectiveException if the group cannot be formed
      */
-    public static List<Communicator> loopback(int n, CommunicatorConfig config, boolean unixSockets) {
+    public static List<Communicator> loopback(int n, CommunicatorConfig config, boolean sameMachine) {
+        return loopback(n, config, sameMachine, sameMachine);
+    }
+
+    /**
+     * As {@link #loopback(int, CommunicatorConfig, boolean)}, choosing Unix-domain sockets and shared memory apart
+     * ({@link TcpOptions#unixSockets()}, {@link TcpOptions#sharedMemory()}).
+     */
+    public static List<Communicator> loopback(int n, CommunicatorConfig config, boolean unixSockets,
+            boolean sharedMemory) {
         if (n < 1) {
             throw new IllegalArgumentException("a group needs at least 1 rank, got " + n);
         }
         byte[] key = new byte[16];
         new SecureRandom().nextBytes(key);
         String secret = HexFormat.of().formatHex(key);
-        TcpRendezvous master = TcpRendezvous.open(loopbackOptions(0, n, 0, secret).unixSockets(unixSockets).build());
+        TcpRendezvous master = TcpRendezvous.open(loopbackOptions(0, n, 0, secret).unixSockets(unixSockets)
+                .sharedMemory(sharedMemory).build());
         List<CompletableFuture<Communicator>> joining = new ArrayList<>(n);
         for (int r = 0; r < n; r++) {
             int rank = r;
@@ -74,6 +84,7 @@ public final class TcpCommunicators {
                 try {
                     f.complete(rank == 0 ? new TransportCommunicator(config.wrap(master.connect(config)), config)
                             : connect(loopbackOptions(rank, n, master.port(), secret).unixSockets(unixSockets)
+                                    .sharedMemory(sharedMemory)
                                     .build(), config));
                 } catch (RuntimeException | Error e) {
                     f.completeExceptionally(e);

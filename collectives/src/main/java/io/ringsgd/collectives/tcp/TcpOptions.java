@@ -21,6 +21,8 @@ public final class TcpOptions {
     private final Duration handshakeTimeout;
     private final int socketBufferBytes;
     private final boolean unixSockets;
+    private final boolean sharedMemory;
+    private final long shmRingBytes;
 
     private TcpOptions(Builder b) {
         this.rank = b.rank;
@@ -34,6 +36,8 @@ public final class TcpOptions {
         this.handshakeTimeout = b.handshakeTimeout;
         this.socketBufferBytes = b.socketBufferBytes;
         this.unixSockets = b.unixSockets;
+        this.sharedMemory = b.sharedMemory;
+        this.shmRingBytes = b.shmRingBytes;
     }
 
     private TcpOptions(TcpOptions o, int masterPort) {
@@ -48,6 +52,8 @@ public final class TcpOptions {
         this.handshakeTimeout = o.handshakeTimeout;
         this.socketBufferBytes = o.socketBufferBytes;
         this.unixSockets = o.unixSockets;
+        this.sharedMemory = o.sharedMemory;
+        this.shmRingBytes = o.shmRingBytes;
     }
 
     /** These options with rank 0 listening on {@code port} (0: any free port, at rank 0), for a new context. */
@@ -58,7 +64,7 @@ public final class TcpOptions {
     /**
      * Reads {@code RANK}, {@code WORLD_SIZE}, {@code MASTER_ADDR}, {@code MASTER_PORT} and optionally
      * {@code RINGSGD_SECRET}, {@code RINGSGD_BIND}, {@code RINGSGD_ADVERTISE}, {@code RINGSGD_SETUP_TIMEOUT},
-     * {@code RINGSGD_UNIX_SOCKETS} from {@code env}; a missing or malformed variable is named in the error.
+     * {@code RINGSGD_UNIX_SOCKETS}, {@code RINGSGD_SHM}, {@code RINGSGD_SHM_RING} from {@code env}; a missing or malformed variable is named in the error.
      */
     public static TcpOptions fromEnvironment(Map<String, String> env) {
         Builder b = builder();
@@ -85,12 +91,14 @@ public final class TcpOptions {
         }
         String unix = env.get("RINGSGD_UNIX_SOCKETS");
         if (unix != null) {
-            String u = unix.trim().toLowerCase(java.util.Locale.ROOT);
-            if (!u.matches("0|1|true|false|yes|no|on|off")) {
-                throw new IllegalArgumentException("RINGSGD_UNIX_SOCKETS must be 1 or 0 (true/false), got '" + unix
-                        + "'");
-            }
-            b.unixSockets(u.matches("1|true|yes|on"));
+            b.unixSockets(switchVar("RINGSGD_UNIX_SOCKETS", unix));
+        }
+        String shm = env.get("RINGSGD_SHM");
+        if (shm != null) {
+            b.sharedMemory(switchVar("RINGSGD_SHM", shm));
+        }
+        if (env.get("RINGSGD_SHM_RING") != null) {
+            b.shmRingBytes(Units.parseBytes(env.get("RINGSGD_SHM_RING")));
         }
         if (env.get("RINGSGD_SETUP_TIMEOUT") != null) {
             b.setupTimeout(Units.parseDuration(env.get("RINGSGD_SETUP_TIMEOUT")));
@@ -101,6 +109,14 @@ public final class TcpOptions {
     /** {@link #fromEnvironment(Map)} of this process's environment. */
     public static TcpOptions fromEnvironment() {
         return fromEnvironment(System.getenv());
+    }
+
+    private static boolean switchVar(String name, String value) {
+        String u = value.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!u.matches("0|1|true|false|yes|no|on|off")) {
+            throw new IllegalArgumentException(name + " must be 1 or 0 (true/false), got '" + value + "'");
+        }
+        return u.matches("1|true|yes|on");
     }
 
     private static int intVar(Map<String, String> env, String name) {
@@ -179,6 +195,22 @@ public final class TcpOptions {
         return unixSockets;
     }
 
+    /**
+     * Whether ranks on the same machine (same kernel and network namespace, and a segment directory both can open)
+     * move their data through shared memory ({@link ShmLink}) instead of their data connection: a ring buffer per
+     * direction in a mapped file, one copy in and one out instead of two through the kernel. The connections are
+     * still made (the control connection reports aborts and deaths; the data connection wakes a sleeping peer).
+     * Default true; {@code RINGSGD_SHM=0} turns it off.
+     */
+    public boolean sharedMemory() {
+        return sharedMemory;
+    }
+
+    /** Bytes of each shared-memory ring (one per direction and pair of ranks); {@code RINGSGD_SHM_RING}, 1 MiB. */
+    public long shmRingBytes() {
+        return shmRingBytes;
+    }
+
     /** Builder of {@link TcpOptions}. */
     public static final class Builder {
         private int rank = -1;
@@ -192,6 +224,8 @@ public final class TcpOptions {
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int socketBufferBytes;
         private boolean unixSockets = true;
+        private boolean sharedMemory = true;
+        private long shmRingBytes = 1 << 20;
 
         public Builder rank(int r) {
             this.rank = r;
@@ -242,6 +276,18 @@ public final class TcpOptions {
         /** Same-machine peers over Unix-domain sockets (default true); see {@link TcpOptions#unixSockets()}. */
         public Builder unixSockets(boolean on) {
             this.unixSockets = on;
+            return this;
+        }
+
+        /** Same-machine peers through shared memory (default true); see {@link TcpOptions#sharedMemory()}. */
+        public Builder sharedMemory(boolean on) {
+            this.sharedMemory = on;
+            return this;
+        }
+
+        /** Bytes of each shared-memory ring (rounded to 4 KiB, at least 64 KiB); default 1 MiB. */
+        public Builder shmRingBytes(long bytes) {
+            this.shmRingBytes = bytes;
             return this;
         }
 

@@ -69,6 +69,19 @@ final class TcpPeer {
             .order(ByteOrder.LITTLE_ENDIAN);
     final Object controlWriteLock = new Object();
 
+    /**
+     * The shared-memory link to this peer, or null: with it, data frames go through its rings and the data
+     * connection only carries one-byte wake-ups ("doorbells") to a side that went to sleep.
+     */
+    final ShmLink shm;
+    /** Frame header being written to, or read from, the ring. */
+    final ByteBuffer shmOutHeader = ByteBuffer.allocate(Frames.DATA_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    final ByteBuffer shmInHeader = ByteBuffer.allocate(Frames.DATA_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    final ByteBuffer bellOut = ByteBuffer.allocateDirect(1);
+    final ByteBuffer bellIn = ByteBuffer.allocateDirect(64);
+    /** The data connection of a shared-memory peer is closed (the rings may still hold its last frames). */
+    boolean bellClosed;
+
     /** The peer said goodbye: it left the group deliberately. */
     volatile boolean goodbye;
     /** Its connection is gone. */
@@ -76,10 +89,11 @@ final class TcpPeer {
     /** Last {@link System#nanoTime()} at which bytes moved to or from this peer. */
     long lastActivity = System.nanoTime();
 
-    TcpPeer(int rank, SocketChannel data, SocketChannel control) {
+    TcpPeer(int rank, SocketChannel data, SocketChannel control, ShmLink shm) {
         this.rank = rank;
         this.data = data;
         this.control = control;
+        this.shm = shm;
     }
 
     /** A reusable duplicate of {@code b} for writing (position and limit are the caller's to set). */

@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * through Unix-domain sockets instead when {@link TcpOptions#unixSockets()} allows it: each rank also listens on a
  * socket file in a private temporary directory, registers its path, and a peer that finds the same key dials it,
  * falling back to TCP if the file is out of its reach (another container, another user). The frames, the handshake and the failure semantics are the same.
+ * Such ranks then also move their data through shared memory when {@link TcpOptions#sharedMemory()} allows it
+ * ({@link ShmSetup}): the connections stay, for aborts, deaths and wake-ups.
  *
  * <p>Usage: {@code TcpRendezvous.open(options)} binds the listener (so a test can bind port 0 and read
  * {@link #port()}), then {@link #connect(CommunicatorConfig)} blocks until the mesh is complete.
@@ -77,8 +79,8 @@ public final class TcpRendezvous implements AutoCloseable {
      * A rank's registration with rank 0: its listener's address, its machine's boot id and Unix-domain socket path
      * ("" for none), and the connection to answer on.
      */
-    private record Registration(String host, int port, String hostKey, String unixPath, SocketChannel channel,
-            DataOutputStream out) {
+    private record Registration(String host, int port, String hostKey, String unixPath, boolean shm,
+            SocketChannel channel, DataOutputStream out) {
     }
 
     private TcpRendezvous(TcpOptions options) throws IOException {
@@ -102,8 +104,8 @@ public final class TcpRendezvous implements AutoCloseable {
         Path dir = null;
         Path path = null;
         ServerSocketChannel unix = null;
-        String key = options.unixSockets() && size > 1 ? HostIdentity.key() : "";
-        if (!key.isEmpty()) {
+        String key = (options.unixSockets() || options.sharedMemory()) && size > 1 ? HostIdentity.key() : "";
+        if (!key.isEmpty() && options.unixSockets()) {
             try {
                 dir = SocketDirectories.create();
                 path = dir.resolve("r" + rank + ".sock");
@@ -116,7 +118,7 @@ public final class TcpRendezvous implements AutoCloseable {
                 deleteQuietly(path, dir);
                 unix = null;
                 path = null;
-                key = "";
+                key = options.sharedMemory() ? key : "";
             }
         }
         this.hostKey = key;
@@ -187,8 +189,21 @@ public final class TcpRendezvous implements AutoCloseable {
         }
     }
 
+    /**
+     * Which peers share this rank's machine and both want shared memory: the same host key (kernel and network
+     * namespace, see {@link HostIdentity}) and both registered with shared memory on.
+     */
+    private boolean[] sameMachine(String[] keys, boolean[] shm) {
+        boolean[] same = new boolean[size];
+        for (int j = 0; j < size; j++) {
+            same[j] = j != rank && options.sharedMemory() && shm[j] && !hostKey.isEmpty() && hostKey.equals(keys[j]);
+        }
+        return same;
+    }
+
     /** Runs the rendezvous and returns this rank's transport; throws naming the ranks that never came. */
     public TcpTransport connect(CommunicatorConfig config) {
+        ShmLink[] links = new ShmLink[size];
         long deadline = System.nanoTime() + options.setupTimeout().toNanos();
         if (rank == 0 && size > 1 && !options.hasSecret()) {
             log.warn("this TCP job has no secret (RINGSGD_SECRET is not set): any process that reaches {} during the"
@@ -205,18 +220,20 @@ public final class TcpRendezvous implements AutoCloseable {
                     unixAcceptor.setDaemon(true);
                     unixAcceptor.start();
                 }
+                String[] keys = new String[size];
+                boolean[] shm = new boolean[size];
                 if (rank == 0) {
-                    awaitRegistrations(deadline);
+                    awaitRegistrations(deadline, keys, shm);
                 } else {
                     String[] hosts = new String[size];
                     int[] ports = new int[size];
-                    String[] keys = new String[size];
                     String[] paths = new String[size];
-                    register(deadline, hosts, ports, keys, paths);
+                    register(deadline, hosts, ports, keys, paths, shm);
                     for (int j = 0; j < rank; j++) {
                         String host = j == 0 ? options.masterAddr() : hosts[j];
                         int port = j == 0 ? options.masterPort() : ports[j];
-                        String local = !hostKey.isEmpty() && hostKey.equals(keys[j]) && !paths[j].isEmpty()
+                        String local = options.unixSockets() && !hostKey.isEmpty() && hostKey.equals(keys[j])
+                                && !paths[j].isEmpty()
                                 ? paths[j] : null;
                         data[j] = dial(host, port, local, Handshake.DATA, deadline);
                         control[j] = dial(host, port, local, Handshake.CONTROL, deadline);
@@ -224,16 +241,23 @@ public final class TcpRendezvous implements AutoCloseable {
 
                 }
                 awaitMesh(deadline);
+                links = ShmSetup.link(rank, size, data, sameMachine(keys, shm), options, deadline, watchdog);
                 int unixPeers = 0;
+                int shmPeers = 0;
                 for (int j = 0; j < size; j++) {
-                    unixPeers += j != rank && isUnix(data[j]) ? 1 : 0;
+                    unixPeers += j != rank && isUnix(data[j]) && links[j] == null ? 1 : 0;
+                    shmPeers += links[j] != null ? 1 : 0;
+                }
+                if (rank == 0 && shmPeers > 0) {
+                    log.info("rank 0 reaches {} of its {} peers through shared memory (same machine);"
+                            + " RINGSGD_SHM=0 turns it off", shmPeers, size - 1);
                 }
                 if (rank == 0 && unixPeers > 0) {
                     log.info("rank 0 reaches {} of its {} peers through Unix-domain sockets (same machine);"
                             + " RINGSGD_UNIX_SOCKETS=0 keeps them on TCP", unixPeers, size - 1);
                 }
             }
-            TcpTransport t = new TcpTransport(rank, size, data, control, config);
+            TcpTransport t = new TcpTransport(rank, size, data, control, links, config);
             t.madeBy(options, config);
             log.debug("rank {} of {} connected over TCP", rank, size);
             return t;
@@ -299,8 +323,9 @@ public final class TcpRendezvous implements AutoCloseable {
                 int port = in.readInt();
                 String key = in.readUTF();
                 String path = in.readUTF();
+                boolean shm = in.readBoolean();
                 kill.cancel(false);
-                accepted(hello, ch, new Registration(host, port, key, path, ch, out), from);
+                accepted(hello, ch, new Registration(host, port, key, path, shm, ch, out), from);
             } else {
                 kill.cancel(false);
                 accepted(hello, ch, null, from);
@@ -350,11 +375,17 @@ public final class TcpRendezvous implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------- rank 0
 
-    private void awaitRegistrations(long deadline) throws IOException {
+    private void awaitRegistrations(long deadline, String[] keys, boolean[] shm) throws IOException {
         synchronized (this) {
             while (missing(registrations, 1).length() > 0) {
                 waitUntil(deadline, "registrations from ranks " + missing(registrations, 1));
             }
+        }
+        keys[0] = hostKey;
+        shm[0] = options.sharedMemory();
+        for (int k = 1; k < size; k++) {
+            keys[k] = registrations[k].hostKey();
+            shm[k] = registrations[k].shm();
         }
         for (int j = 1; j < size; j++) {
             DataOutputStream out = registrations[j].out();
@@ -366,6 +397,7 @@ public final class TcpRendezvous implements AutoCloseable {
                 // Rank 0 does not register: its own boot id and socket path go in its row.
                 out.writeUTF(k == 0 ? hostKey : reg == null ? "" : reg.hostKey());
                 out.writeUTF(k == 0 ? unixPathString() : reg == null ? "" : reg.unixPath());
+                out.writeBoolean(k == 0 ? options.sharedMemory() : reg != null && reg.shm());
             }
             out.flush();
         }
@@ -376,11 +408,11 @@ public final class TcpRendezvous implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------- other ranks
 
-    private void register(long deadline, String[] hosts, int[] ports, String[] keys, String[] paths)
-            throws IOException {
+    private void register(long deadline, String[] hosts, int[] ports, String[] keys, String[] paths,
+            boolean[] shm) throws IOException {
         while (true) {
             try {
-                registerOnce(deadline, hosts, ports, keys, paths);
+                registerOnce(deadline, hosts, ports, keys, paths, shm);
                 return;
             } catch (Handshake.Busy e) {
                 backOff(deadline, "rank 0", e);
@@ -397,8 +429,8 @@ public final class TcpRendezvous implements AutoCloseable {
         sleep(100 + java.util.concurrent.ThreadLocalRandom.current().nextInt(200));
     }
 
-    private void registerOnce(long deadline, String[] hosts, int[] ports, String[] keys, String[] paths)
-            throws IOException {
+    private void registerOnce(long deadline, String[] hosts, int[] ports, String[] keys, String[] paths,
+            boolean[] shm) throws IOException {
         SocketChannel ch = dialRaw(options.masterAddr(), options.masterPort(), deadline);
         ScheduledFuture<?> kill = watchdog.schedule(() -> closeQuietly(ch),
                 Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
@@ -412,6 +444,7 @@ public final class TcpRendezvous implements AutoCloseable {
             out.writeInt(port());
             out.writeUTF(hostKey);
             out.writeUTF(unixPathString());
+            out.writeBoolean(options.sharedMemory());
             out.flush();
             int n = in.readInt();
             if (n != size) {
@@ -422,6 +455,7 @@ public final class TcpRendezvous implements AutoCloseable {
                 ports[k] = in.readInt();
                 keys[k] = in.readUTF();
                 paths[k] = in.readUTF();
+                shm[k] = in.readBoolean();
             }
         } catch (ClosedChannelException e) {
             throw new IOException("timed out waiting for rank 0 to receive the registrations of all " + size

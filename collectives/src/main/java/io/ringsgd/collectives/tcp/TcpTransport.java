@@ -3,6 +3,7 @@ package io.ringsgd.collectives.tcp;
 import io.ringsgd.collectives.CollectiveException;
 import io.ringsgd.collectives.CollectiveMismatchException;
 import io.ringsgd.collectives.CommunicatorConfig;
+import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.PeerFailureException;
 import io.ringsgd.collectives.transport.Header;
 import io.ringsgd.collectives.transport.Message;
@@ -35,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * short grace period, follows the wait-for chain to the rank that waits on nobody, and fails every rank naming it.
  * While it waits, a rank also reads the first frame a peer sent ahead of any posted receive: one of its own
  * collective that disagrees with it (ranks that called different collectives) fails every rank at once.
+ *
+ * <p>A peer on the same machine may be reached through shared memory instead ({@link ShmLink}, set up by the
+ * rendezvous): the same frames then go through a ring buffer per direction, written straight from the sender's buffer
+ * and read (copied or reduced) straight out of the ring, and the data connection only carries one-byte wake-ups to a
+ * side that went to sleep waiting for data or for room ({@link #armIdle}). The control connection is unchanged, so
+ * aborts, stall reports and a dead peer's closed connection are seen as before.
  *
  * <p>What the transport knows about a message in flight lives in its {@link TcpPeer} queues and staging state, never in
  * the {@link Message}; selecting allocates nothing (one {@code Consumer} handles every ready key).
@@ -78,6 +85,10 @@ public final class TcpTransport implements Transport {
     private Header current;
     /** Payload and frame-header bytes of the data frames posted; written by the one thread driving this endpoint. */
     private volatile long bytesSent;
+    /** Whether some peer is reached through shared memory (waits then also poll its rings). */
+    private boolean anyShm;
+    /** Largest piece copied into or out of a ring before it is published (so the other side can start on it). */
+    private static final int SHM_PIECE = 64 << 10;
     private final ByteBuffer stallReport = ByteBuffer.allocate(StallBoard.REPORT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
 
     /** How this transport was made, to make a new context the same way ({@link #dup}); set once, before use. */
@@ -117,8 +128,8 @@ public final class TcpTransport implements Transport {
         }
     }
 
-    TcpTransport(int rank, int size, SocketChannel[] data, SocketChannel[] control, CommunicatorConfig config)
-            throws IOException {
+    TcpTransport(int rank, int size, SocketChannel[] data, SocketChannel[] control, ShmLink[] shm,
+            CommunicatorConfig config) throws IOException {
         this.rank = rank;
         this.size = size;
         this.timeout = config.timeout();
@@ -132,7 +143,8 @@ public final class TcpTransport implements Transport {
             if (j == rank) {
                 continue;
             }
-            TcpPeer p = new TcpPeer(j, data[j], control[j]);
+            TcpPeer p = new TcpPeer(j, data[j], control[j], shm[j]);
+            anyShm |= shm[j] != null;
             data[j].configureBlocking(false);
             control[j].configureBlocking(false);
             p.dataKey = data[j].register(selector, 0, p);
@@ -184,12 +196,20 @@ public final class TcpTransport implements Transport {
                 bytesSent += m.byteSize() + Frames.DATA_HEADER_BYTES;
                 p.sends.addLast(m);
                 if (p.sends.size() == 1) {
-                    flush(p);
+                    if (p.shm != null) {
+                        flushShm(p);
+                    } else {
+                        flush(p);
+                    }
                 }
             } else {
                 p.recvs.addLast(m);
                 if (p.recvs.size() == 1) {
-                    pump(p);
+                    if (p.shm != null) {
+                        pumpShm(p);
+                    } else {
+                        pump(p);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -203,6 +223,11 @@ public final class TcpTransport implements Transport {
      */
     public boolean unixDomain(int j) {
         return TcpRendezvous.isUnix(peer(j).data);
+    }
+
+    /** True if rank {@code j}'s data moves through shared memory (see {@link TcpOptions#sharedMemory()}). */
+    public boolean sharedMemory(int j) {
+        return peer(j).shm != null;
     }
 
     private TcpPeer peer(int j) {
@@ -290,7 +315,15 @@ public final class TcpTransport implements Transport {
                 }
                 updateInterest();
                 long sliceMs = Math.max(1, Math.min(SELECT_SLICE_MS, (timeoutNanos - idle) / 1_000_000 + 1));
+                if (anyShm && !armIdle()) {
+                    // data moved while the shared-memory peers were asked to wake this rank: look again first
+                    disarmIdle();
+                    continue;
+                }
                 selector.select(onReady, sliceMs);
+                if (anyShm) {
+                    disarmIdle();
+                }
             }
         } catch (IOException e) {
             throw fail(new CollectiveException("rank " + rank + ": TCP progress failed: " + e, e));
@@ -327,6 +360,15 @@ public final class TcpTransport implements Transport {
                 continue;
             }
             try {
+                if (p.shm != null) {
+                    if (!p.sends.isEmpty()) {
+                        flushShm(p);
+                    }
+                    if (!p.recvs.isEmpty()) {
+                        pumpShm(p);
+                    }
+                    continue;
+                }
                 if (!p.sends.isEmpty()) {
                     flush(p);
                 }
@@ -340,12 +382,216 @@ public final class TcpTransport implements Transport {
     }
 
     /**
+     * Before sleeping: asks each shared-memory peer this rank waits on (for data, or for room in a ring) to ring the
+     * doorbell when it moves, then polls once more (a peer that moved just before the request does not ring).
+     * False if that poll moved data: do not sleep.
+     */
+    private boolean armIdle() throws IOException {
+        long before = shmMoves;
+        for (TcpPeer p : peers) {
+            if (p != null && p.shm != null && !p.bellClosed) {
+                if (!p.recvs.isEmpty()) {
+                    p.shm.in.consumerIdle(true);
+                }
+                if (!p.sends.isEmpty()) {
+                    p.shm.out.producerIdle(true);
+                }
+            }
+        }
+        driveAll();
+        return shmMoves == before;
+    }
+
+    private void disarmIdle() {
+        for (TcpPeer p : peers) {
+            if (p != null && p.shm != null) {
+                p.shm.in.consumerIdle(false);
+                p.shm.out.producerIdle(false);
+            }
+        }
+    }
+
+    /** Counts pieces moved through rings (to tell whether a poll made progress). */
+    private long shmMoves;
+
+    // ------------------------------------------------------------------------------------------- shared memory
+
+    /**
+     * Writes queued sends to {@code p}'s ring as far as it has room: the frame header, then the payload copied
+     * straight from the caller's buffer in pieces of at most {@link #SHM_PIECE} bytes (each published at once, so
+     * the peer can read one while this rank copies the next), then the padding.
+     */
+    private void flushShm(TcpPeer p) {
+        ShmRing r = p.shm.out;
+        boolean wake = false;
+        long moved = shmMoves;
+        while (!p.sends.isEmpty()) {
+            Message m = p.sends.peekFirst();
+            long total = m.byteSize();
+            if (!p.sendStarted) {
+                if (r.free() < Frames.DATA_HEADER_BYTES) {
+                    break;
+                }
+                ByteBuffer h = p.shmOutHeader.clear();
+                h.putInt(Frames.DATA_MAGIC).put(Frames.DATA).put((byte) 0).putShort((short) 0);
+                h.putInt((int) total).putInt(0).putLong(m.notBeforeNanos());
+                m.header().write(h);
+                r.putWrapped(h, 0, Frames.DATA_HEADER_BYTES);
+                p.sendStarted = true;
+                p.sendStaged = 0;
+                wake |= r.publish();
+                shmMoves++;
+            }
+            ElementBuffer src = m.buffer();
+            int elem = src.type().bytes();
+            while (p.sendStaged < total) {
+                int room = Math.min(r.writable(), SHM_PIECE);
+                int k = (int) Math.min((total - p.sendStaged) / elem, room / elem);
+                if (k <= 0) {
+                    break;
+                }
+                src.copyTo(m.offset() + (int) (p.sendStaged / elem), r.view(src.type()), r.writeIndex() / elem, k);
+                r.advanceWrite(k * elem);
+                p.sendStaged += (long) k * elem;
+                wake |= r.publish();
+                shmMoves++;
+            }
+            if (p.sendStaged < total) {
+                break;
+            }
+            int pad = (int) (Frames.padded(total) - total);
+            if (pad > 0) {
+                if (r.free() < pad) {
+                    break;
+                }
+                r.advanceWrite(pad);
+                wake |= r.publish();
+            }
+            p.sends.pollFirst();
+            p.sendStarted = false;
+            p.sendStaged = 0;
+            m.complete();
+        }
+        if (shmMoves != moved) {
+            p.lastActivity = System.nanoTime();
+        }
+        if (wake) {
+            ringBell(p);
+        }
+    }
+
+    /**
+     * Delivers frames from {@code p}'s ring into its posted receives: each header is checked as on a socket, and the
+     * payload is copied, or reduced, straight out of the shared segment into the receiver's buffer.
+     */
+    private void pumpShm(TcpPeer p) {
+        ShmRing r = p.shm.in;
+        boolean wake = false;
+        long moved = shmMoves;
+        while (!p.recvs.isEmpty()) {
+            if (!p.inFrame) {
+                if (r.readable() < Frames.DATA_HEADER_BYTES) {
+                    break;
+                }
+                r.peek(0, p.shmInHeader, Frames.DATA_HEADER_BYTES);
+                readFrameHeader(p.rank, p.shmInHeader, 0, p.rxHeader);
+                p.rxPayload = p.shmInHeader.getInt(8);
+                p.rxNotBefore = p.shmInHeader.getLong(16);
+                p.rxDone = 0;
+                p.rxMatched = false;
+                p.inFrame = true;
+                wake |= r.consume(Frames.DATA_HEADER_BYTES);
+                shmMoves++;
+            }
+            Message m = p.recvs.peekFirst();
+            if (!p.rxMatched) {
+                match(p, m);
+            }
+            ElementBuffer view = r.view(m.buffer().type());
+            int elem = m.buffer().type().bytes();
+            long left = p.rxPayload - p.rxDone;
+            while (left > 0) {
+                int avail = Math.min(r.readableContiguous(), SHM_PIECE);
+                int whole = (int) Math.min(left / elem, avail / elem);
+                if (whole <= 0) {
+                    break;
+                }
+                m.deliver(view, r.readIndex() / elem, (int) (p.rxDone / elem), whole);
+                p.rxDone += (long) whole * elem;
+                left -= (long) whole * elem;
+                wake |= r.consume(whole * elem);
+                shmMoves++;
+            }
+            if (left > 0) {
+                break;
+            }
+            int pad = (int) (Frames.padded(p.rxPayload) - p.rxPayload);
+            if (pad > 0) {
+                if (r.readable() < pad) {
+                    break;
+                }
+                wake |= r.consume(pad);
+            }
+            p.inFrame = false;
+            p.recvs.pollFirst();
+            m.notBeforeNanos(p.rxNotBefore);
+            m.complete();
+        }
+        if (shmMoves != moved) {
+            p.lastActivity = System.nanoTime();
+        }
+        if (wake) {
+            ringBell(p);
+        }
+    }
+
+    /** Wakes {@code p}, asleep in its selector: one byte on the data connection (best effort: if it is full, it is awake). */
+    private void ringBell(TcpPeer p) {
+        if (p.bellClosed) {
+            return;
+        }
+        try {
+            p.bellOut.clear();
+            p.data.write(p.bellOut);
+        } catch (IOException e) {
+            // the peer is gone; its control connection says how
+        }
+    }
+
+    /** Reads the doorbells a shared-memory peer rang (their content means nothing); notes when it closed. */
+    private void drainBell(TcpPeer p) {
+        try {
+            while (true) {
+                p.bellIn.clear();
+                int n = p.data.read(p.bellIn);
+                if (n < 0) {
+                    p.bellClosed = true;
+                    return;
+                }
+                if (n < p.bellIn.capacity()) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            p.bellClosed = true;
+        }
+    }
+
+    /**
      * Data connections are watched for writing while sends are queued and for reading while receives are posted, or,
      * with none posted, until a frame header has arrived to be checked ({@link #checkEarlyFrames}).
      */
     private void updateInterest() {
         for (TcpPeer p : peers) {
             if (p == null) {
+                continue;
+            }
+            if (p.shm != null) {
+                int ops = p.bellClosed ? 0 : SelectionKey.OP_READ;
+                if (ops != p.dataInterest && p.dataKey.isValid()) {
+                    p.dataKey.interestOps(ops);
+                    p.dataInterest = ops;
+                }
                 continue;
             }
             boolean read = !p.recvs.isEmpty() || (!p.eof && p.inLimit - p.inPos < Frames.DATA_HEADER_BYTES);
@@ -366,6 +612,8 @@ public final class TcpTransport implements Transport {
         try {
             if (k == p.controlKey) {
                 readControl(p);
+            } else if (p.shm != null) {
+                drainBell(p);
             } else {
                 if (k.isWritable()) {
                     flush(p);
@@ -391,10 +639,21 @@ public final class TcpTransport implements Transport {
      */
     private void checkEarlyFrames(Header mine) {
         for (TcpPeer p : peers) {
-            if (p == null || !p.recvs.isEmpty() || p.inFrame || p.inLimit - p.inPos < Frames.DATA_HEADER_BYTES) {
+            if (p == null || !p.recvs.isEmpty() || p.inFrame) {
                 continue;
             }
-            Header h = readFrameHeader(p, p.peekHeader);
+            Header h;
+            if (p.shm != null) {
+                if (p.shm.in.readable() < Frames.DATA_HEADER_BYTES) {
+                    continue;
+                }
+                p.shm.in.peek(0, p.shmInHeader, Frames.DATA_HEADER_BYTES);
+                h = readFrameHeader(p.rank, p.shmInHeader, 0, p.peekHeader);
+            } else if (p.inLimit - p.inPos < Frames.DATA_HEADER_BYTES) {
+                continue;
+            } else {
+                h = readFrameHeader(p, p.peekHeader);
+            }
             if (h.seq() < mine.seq() || (h.seq() == mine.seq() && !h.sameCollective(mine))) {
                 throw fail(new CollectiveMismatchException(p.rank, Header.mismatch(h, p.rank, mine, rank)));
             }
@@ -403,6 +662,9 @@ public final class TcpTransport implements Transport {
 
     /** Reads what a peer with no receive posted has sent, as far as a frame header, without consuming it. */
     private static void readEarly(TcpPeer p) throws IOException {
+        if (p.shm != null) {
+            return; // the ring is always readable
+        }
         // At the end of the stream nothing is expected from it: whether it left or died, its control connection says.
         if (p.inLimit - p.inPos < Frames.DATA_HEADER_BYTES) {
             fill(p);
@@ -566,16 +828,18 @@ public final class TcpTransport implements Transport {
      * reads its collective header into {@code into}, without consuming anything; a malformed frame fails the job.
      */
     private Header readFrameHeader(TcpPeer p, Header into) {
-        ByteBuffer in = p.in;
-        int at = p.inPos;
+        return readFrameHeader(p.rank, p.in, p.inPos, into);
+    }
+
+    private Header readFrameHeader(int from, ByteBuffer in, int at, Header into) {
         int magic = in.getInt(at);
         byte type = in.get(at + 4);
         int payload = in.getInt(at + 8);
         if (magic != Frames.DATA_MAGIC || type != Frames.DATA || payload < 0
                 || into.read(in, at + Frames.HEADER_OFFSET) == null) {
-            throw fail(new PeerFailureException(p.rank, String.format("rank %d sent a malformed frame to rank %d"
+            throw fail(new PeerFailureException(from, String.format("rank %d sent a malformed frame to rank %d"
                     + " (magic 0x%08x, type %d, length %d): the connection is corrupt or not from ringsgd; closing"
-                    + " the job", p.rank, rank, magic, type, payload)));
+                    + " the job", from, rank, magic, type, payload)));
         }
         return into;
     }
@@ -845,7 +1109,7 @@ public final class TcpTransport implements Transport {
             checkFailure();
             driveAll();
             updateInterest();
-            selector.select(onReady, Math.max(1, (graceEnd - System.nanoTime()) / 1_000_000));
+            selector.select(onReady, anyShm ? 1 : Math.max(1, (graceEnd - System.nanoTime()) / 1_000_000));
         }
         return Messages.firstDone(ms, n) >= 0;
     }

@@ -118,6 +118,7 @@ class TcpSecurityTest {
             out.writeInt(1);
             out.writeUTF(""); // no boot id, no Unix-domain socket: reach me over TCP
             out.writeUTF("");
+            out.writeBoolean(false); // no shared memory
             out.flush();
             assertThat(in.readInt()).isEqualTo(2);
         }

@@ -23,10 +23,16 @@ public final class TcpGroup {
         return runCatching(n, cfg, true, body);
     }
 
-    /** As above; with {@code unix} false every connection is TCP loopback. */
+    /** As above; with {@code unix} false every connection is TCP loopback (and no shared memory). */
     public static List<Object> runCatching(int n, CommunicatorConfig cfg, boolean unix,
             Function<Communicator, ?> body) {
-        List<Communicator> comms = TcpCommunicators.loopback(n, cfg, unix);
+        return runCatching(n, cfg, unix, unix, body);
+    }
+
+    /** As above, choosing Unix-domain sockets and shared memory apart. */
+    public static List<Object> runCatching(int n, CommunicatorConfig cfg, boolean unix, boolean shm,
+            Function<Communicator, ?> body) {
+        List<Communicator> comms = TcpCommunicators.loopback(n, cfg, unix, shm);
         return RankThreads.runCatching(n, rank -> () -> {
             try (Communicator c = comms.get(rank)) {
                 return body.apply(c);
@@ -40,9 +46,15 @@ public final class TcpGroup {
     }
 
     /** As above; with {@code unix} false every connection is TCP loopback. */
-    @SuppressWarnings("unchecked")
     public static <T> List<T> run(int n, CommunicatorConfig cfg, boolean unix, Function<Communicator, T> body) {
-        List<Object> all = runCatching(n, cfg, unix, body);
+        return run(n, cfg, unix, unix, body);
+    }
+
+    /** As above, choosing Unix-domain sockets and shared memory apart. */
+    @SuppressWarnings("unchecked")
+    public static <T> List<T> run(int n, CommunicatorConfig cfg, boolean unix, boolean shm,
+            Function<Communicator, T> body) {
+        List<Object> all = runCatching(n, cfg, unix, shm, body);
         for (Object o : all) {
             if (o instanceof RuntimeException) {
                 throw (RuntimeException) o;

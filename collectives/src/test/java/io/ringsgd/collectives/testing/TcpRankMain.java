@@ -11,7 +11,8 @@ import io.ringsgd.collectives.tcp.TcpCommunicators;
 /**
  * One TCP rank in its own JVM (spawned by TcpProcessTest): checks every algorithm against the serial reference and
  * prints "OK", or with {@code die=R} rank R halts abruptly (no goodbye, like kill -9) before the third round and the
- * survivors print "FAILED blamed=<rank> <message>".
+ * survivors print "FAILED blamed=<rank> <message>". With {@code forever=true} the ranks run 4 MiB AllReduces until one
+ * fails (a test kills a rank from outside).
  */
 public final class TcpRankMain {
     private TcpRankMain() {
@@ -21,6 +22,17 @@ public final class TcpRankMain {
         int die = Integer.getInteger("die", -1);
         try (Communicator c = TcpCommunicators.fromEnvironment()) {
             int p = c.size();
+            if (Boolean.getBoolean("forever")) {
+                // until a peer fails: 4 MiB AllReduces (each rank's ring is 1 MiB, so they stream through it)
+                float[] v = new float[1 << 20];
+                for (long i = 0; ; i++) {
+                    c.allreduce(v, ReduceOp.SUM);
+                    if (i == 0) {
+                        System.out.println("LOOPING rank " + c.rank());
+                        System.out.flush();
+                    }
+                }
+            }
             for (int round = 0; round < 4; round++) {
                 if (round == 2 && c.rank() == die) {
                     Runtime.getRuntime().halt(137);
