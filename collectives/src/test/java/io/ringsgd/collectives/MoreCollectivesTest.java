@@ -41,6 +41,23 @@ class MoreCollectivesTest {
         check(TcpGroup.run(p, CFG, c -> everything(c, new int[] {0, 1, 7, 20_011})));
     }
 
+    /** The v-forms alone over TCP up to 8 ranks (counts with zeros, gaps, in place at the root). */
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {4, 8})
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void vFormsOverTcpUpToEightRanks(int p) {
+        check(TcpGroup.run(p, CFG, c -> {
+            List<String> bad = new ArrayList<>();
+            for (ElementType t : new ElementType[] {ElementType.FLOAT, ElementType.LONG, ElementType.BYTE}) {
+                for (int n : new int[] {0, 7, 4001}) {
+                    boolean nb = n % 2 == 0;
+                    vforms(c, bad, t, n, n % 2 == 1, nb, t + " n=" + n + " rank " + c.rank());
+                }
+            }
+            return bad;
+        }));
+    }
+
     private static void check(List<List<String>> failures) {
         for (List<String> f : failures) {
             assertThat(f).isEmpty();

@@ -18,7 +18,14 @@ import io.ringsgd.collectives.Request;
 import io.ringsgd.collectives.algorithm.CollectiveContext;
 import io.ringsgd.collectives.transport.Header;
 
-/** The v-forms, whose blocks differ in size per rank: allgatherv, gatherv, scatterv, alltoallv, reduceScatterv. */
+/**
+ * The v-forms, whose blocks differ in size per rank: allgatherv, gatherv, scatterv, alltoallv, reduceScatterv. Ranks
+ * whose counts disagree fail with a {@link io.ringsgd.collectives.CollectiveMismatchException} through the headers'
+ * {@link Header#block()}: where every rank knows the whole counts vector (allgatherv, reduceScatterv) every message
+ * carries a hash of it, so no rank completes a call whose counts differ anywhere; where only the two ends of a block
+ * know its size (gatherv, scatterv, alltoallv, as in MPI) each message carries its own count, checked where it
+ * arrives.
+ */
 final class VForms {
     private final Core core;
     private final Arguments args;
@@ -49,7 +56,8 @@ final class VForms {
         long total = sum(counts);
         Algorithm a = core.algorithm(CollectiveKind.ALLGATHERV, o, total * recv.type().bytes());
         return core.seq.dispatch(later, "allgatherv", seq -> {
-            ctx.header().set(CollectiveKind.ALLGATHERV, seq, recv.type(), total, null, Header.NO_ROOT, a);
+            ctx.header().set(CollectiveKind.ALLGATHERV, seq, recv.type(), total, null, Header.NO_ROOT, a)
+                    .block(digest(counts));
             if (size == 1) {
                 mine.copyTo(0, recv, at[0], counts[0]);
                 return;
@@ -86,7 +94,7 @@ final class VForms {
         int[] d = at;
         Algorithm a = core.algorithm(CollectiveKind.GATHERV, o, contribution.byteSize() * size);
         return core.seq.dispatch(later, "gatherv", seq -> {
-            // The counts are the root's alone: each message's size is checked against them where it arrives.
+            // The counts are the root's alone: each message carries its own count, checked where it arrives.
             ctx.header().set(CollectiveKind.GATHERV, seq, contribution.type(), 0, null, root, a);
             if (size == 1) {
                 contribution.copyTo(0, result, d[0], c[0]);
@@ -152,7 +160,7 @@ final class VForms {
         }
         Algorithm a = core.algorithm(CollectiveKind.ALLTOALLV, o, sum(sc) * send.type().bytes());
         return core.seq.dispatch(later, "alltoallv", seq -> {
-            // Each rank's counts are its own: each message's size is checked against them where it arrives.
+            // Each rank's counts are its own: each message carries its own count, checked where it arrives.
             ctx.header().set(CollectiveKind.ALLTOALLV, seq, send.type(), 0, null, Header.NO_ROOT, a);
             ctx.layout(sc, sd, rc, rd);
             if (size == 1) {
@@ -181,7 +189,8 @@ final class VForms {
         int[] at = args.displacements(counts, null, send, "recvCounts", "displs");
         Algorithm a = core.algorithm(CollectiveKind.REDUCE_SCATTERV, o, send);
         return core.seq.dispatch(later, "reduceScatterv", seq -> {
-            ctx.header().set(CollectiveKind.REDUCE_SCATTERV, seq, send.type(), total, op, Header.NO_ROOT, a);
+            ctx.header().set(CollectiveKind.REDUCE_SCATTERV, seq, send.type(), total, op, Header.NO_ROOT, a)
+                    .block(digest(counts));
             if (size == 1) {
                 send.copyTo(0, recv, 0, counts[0]);
             } else {
@@ -192,5 +201,16 @@ final class VForms {
                 recv.divide(0, counts[rank], size);
             }
         });
+    }
+
+    /** A hash of the whole counts vector (FNV-1a over the counts), for {@link Header#block()}. */
+    static int digest(int[] counts) {
+        int h = 0x811C9DC5;
+        for (int c : counts) {
+            for (int shift = 0; shift < 32; shift += 8) {
+                h = (h ^ ((c >>> shift) & 0xFF)) * 0x01000193;
+            }
+        }
+        return h ^ (h >>> 24);
     }
 }
