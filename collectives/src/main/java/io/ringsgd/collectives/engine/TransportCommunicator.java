@@ -283,13 +283,25 @@ public final class TransportCommunicator implements Communicator {
 
     @Override
     public void allreduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options) {
-        loc.allreduceLoc(false, values, indices, op, options);
+        loc.reduceLoc(false, true, values, indices, op, 0, options);
     }
 
     @Override
     public Request iallreduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op,
             CollectiveOptions options) {
-        return loc.allreduceLoc(true, values, indices, op, options);
+        return loc.reduceLoc(true, true, values, indices, op, 0, options);
+    }
+
+    @Override
+    public void reduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, int root,
+            CollectiveOptions options) {
+        loc.reduceLoc(false, false, values, indices, op, root, options);
+    }
+
+    @Override
+    public Request ireduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, int root,
+            CollectiveOptions options) {
+        return loc.reduceLoc(true, false, values, indices, op, root, options);
     }
 
     @Override
@@ -314,11 +326,67 @@ public final class TransportCommunicator implements Communicator {
         return user.reduce(true, false, send, recv, op, root, options);
     }
 
+    @Override
+    public void reduceScatter(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options) {
+        user.reduceScatter(false, send, recv, null, op, options);
+    }
+
+    @Override
+    public Request ireduceScatter(ElementBuffer send, ElementBuffer recv, UserReduction op,
+            CollectiveOptions options) {
+        return user.reduceScatter(true, send, recv, null, op, options);
+    }
+
+    @Override
+    public void reduceScatterv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, UserReduction op,
+            CollectiveOptions options) {
+        user.reduceScatter(false, send, recv, counts(recvCounts), op, options);
+    }
+
+    @Override
+    public Request ireduceScatterv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, UserReduction op,
+            CollectiveOptions options) {
+        return user.reduceScatter(true, send, recv, counts(recvCounts), op, options);
+    }
+
+    /** recvCounts, which the v-form needs (null would mean equal blocks inside {@code UserReductions}). */
+    private static int[] counts(int[] recvCounts) {
+        if (recvCounts == null) {
+            throw new IllegalArgumentException("recvCounts is null: pass one count per rank");
+        }
+        return recvCounts;
+    }
+
+    @Override
+    public void scan(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options) {
+        user.scan(false, CollectiveKind.SCAN, send, recv, op, options);
+    }
+
+    @Override
+    public Request iscan(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options) {
+        return user.scan(true, CollectiveKind.SCAN, send, recv, op, options);
+    }
+
+    @Override
+    public void exscan(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options) {
+        user.scan(false, CollectiveKind.EXSCAN, send, recv, op, options);
+    }
+
+    @Override
+    public Request iexscan(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options) {
+        return user.scan(true, CollectiveKind.EXSCAN, send, recv, op, options);
+    }
+
     // ------------------------------------------------------------------------------------------- contexts, custom
 
     @Override
     public Communicator dup() {
         return contexts.dup();
+    }
+
+    @Override
+    public DupRequest idup() {
+        return contexts.idup();
     }
 
     @Override
