@@ -575,6 +575,27 @@ public interface Communicator extends AutoCloseable {
     void reduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, int root, CollectiveOptions options);
 
     /**
+     * Inclusive prefix MINLOC / MAXLOC ({@code MPI_Scan} with {@code MPI_MINLOC}, {@code MPI_MAXLOC}), in place: rank
+     * r's {@code values} and {@code indices} end holding the extreme over ranks 0..r and the lowest index paired with
+     * it, ordered as in {@link #allreduceLoc}. One recursive-doubling scan: of packed longs for int, byte and float
+     * values, of (value, index) pairs of longs for long and double ones.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void scanLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #scanLoc}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iscanLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options);
+
+    /**
      * Non-blocking {@link #reduceLoc}.
      *
      * @throws IllegalArgumentException for bad arguments, before anything is sent

@@ -16,9 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * MINLOC and MAXLOC to a root ({@code reduceLoc}) on every element type and reduce algorithm, blocking and not, with
- * ties everywhere, against a serial reference; the other ranks' inputs left as they were. Special float and double
- * values (−0.0 below +0.0, a NaN wins, ties to the lowest index) in {@code allreduceLoc} and {@code reduceLoc},
- * bit-identical on every rank.
+ * ties everywhere, against a serial reference; the other ranks' inputs left as they were. The prefix form
+ * ({@code scanLoc}) on every type. Special float and double values (−0.0 below +0.0, a NaN wins, ties to the lowest
+ * index) in {@code allreduceLoc}, {@code reduceLoc} and {@code scanLoc}, bit-identical on every rank.
  */
 class ReduceLocTest {
     static final CommunicatorConfig CFG = CommunicatorConfig.builder().timeout(Duration.ofSeconds(60)).build();
@@ -68,6 +68,57 @@ class ReduceLocTest {
             }
         }
         return bad;
+    }
+
+    static List<String> prefixes(Communicator c) {
+        List<String> bad = new ArrayList<>();
+        int r = c.rank();
+        for (ElementType t : ElementType.values()) {
+            for (int n : new int[] {0, 1, 13, 2003}) {
+                for (ReduceOp op : new ReduceOp[] {ReduceOp.MINLOC, ReduceOp.MAXLOC}) {
+                    ElementBuffer v = IntegerInputs.buffer(t, n, n % 2 == 1, i -> LocOpsTest.value(r, (int) i));
+                    ElementBuffer x = IntegerInputs.buffer(ElementType.INT, n, n % 3 == 1,
+                            i -> LocOpsTest.index(r, (int) i));
+                    if (n % 2 == 0) {
+                        c.iscanLoc(v, x, op, CollectiveOptions.DEFAULT).await();
+                    } else {
+                        c.scanLoc(v, x, op, CollectiveOptions.DEFAULT);
+                    }
+                    for (int i = 0; i < n; i++) {
+                        long best = LocOpsTest.value(0, i);
+                        for (int q = 1; q <= r; q++) {
+                            best = op == ReduceOp.MINLOC ? Math.min(best, LocOpsTest.value(q, i))
+                                    : Math.max(best, LocOpsTest.value(q, i));
+                        }
+                        int at = Integer.MAX_VALUE;
+                        for (int q = 0; q <= r; q++) {
+                            if (LocOpsTest.value(q, i) == best) {
+                                at = Math.min(at, LocOpsTest.index(q, i));
+                            }
+                        }
+                        if (v.getLong(i) != best || x.getLong(i) != at) {
+                            bad.add("scanLoc " + op + " " + t + " n=" + n + " rank " + r + " [" + i + "] = ("
+                                    + v.getLong(i) + ", " + x.getLong(i) + "), expected (" + best + ", " + at + ")");
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        return bad;
+    }
+
+    @ParameterizedTest(name = "P={0}")
+    @ValueSource(ints = {1, 2, 3, 4, 5, 7, 9})
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void prefixesInJvm(int p) {
+        Communicators.runLocal(p, CFG, ReduceLocTest::prefixes).forEach(b -> assertThat(b).isEmpty());
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void prefixesOverTcp() {
+        TcpGroup.run(3, CFG, ReduceLocTest::prefixes).forEach(b -> assertThat(b).isEmpty());
     }
 
     @ParameterizedTest(name = "P={0}")
@@ -124,7 +175,8 @@ class ReduceLocTest {
         int n = 4 * SPECIAL.length * SPECIAL.length;
         for (ElementType t : new ElementType[] {ElementType.FLOAT, ElementType.DOUBLE}) {
             for (ReduceOp op : new ReduceOp[] {ReduceOp.MINLOC, ReduceOp.MAXLOC}) {
-                for (boolean all : new boolean[] {true, false}) {
+                for (String form : new String[] {"all", "root", "scan"}) {
+                    boolean all = !form.equals("root");
                     ElementBuffer v = ElementBuffer.allocate(t, n);
                     ElementBuffer x = ElementBuffer.allocate(ElementType.INT, n);
                     for (int i = 0; i < n; i++) {
@@ -132,7 +184,9 @@ class ReduceLocTest {
                         x.setLong(i, specialIndex(r, i));
                     }
                     int root = p / 2;
-                    if (all) {
+                    if (form.equals("scan")) {
+                        c.scanLoc(v, x, op, CollectiveOptions.DEFAULT);
+                    } else if (all) {
                         c.allreduceLoc(v, x, op, CollectiveOptions.DEFAULT);
                     } else {
                         c.reduceLoc(v, x, op, root, CollectiveOptions.DEFAULT);
@@ -141,11 +195,11 @@ class ReduceLocTest {
                         continue;
                     }
                     for (int i = 0; i < n; i++) {
-                        double[] want = reference(p, i, op == ReduceOp.MINLOC);
+                        double[] want = reference(form.equals("scan") ? r + 1 : p, i, op == ReduceOp.MINLOC);
                         double got = v.get(i);
                         boolean same = Double.isNaN(want[0]) ? Double.isNaN(got) : Double.compare(got, want[0]) == 0;
                         if (!same || x.getLong(i) != (long) want[1]) {
-                            bad.add(t + " " + op + (all ? " all" : " root") + " rank " + r + " [" + i + "] = (" + got
+                            bad.add(t + " " + op + " " + form + " rank " + r + " [" + i + "] = (" + got
                                     + ", " + x.getLong(i) + "), expected (" + want[0] + ", " + (long) want[1] + ")");
                             break;
                         }

@@ -3,6 +3,7 @@ package io.ringsgd.collectives.engine;
 import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.ReduceOp;
+import io.ringsgd.collectives.UserReduction;
 
 /**
  * MINLOC and MAXLOC as one reduction of longs: each (value, index) pair whose value fits 32 bits (int, byte, float)
@@ -12,8 +13,13 @@ import io.ringsgd.collectives.ReduceOp;
  * becomes the extreme that wins, as MIN and MAX let a NaN win); the low half is the index with its sign bit flipped
  * (MINLOC) or complemented and then flipped (MAXLOC, so the lowest index is the largest), both read unsigned.
  *
+ * <p>Long and double values do not fit: for the scan, whose prefixes no second pass can mend, they travel as two
+ * longs per pair (the value as an order-keeping long, the index) and are combined by {@link #WIDE_MINLOC} or
+ * {@link #WIDE_MAXLOC}, which the scan applies to whole vectors, so no pair is ever split.
+ *
  * <p>Cost: the reduction's on 8-byte elements (n values of 4 bytes or fewer and n int indices travel as 8n bytes,
- * the same as the pair) plus 2n local passes; half the latency of reducing the values and then the indices.
+ * the same as the pair) plus 2n local passes; half the latency of reducing the values and then the indices. Wide
+ * pairs: 16n bytes and a Java comparison per pair.
  */
 final class LocPacking {
     private static final long LOW = 0xFFFF_FFFFL;
@@ -74,5 +80,65 @@ final class LocPacking {
             return Float.NaN;
         }
         return Float.intBitsToFloat(key ^ ((key >> 31) & Integer.MAX_VALUE));
+    }
+
+    /** Wide pairs (value key, index) in consecutive longs: keeps the lower key, ties to the lower index. */
+    static final UserReduction WIDE_MINLOC = UserReduction.commutative("MINLOC", (in, io, out, oo, n) ->
+            wide(in, io, out, oo, n, true));
+    /** Wide pairs: keeps the higher key, ties to the lower index. */
+    static final UserReduction WIDE_MAXLOC = UserReduction.commutative("MAXLOC", (in, io, out, oo, n) ->
+            wide(in, io, out, oo, n, false));
+
+    private static void wide(ElementBuffer in, int io, ElementBuffer out, int oo, int n, boolean min) {
+        for (int i = 0; i < n; i += 2) {
+            long a = in.getLong(io + i);
+            long b = out.getLong(oo + i);
+            long ai = in.getLong(io + i + 1);
+            if ((min ? a < b : a > b) || (a == b && ai < out.getLong(oo + i + 1))) {
+                out.setLong(oo + i, a);
+                out.setLong(oo + i + 1, ai);
+            }
+        }
+    }
+
+    /** Packs long or double (value, index) pairs into 2n longs of {@code pairs}. */
+    static void packWide(ElementBuffer values, ElementBuffer indices, ReduceOp op, ElementBuffer pairs, int n) {
+        boolean min = op == ReduceOp.MINLOC;
+        boolean floating = values.type() == ElementType.DOUBLE;
+        for (int i = 0; i < n; i++) {
+            pairs.setLong(2 * i, floating ? doubleKey(values.get(i), min) : values.getLong(i));
+            pairs.setLong(2 * i + 1, indices.getLong(i));
+        }
+    }
+
+    /** Unpacks 2n longs made by {@link #packWide}. */
+    static void unpackWide(ElementBuffer pairs, ElementBuffer values, ElementBuffer indices, int n) {
+        boolean floating = values.type() == ElementType.DOUBLE;
+        for (int i = 0; i < n; i++) {
+            long key = pairs.getLong(2 * i);
+            if (floating) {
+                values.set(i, keyDouble(key));
+            } else {
+                values.setLong(i, key);
+            }
+            indices.setLong(i, pairs.getLong(2 * i + 1));
+        }
+    }
+
+    /** As {@link #floatKey} for a double, on longs. */
+    static long doubleKey(double d, boolean min) {
+        if (d != d) {
+            return min ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        long bits = Double.doubleToRawLongBits(d);
+        return bits ^ ((bits >> 63) & Long.MAX_VALUE);
+    }
+
+    /** The double of a key made by {@link #doubleKey}. */
+    static double keyDouble(long key) {
+        if (key == Long.MIN_VALUE || key == Long.MAX_VALUE) {
+            return Double.NaN;
+        }
+        return Double.longBitsToDouble(key ^ ((key >> 63) & Long.MAX_VALUE));
     }
 }

@@ -14,6 +14,8 @@ import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.collectives.Request;
 import io.ringsgd.collectives.algorithm.CollectiveContext;
+import io.ringsgd.collectives.algorithm.OrderedOp;
+import io.ringsgd.collectives.algorithm.RecursiveDoublingScan;
 import io.ringsgd.collectives.transport.Header;
 
 /**
@@ -21,7 +23,8 @@ import io.ringsgd.collectives.transport.Header;
  * the ranks, paired with the lowest index that holds it. Values of 4 bytes or fewer travel packed with their index
  * ({@link LocPacking}): one reduction of longs. Long and double values take two passes: an AllReduce of the values,
  * then a reduction of the indices of the ranks that hold the result (the others offer {@code Integer.MAX_VALUE}).
- * Either way the headers carry the values' type and MINLOC or MAXLOC, so ranks that disagree on them fail.
+ * The prefix form (scanLoc) is one scan, of packed longs or of wide pairs. Either way the headers carry the values'
+ * type and MINLOC or MAXLOC, so ranks that disagree on them fail.
  */
 final class LocReductions {
     private final Core core;
@@ -61,16 +64,7 @@ final class LocReductions {
             checkBuffer(values, "values");
             checkBuffer(indices, "indices");
         }
-        if (indices.type() != ElementType.INT) {
-            throw new IllegalArgumentException("indices holds " + indices.type().label() + "s: pass int indices");
-        }
-        if (values.count() != indices.count()) {
-            throw new IllegalArgumentException("values has " + values.count() + " elements but indices "
-                    + indices.count() + ": pass one index per value");
-        }
-        if (o.compression() != Compression.NONE) {
-            throw new IllegalArgumentException(what + " cannot be compressed: its results must be exact");
-        }
+        checkPairs(values, indices, o, what);
         CollectiveKind kind = all ? CollectiveKind.ALLREDUCE : CollectiveKind.REDUCE;
         int at = all ? Header.NO_ROOT : root;
         if (LocPacking.packs(values.type())) {
@@ -108,6 +102,59 @@ final class LocReductions {
             }
             twoPasses(seq, kind, av, ai, values, indices, op, at, o);
         });
+    }
+
+    /**
+     * Inclusive prefix MINLOC / MAXLOC, in place on every rank, on recursive doubling: one scan of packed longs, or
+     * of wide pairs for long and double values ({@link LocPacking}).
+     */
+    Request scanLoc(boolean later, ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions o) {
+        checkOptions(o);
+        checkOp(op);
+        if (op != ReduceOp.MINLOC && op != ReduceOp.MAXLOC) {
+            throw new IllegalArgumentException("scanLoc takes MINLOC or MAXLOC, got " + op);
+        }
+        checkWritable(values, "values");
+        checkWritable(indices, "indices");
+        checkPairs(values, indices, o, "scanLoc");
+        boolean narrow = LocPacking.packs(values.type());
+        Algorithm a = core.algorithm(CollectiveKind.SCAN, o, (long) values.count() * (narrow ? 8 : 16));
+        return core.seq.dispatch(later, "scanLoc", seq -> {
+            int n = values.count();
+            ctx.header().set(CollectiveKind.SCAN, seq, values.type(), n, op, Header.NO_ROOT, a);
+            if (n == 0 || size == 1) {
+                return;
+            }
+            int longs = narrow ? n : 2 * n;
+            if (pairs == null || pairs.count() < longs) {
+                pairs = ElementBuffer.allocate(ElementType.LONG, longs);
+            }
+            ElementBuffer packed = pairs.slice(0, longs);
+            if (narrow) {
+                LocPacking.pack(values, indices, op, packed, n);
+                core.registry.run(CollectiveKind.SCAN, a, ctx, packed, packed,
+                        op == ReduceOp.MINLOC ? ReduceOp.MIN : ReduceOp.MAX, Header.NO_ROOT);
+                LocPacking.unpack(packed, op, values, indices, n);
+            } else {
+                LocPacking.packWide(values, indices, op, packed, n);
+                RecursiveDoublingScan.scan(ctx, packed, packed, OrderedOp.of(op == ReduceOp.MINLOC
+                        ? LocPacking.WIDE_MINLOC : LocPacking.WIDE_MAXLOC), false);
+                LocPacking.unpackWide(packed, values, indices, n);
+            }
+        });
+    }
+
+    private static void checkPairs(ElementBuffer values, ElementBuffer indices, CollectiveOptions o, String what) {
+        if (indices.type() != ElementType.INT) {
+            throw new IllegalArgumentException("indices holds " + indices.type().label() + "s: pass int indices");
+        }
+        if (values.count() != indices.count()) {
+            throw new IllegalArgumentException("values has " + values.count() + " elements but indices "
+                    + indices.count() + ": pass one index per value");
+        }
+        if (o.compression() != Compression.NONE) {
+            throw new IllegalArgumentException(what + " cannot be compressed: its results must be exact");
+        }
     }
 
     /** Pass 1: the extreme value, to every rank. Pass 2: the lowest index among the ranks that hold it. */

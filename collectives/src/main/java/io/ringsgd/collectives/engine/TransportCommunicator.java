@@ -293,6 +293,16 @@ public final class TransportCommunicator implements Communicator {
     }
 
     @Override
+    public void scanLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options) {
+        loc.scanLoc(false, values, indices, op, options);
+    }
+
+    @Override
+    public Request iscanLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options) {
+        return loc.scanLoc(true, values, indices, op, options);
+    }
+
+    @Override
     public void reduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, int root,
             CollectiveOptions options) {
         loc.reduceLoc(false, false, values, indices, op, root, options);
