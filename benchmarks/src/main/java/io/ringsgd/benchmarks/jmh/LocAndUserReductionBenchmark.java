@@ -3,12 +3,10 @@ package io.ringsgd.benchmarks.jmh;
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.Communicator;
-import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ElementType;
 import io.ringsgd.collectives.ReduceOp;
 import io.ringsgd.collectives.UserReduction;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -64,15 +62,8 @@ public class LocAndUserReductionBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        CommunicatorConfig cfg = CommunicatorConfig.fromSystemProperties().toBuilder()
-                .timeout(Duration.ofSeconds(60)).build();
-        group = transport.equals("tcp") ? RankGroup.tcp(ranks, cfg) : RankGroup.local(ranks, cfg);
-        Runnable[] perRank = new Runnable[ranks];
-        for (int r = 0; r < ranks; r++) {
-            perRank[r] = operation(group.communicator(r));
-        }
-        group.start(c -> perRank[c.rank()].run());
-        rank0 = perRank[0];
+        group = RankGroup.of(transport, ranks);
+        rank0 = group.startEach(this::operation);
     }
 
     /** Rank {@code c}'s collective, on buffers of its own. */
