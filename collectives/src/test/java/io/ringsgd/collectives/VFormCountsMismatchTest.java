@@ -51,10 +51,7 @@ class VFormCountsMismatchTest {
     void allgathervFailsEveryRankAtTheCall(String transport, int p) {
         everyRankFailsAtTheCall(run(transport, p, c -> {
             int[] counts = counts(c);
-            int total = 0;
-            for (int n : counts) {
-                total += n;
-            }
+            int total = java.util.Arrays.stream(counts).sum();
             c.allgatherv(ElementBuffer.of(new float[counts[c.rank()]]), ElementBuffer.of(new float[total]), counts,
                     null, CollectiveOptions.DEFAULT);
             return "completed";
@@ -67,10 +64,7 @@ class VFormCountsMismatchTest {
     void reduceScattervFailsEveryRankAtTheCall(String transport, int p) {
         everyRankFailsAtTheCall(run(transport, p, c -> {
             int[] counts = counts(c);
-            int total = 0;
-            for (int n : counts) {
-                total += n;
-            }
+            int total = java.util.Arrays.stream(counts).sum();
             c.reduceScatterv(ElementBuffer.of(new long[total]), ElementBuffer.of(new long[counts[c.rank()]]),
                     counts, ReduceOp.SUM, CollectiveOptions.DEFAULT);
             return "completed";
