@@ -428,11 +428,13 @@ public interface Communicator extends AutoCloseable {
     /**
      * AllReduce with a {@link UserReduction}: every rank's {@code recv} ends holding x<sub>0</sub> ∘ … ∘
      * x<sub>P−1</sub> (in rank order when the reduction is not commutative), bit-identical on every rank. {@code send}
-     * null means in place. Runs as an order-keeping binomial reduce to rank 0 and a binomial broadcast; forcing
-     * another algorithm is refused.
+     * null means in place. Algorithms: recursive doubling (keeps the rank order; AUTO's choice where the table picks
+     * it), tree (an order-keeping binomial reduce to rank 0 and a binomial broadcast; AUTO's choice for the longer
+     * vectors of a non-commutative reduction) and, for a commutative reduction only, ring (AUTO's choice for its
+     * longer vectors); forcing another algorithm is refused.
      *
-     * @throws IllegalArgumentException for bad arguments or an algorithm other than auto or tree, before anything is
-     *     sent
+     * @throws IllegalArgumentException for bad arguments or an algorithm the reduction cannot run on, before anything
+     *     is sent
      * @throws IllegalStateException if another thread's collective on this communicator has not completed
      * @throws CollectiveMismatchException if the ranks' calls disagree (a user reduction on one rank, a built-in op
      *     on another)
@@ -470,11 +472,76 @@ public interface Communicator extends AutoCloseable {
     Request ireduce(ElementBuffer send, ElementBuffer recv, UserReduction op, int root, CollectiveOptions options);
 
     /**
+     * Reduce-scatter with a {@link UserReduction}: block r of x<sub>0</sub> ∘ … ∘ x<sub>P−1</sub> (in rank order) into
+     * rank r's {@code recv}, as {@link #reduceScatter(ElementBuffer, ElementBuffer, ReduceOp, CollectiveOptions)}.
+     * Runs as an order-keeping binomial reduce to rank 0 then a scatter (algorithm auto or tree).
+     *
+     * @throws IllegalArgumentException for bad arguments or another algorithm, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void reduceScatter(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options);
+
+    /** Non-blocking {@link #reduceScatter(ElementBuffer, ElementBuffer, UserReduction, CollectiveOptions)}. */
+    Request ireduceScatter(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options);
+
+    /**
+     * {@link #reduceScatterv(ElementBuffer, ElementBuffer, int[], ReduceOp, CollectiveOptions)} with a
+     * {@link UserReduction}, in rank order: an order-keeping binomial reduce to rank 0 then a scatter.
+     *
+     * @throws IllegalArgumentException for bad arguments or an algorithm other than auto or tree, before anything is
+     *     sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls or counts disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void reduceScatterv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, UserReduction op,
+            CollectiveOptions options);
+
+    /** Non-blocking {@link #reduceScatterv(ElementBuffer, ElementBuffer, int[], UserReduction, CollectiveOptions)}. */
+    Request ireduceScatterv(ElementBuffer send, ElementBuffer recv, int[] recvCounts, UserReduction op,
+            CollectiveOptions options);
+
+    /**
+     * Inclusive scan with a {@link UserReduction}: rank r's {@code recv} ends holding x<sub>0</sub> ∘ … ∘
+     * x<sub>r</sub>, in rank order ({@code send} null: in place). Recursive doubling, combining the lower ranks'
+     * operand first.
+     *
+     * @throws IllegalArgumentException for bad arguments or an algorithm other than auto or recursive-doubling,
+     *     before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void scan(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options);
+
+    /** Non-blocking {@link #scan(ElementBuffer, ElementBuffer, UserReduction, CollectiveOptions)}. */
+    Request iscan(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options);
+
+    /**
+     * Exclusive scan with a {@link UserReduction}: rank r > 0's {@code recv} ends holding x<sub>0</sub> ∘ … ∘
+     * x<sub>r−1</sub>; rank 0's is left as it was ({@code send} null: in place).
+     *
+     * @throws IllegalArgumentException for bad arguments or an algorithm other than auto or recursive-doubling,
+     *     before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void exscan(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options);
+
+    /** Non-blocking {@link #exscan(ElementBuffer, ElementBuffer, UserReduction, CollectiveOptions)}. */
+    Request iexscan(ElementBuffer send, ElementBuffer recv, UserReduction op, CollectiveOptions options);
+
+    /**
      * MINLOC / MAXLOC AllReduce ({@code MPI_MINLOC}, {@code MPI_MAXLOC}), in place: element i of every rank's
      * {@code values} ends holding the minimum (maximum) of the ranks' element i, and element i of {@code indices} the
-     * lowest index that a rank holding that value paired with it. Values compare as {@code ==} does (−0.0 ties with
-     * +0.0) and a NaN wins, as in {@link Math#min}. Runs as two AllReduces (the extreme values, then the lowest
-     * index among the ranks that hold them), with the algorithm the table picks for each (or the one forced).
+     * lowest index that a rank holding that value paired with it. Values are ordered as {@link Math#min} and
+     * {@link Math#max} order them (−0.0 below +0.0) and a NaN wins (float results give {@link Float#NaN}). Int, byte
+     * and float values travel packed with their index, one long per pair: one AllReduce of longs. Long and double
+     * values take two AllReduces (the extreme values, then the lowest index among the ranks that hold them). The
+     * algorithm is the one the table picks for the bytes moved (or the one forced).
      *
      * @param values float, double, int, long or byte values (writable)
      * @param indices int indices, one per value (writable)
@@ -495,6 +562,48 @@ public interface Communicator extends AutoCloseable {
     Request iallreduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options);
 
     /**
+     * MINLOC / MAXLOC to {@code root} ({@code MPI_Reduce} with {@code MPI_MINLOC}, {@code MPI_MAXLOC}): as
+     * {@link #allreduceLoc}, but only the root's {@code values} and {@code indices} are overwritten with the result;
+     * the other ranks' are only read (and may be read-only). Int, byte and float values: one reduce of packed pairs;
+     * long and double values: an AllReduce of the values, then a reduce of the indices.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void reduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, int root, CollectiveOptions options);
+
+    /**
+     * Inclusive prefix MINLOC / MAXLOC ({@code MPI_Scan} with {@code MPI_MINLOC}, {@code MPI_MAXLOC}), in place: rank
+     * r's {@code values} and {@code indices} end holding the extreme over ranks 0..r and the lowest index paired with
+     * it, ordered as in {@link #allreduceLoc}. One recursive-doubling scan: of packed longs for int, byte and float
+     * values, of (value, index) pairs of longs for long and double ones.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     * @throws CollectiveMismatchException if the ranks' calls disagree
+     * @throws PeerFailureException if a rank died, left or stalled past the timeout
+     */
+    void scanLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #scanLoc}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request iscanLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, CollectiveOptions options);
+
+    /**
+     * Non-blocking {@link #reduceLoc}.
+     *
+     * @throws IllegalArgumentException for bad arguments, before anything is sent
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    Request ireduceLoc(ElementBuffer values, ElementBuffer indices, ReduceOp op, int root, CollectiveOptions options);
+
+    /**
      * A new communicator on the same group with a communication context of its own ({@code MPI_Comm_dup}): its
      * collectives never match this one's, so the two may be used at the same time from different threads (each
      * still takes its own collectives from one thread at a time), and a library can run its collectives beside the
@@ -509,6 +618,27 @@ public interface Communicator extends AutoCloseable {
      * @throws PeerFailureException if a rank died, left or stalled past the timeout
      */
     Communicator dup();
+
+    /**
+     * Non-blocking {@link #dup()} ({@code MPI_Comm_idup}): starts making the new context in issue order on the
+     * progress thread and returns at once; {@link DupRequest#communicator()} waits for it and returns the new
+     * communicator (each call the same one), which must be closed on its own.
+     *
+     * @throws UnsupportedOperationException (before anything is sent) if the transport has no contexts: the MPJ
+     *     Express transport
+     * @throws IllegalStateException if another thread's collective on this communicator has not completed
+     */
+    DupRequest idup();
+
+    /** The request of an {@link #idup()}: completes when the new context is connected on this rank. */
+    interface DupRequest extends Request {
+        /**
+         * Waits for the dup, as {@link #await()}, and returns the new communicator.
+         *
+         * @throws CollectiveException the dup's failure (a peer failure, a mismatch)
+         */
+        Communicator communicator();
+    }
 
     /**
      * Splits the group by {@code color} ({@code MPI_Comm_split}): the ranks that pass the same non-negative color make

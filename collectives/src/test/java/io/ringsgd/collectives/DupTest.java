@@ -84,4 +84,49 @@ class DupTest {
             assertThat((List<?>) o).isEmpty();
         }
     }
+
+    @ParameterizedTest
+    @CsvSource({"local,1", "local,2", "local,3", "local,5", "tcp,2", "tcp,4"})
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void idupRunsInIssueOrderAndHandsOutTheNewCommunicator(String transport, int p) {
+        List<Object> out = run(transport, p, c -> {
+            List<String> bad = new ArrayList<>();
+            int r = c.rank();
+            Communicator.DupRequest pending = c.idup();
+            // Collectives issued after the idup run after it, on the original's context.
+            long[] v = {r, 1};
+            Request sum = c.iallreduce(null, ElementBuffer.of(v), ReduceOp.SUM, CollectiveOptions.DEFAULT);
+            int[] w = {r};
+            c.allreduce(null, ElementBuffer.of(w), ReduceOp.MAX, CollectiveOptions.DEFAULT);
+            sum.await();
+            assertThat(pending.isDone()).isTrue();
+            if (v[0] != (long) p * (p - 1) / 2 || v[1] != p || w[0] != p - 1) {
+                bad.add("original after idup rank " + r + ": " + v[0] + ", " + v[1] + ", " + w[0]);
+            }
+            Communicator d = pending.communicator();
+            assertThat(pending.communicator()).isSameAs(d);
+            assertThat(d.rank()).isEqualTo(r);
+            assertThat(d.size()).isEqualTo(p);
+            double[] x = {r + 0.5};
+            d.allreduce(x, ReduceOp.SUM);
+            if (x[0] != p * (p - 1) / 2.0 + p * 0.5) {
+                bad.add("idup's communicator rank " + r + ": " + x[0]);
+            }
+            d.close();
+            Communicator part = c.split(r % 2, r);
+            try {
+                part.idup();
+                bad.add("idup of a split communicator was not refused");
+            } catch (UnsupportedOperationException expected) {
+                // as dup(): a sub-group has no contexts of its own
+            } finally {
+                part.close();
+            }
+            return bad;
+        });
+        for (Object o : out) {
+            assertThat(o).isInstanceOf(List.class);
+            assertThat((List<?>) o).isEmpty();
+        }
+    }
 }

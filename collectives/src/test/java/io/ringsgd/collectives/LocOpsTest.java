@@ -3,6 +3,7 @@ package io.ringsgd.collectives;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringsgd.collectives.testing.IntegerInputs;
+import io.ringsgd.collectives.testing.Refusals;
 import io.ringsgd.collectives.testing.TcpGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,25 +86,14 @@ class LocOpsTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void minlocIsRefusedByPlainReductionsAndChecked() {
-        List<String> m = Communicators.runLocal(1, CFG, c -> {
-            List<String> out = new ArrayList<>();
-            for (Runnable call : List.<Runnable>of(
-                    () -> c.allreduce(null, ElementBuffer.of(new float[2]), ReduceOp.MINLOC, CollectiveOptions.DEFAULT),
-                    () -> c.allreduceLoc(ElementBuffer.of(new float[2]), ElementBuffer.of(new long[2]),
-                            ReduceOp.MINLOC, CollectiveOptions.DEFAULT),
-                    () -> c.allreduceLoc(ElementBuffer.of(new float[2]), ElementBuffer.of(new int[3]),
-                            ReduceOp.MAXLOC, CollectiveOptions.DEFAULT),
-                    () -> c.allreduceLoc(ElementBuffer.of(new float[2]), ElementBuffer.of(new int[2]),
-                            ReduceOp.SUM, CollectiveOptions.DEFAULT))) {
-                try {
-                    call.run();
-                    out.add("no exception");
-                } catch (IllegalArgumentException e) {
-                    out.add(e.getMessage());
-                }
-            }
-            return out;
-        }).get(0);
+        List<String> m = Communicators.runLocal(1, CFG, c -> Refusals.messages(List.<Runnable>of(
+                () -> c.allreduce(null, ElementBuffer.of(new float[2]), ReduceOp.MINLOC, CollectiveOptions.DEFAULT),
+                () -> c.allreduceLoc(ElementBuffer.of(new float[2]), ElementBuffer.of(new long[2]),
+                        ReduceOp.MINLOC, CollectiveOptions.DEFAULT),
+                () -> c.allreduceLoc(ElementBuffer.of(new float[2]), ElementBuffer.of(new int[3]),
+                        ReduceOp.MAXLOC, CollectiveOptions.DEFAULT),
+                () -> c.allreduceLoc(ElementBuffer.of(new float[2]), ElementBuffer.of(new int[2]),
+                        ReduceOp.SUM, CollectiveOptions.DEFAULT)))).get(0);
         assertThat(m.get(0)).contains("call allreduceLoc");
         assertThat(m.get(1)).contains("indices holds longs: pass int indices");
         assertThat(m.get(2)).contains("values has 2 elements but indices 3");

@@ -3,10 +3,8 @@ package io.ringsgd.benchmarks.jmh;
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.Communicator;
-import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ReduceOp;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -55,9 +53,7 @@ public class AllreduceBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        CommunicatorConfig cfg = CommunicatorConfig.fromSystemProperties().toBuilder()
-                .timeout(Duration.ofSeconds(60)).build();
-        group = transport.equals("tcp") ? RankGroup.tcp(ranks, cfg) : RankGroup.local(ranks, cfg);
+        group = RankGroup.of(transport, ranks);
         options = CollectiveOptions.algorithm(Algorithm.parse(algorithm));
         int n = Math.max(1, bytes / 4);
         send = ElementBuffer.of(new float[n]);

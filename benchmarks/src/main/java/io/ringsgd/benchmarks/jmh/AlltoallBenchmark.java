@@ -3,10 +3,8 @@ package io.ringsgd.benchmarks.jmh;
 import io.ringsgd.collectives.Algorithm;
 import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.Communicator;
-import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.ElementBuffer;
 import io.ringsgd.collectives.ElementType;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -55,21 +53,14 @@ public class AlltoallBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        CommunicatorConfig cfg = CommunicatorConfig.fromSystemProperties().toBuilder()
-                .timeout(Duration.ofSeconds(60)).build();
-        group = transport.equals("tcp") ? RankGroup.tcp(ranks, cfg) : RankGroup.local(ranks, cfg);
+        group = RankGroup.of(transport, ranks);
         int block = Math.max(1, bytes / 4 / ranks);
         int[] counts = new int[ranks];
         for (int q = 0; q < ranks; q++) {
             // Uneven blocks: from about half to about one and a half times the even share.
             counts[q] = Math.max(0, block + (2 * q - (ranks - 1)) * block / (2 * ranks));
         }
-        Runnable[] perRank = new Runnable[ranks];
-        for (int r = 0; r < ranks; r++) {
-            perRank[r] = operation(group.communicator(r), block, counts);
-        }
-        group.start(c -> perRank[c.rank()].run());
-        rank0 = perRank[0];
+        rank0 = group.startEach(c -> operation(c, block, counts));
     }
 
     /** Rank {@code c}'s collective, with buffers of its own, sliced once. */

@@ -6,9 +6,11 @@ import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Communicators;
 import io.ringsgd.collectives.engine.TransportCommunicator;
 import io.ringsgd.collectives.tcp.TcpCommunicators;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A group of P ranks for JMH: rank 0 is the benchmark thread; ranks 1..P−1 are helper threads that repeat the same
@@ -32,6 +34,29 @@ final class RankGroup implements AutoCloseable {
     /** P ranks over TCP loopback (one thread each, real sockets). */
     static RankGroup tcp(int p, CommunicatorConfig cfg) {
         return new RankGroup(TcpCommunicators.loopback(p, cfg, true));
+    }
+
+    /**
+     * P ranks over {@code transport} ("tcp": TCP loopback; anything else: in-JVM) with the configuration of the
+     * system properties and a 60 s timeout.
+     */
+    static RankGroup of(String transport, int p) {
+        CommunicatorConfig cfg = CommunicatorConfig.fromSystemProperties().toBuilder()
+                .timeout(Duration.ofSeconds(60)).build();
+        return transport.equals("tcp") ? tcp(p, cfg) : local(p, cfg);
+    }
+
+    /**
+     * Makes every rank's operation (with buffers of its own), starts the helper ranks repeating theirs, and returns
+     * rank 0's, for the benchmark thread.
+     */
+    Runnable startEach(Function<Communicator, Runnable> operation) {
+        Runnable[] perRank = new Runnable[comms.size()];
+        for (int r = 0; r < perRank.length; r++) {
+            perRank[r] = operation.apply(comms.get(r));
+        }
+        start(c -> perRank[c.rank()].run());
+        return perRank[0];
     }
 
     /** Starts the helper ranks, each running {@code body} on its communicator until the group closes. */

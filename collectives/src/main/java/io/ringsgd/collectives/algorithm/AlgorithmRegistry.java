@@ -133,11 +133,12 @@ public final class AlgorithmRegistry {
                 PairwiseAlltoall.alltoallv(ctx, send, ctx.sendCounts(), ctx.sendDispls(), data, ctx.recvCounts(),
                         ctx.recvDispls()));
         add(CollectiveKind.SCAN, Algorithm.RECURSIVE_DOUBLING, (ctx, send, data, op, root) ->
-                RecursiveDoublingScan.scan(ctx, send, data, op, false));
+                RecursiveDoublingScan.scan(ctx, send, data, OrderedOp.of(op), false));
         add(CollectiveKind.EXSCAN, Algorithm.RECURSIVE_DOUBLING, (ctx, send, data, op, root) ->
-                RecursiveDoublingScan.scan(ctx, send, data, op, true));
+                RecursiveDoublingScan.scan(ctx, send, data, OrderedOp.of(op), true));
         add(CollectiveKind.REDUCE_SCATTERV, Algorithm.PAIRWISE, (ctx, send, data, op, root) ->
-                PairwiseReduceScatter.reduceScatterv(ctx, send, data, ctx.recvCounts(), ctx.recvDispls(), op));
+                PairwiseReduceScatter.reduceScatterv(ctx, send, data, ctx.recvCounts(), ctx.recvDispls(),
+                        OrderedOp.of(op)));
 
         add(CollectiveKind.BARRIER, Algorithm.RECURSIVE_DOUBLING,
                 (ctx, send, data, op, root) -> DisseminationBarrier.barrier(ctx));

@@ -20,6 +20,7 @@ public final class CollectiveContext {
     private final int rank;
     private final int size;
     private final Header header = new Header();
+    private Header[] counted = {new Header(), new Header()};
     private Message[] recvs = new Message[8];
     private boolean[] recvSkipped = new boolean[8];
     private Message[] sends = new Message[8];
@@ -115,6 +116,22 @@ public final class CollectiveContext {
     /** The header every message of the running collective carries. */
     public Header header() {
         return header;
+    }
+
+    /**
+     * The header of one message of a v-form whose two ends alone know its size: the collective's header with
+     * {@link Header#block()} set to the message's element count, held in slot {@code slot} (one per message in
+     * flight at once; the pool grows as needed) until the collective ends.
+     */
+    public Header counted(int slot, int count) {
+        if (slot >= counted.length) {
+            int n = counted.length;
+            counted = Arrays.copyOf(counted, Math.max(slot + 1, 2 * n));
+            for (int i = n; i < counted.length; i++) {
+                counted[i] = new Header();
+            }
+        }
+        return counted[slot].copy(header).block(count);
     }
 
     /** Largest message the pipelined algorithms send, in bytes. */
@@ -268,6 +285,34 @@ public final class CollectiveContext {
     /** Receives {@code n} elements from {@code peer} and reduces them into {@code b} at {@code off}. */
     public void recvReduce(int peer, ElementBuffer b, int off, int n, ReduceOp op, boolean incomingFirst) {
         Message m = pair[1].recvReduce(peer, header, b, off, n, op, incomingFirst);
+        transport.post(m);
+        transport.await(m);
+    }
+
+    /**
+     * As {@link #sendrecv} for a plain receive, each message carrying its own element count in its header
+     * ({@link #counted}), so that ends that disagree on a block's size fail with a mismatch that says so.
+     */
+    public void sendrecvCounted(int sendPeer, ElementBuffer sb, int soff, int sn, int recvPeer, ElementBuffer rb,
+            int roff, int rn) {
+        Message r = pair[1].recv(recvPeer, counted(1, rn), rb, roff, rn);
+        transport.post(r);
+        Message s = pair[0].send(sendPeer, counted(0, sn), sb, soff, sn);
+        transport.post(s);
+        transport.await(r);
+        transport.await(s);
+    }
+
+    /** Sends {@code n} elements to {@code peer} with their count in the header ({@link #counted}) and waits. */
+    public void sendCounted(int peer, ElementBuffer b, int off, int n) {
+        Message m = pair[0].send(peer, counted(0, n), b, off, n);
+        transport.post(m);
+        transport.await(m);
+    }
+
+    /** Receives {@code n} elements from {@code peer}, expecting their count in the header ({@link #counted}). */
+    public void recvCounted(int peer, ElementBuffer b, int off, int n) {
+        Message m = pair[1].recv(peer, counted(1, n), b, off, n);
         transport.post(m);
         transport.await(m);
     }

@@ -23,13 +23,14 @@ final class LinearGatherv {
         int p = ctx.size();
         int r = ctx.rank();
         if (r != root) {
-            ctx.send(root, send, 0, send.count());
+            ctx.sendCounted(root, send, 0, send.count());
             return;
         }
         int k = 0;
         for (int q = 0; q < p; q++) {
             if (q != root) {
-                ctx.transport().post(ctx.recvSlot(k++).recv(q, ctx.header(), recv, displs[q], counts[q]));
+                ctx.transport().post(ctx.recvSlot(k).recv(q, ctx.counted(k, counts[q]), recv, displs[q], counts[q]));
+                k++;
             }
         }
         for (int i = 0; i < k; i++) {

@@ -21,13 +21,14 @@ final class LinearScatterv {
             int root) {
         int p = ctx.size();
         if (ctx.rank() != root) {
-            ctx.recv(root, recv, 0, recv.count());
+            ctx.recvCounted(root, recv, 0, recv.count());
             return;
         }
         ctx.resetSends();
+        int k = 0;
         for (int q = 0; q < p; q++) {
             if (q != root) {
-                ctx.transport().post(ctx.nextSend().send(q, ctx.header(), send, displs[q], counts[q]));
+                ctx.transport().post(ctx.nextSend().send(q, ctx.counted(k++, counts[q]), send, displs[q], counts[q]));
             }
         }
         ctx.drainSends();

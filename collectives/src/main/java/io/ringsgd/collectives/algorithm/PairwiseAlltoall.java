@@ -27,8 +27,8 @@ final class PairwiseAlltoall {
         for (int i = 1; i < p; i++) {
             int dst = (r + i) % p;
             int src = (r - i + p) % p;
-            ctx.sendrecv(dst, send, sendDispls[dst], sendCounts[dst], src, recv, recvDispls[src], recvCounts[src],
-                    null, false);
+            ctx.sendrecvCounted(dst, send, sendDispls[dst], sendCounts[dst], src, recv, recvDispls[src],
+                    recvCounts[src]);
         }
     }
 }

@@ -20,6 +20,14 @@ final class PowerOfTwoFold {
 
     /** Folds the extra ranks in; returns this rank's index among the pof2 active ranks, or -1 if it sits out. */
     int foldIn(CollectiveContext ctx, ElementBuffer data, ReduceOp op) {
+        return foldIn(ctx, data, OrderedOp.of(op));
+    }
+
+    /**
+     * As above for any reduction: the even rank's operand first, so the folded ranks stay in rank order. A built-in
+     * op is fused into the receive; a user reduction receives into scratch slot 1 first.
+     */
+    int foldIn(CollectiveContext ctx, ElementBuffer data, OrderedOp op) {
         int rank = ctx.rank();
         int n = data.count();
         if (rank < 2 * rem) {
@@ -27,7 +35,13 @@ final class PowerOfTwoFold {
                 ctx.send(rank + 1, data, 0, n);
                 return -1;
             }
-            ctx.recvReduce(rank - 1, data, 0, n, op, true);
+            if (op.builtIn() != null) {
+                ctx.recvReduce(rank - 1, data, 0, n, op.builtIn(), true);
+            } else {
+                ElementBuffer lower = ctx.scratch(data.type(), n, 1);
+                ctx.recv(rank - 1, lower, 0, n);
+                op.intoHigher(lower, 0, data, 0, n);
+            }
             return rank / 2;
         }
         return rank - rem;

@@ -11,7 +11,8 @@ import io.ringsgd.collectives.ReduceOp;
  * the IEEE operations are commutative, so partners agree bit for bit on every result but NaNs, whose payload Java
  * leaves unspecified; the result's NaNs are therefore made canonical (a NaN operand always gives a NaN result, so
  * every rank has a NaN in the same places). Non-power-of-two sizes fold the extra ranks in first
- * ({@link PowerOfTwoFold}).
+ * ({@link PowerOfTwoFold}). Every combination keeps the ranks' order (each operand is an aligned block of consecutive
+ * ranks, the lower block first), so it also runs user reductions that do not commute ({@link OrderedOp}).
  *
  * <p>Cost for n bytes on P ranks (P a power of two): lg P·α + lg P·n·β + (lg P + 1)·n·γ (the last n·γ is the NaN
  * scan), plus 2α + 2nβ + nγ when P is not a power of two. Fewest rounds of all algorithms: the choice for short
@@ -26,6 +27,11 @@ public final class RecursiveDoublingAllreduce implements AllreduceAlgorithm {
 
     @Override
     public void allreduce(CollectiveContext ctx, ElementBuffer data, ReduceOp op) {
+        allreduce(ctx, data, OrderedOp.of(op));
+    }
+
+    /** As above for any reduction, built-in or the user's, combined in rank order. */
+    public void allreduce(CollectiveContext ctx, ElementBuffer data, OrderedOp op) {
         if (ctx.size() == 1) {
             return;
         }
@@ -38,7 +44,11 @@ public final class RecursiveDoublingAllreduce implements AllreduceAlgorithm {
                 int dst = fold.realRank(newRank ^ mask);
                 // The whole vector travels both ways, so the reduction waits until both transfers are done.
                 ctx.sendrecv(dst, data, 0, n, dst, tmp, 0, n, null, false);
-                tmp.reduceInto(0, data, 0, n, op, dst < ctx.rank());
+                if (dst < ctx.rank()) {
+                    op.intoHigher(tmp, 0, data, 0, n);
+                } else {
+                    op.intoLower(data, 0, tmp, 0, n);
+                }
             }
             data.canonicalizeNaNs();
         }

@@ -1,18 +1,17 @@
 package io.ringsgd.collectives.algorithm;
 
 import io.ringsgd.collectives.ElementBuffer;
-import io.ringsgd.collectives.ReduceOp;
 
 /**
  * Recursive-doubling inclusive and exclusive scan (MPICH's {@code scan_intra_recursive_doubling} and
  * {@code exscan_intra_recursive_doubling}): in round k each rank exchanges the reduction of its aligned block of 2^k
  * ranks with the rank 2^k away; what comes from below is folded into both the running block and the result, what
  * comes from above only into the block. Operands are always combined lower ranks first, so the rank order of the
- * reduction is kept.
+ * reduction is kept, and user reductions that do not commute are right.
  *
  * <p>Cost for n bytes on P ranks: ⌈lg P⌉·(α + n·β + 2n·γ).
  */
-final class RecursiveDoublingScan {
+public final class RecursiveDoublingScan {
     private RecursiveDoublingScan() {
     }
 
@@ -21,7 +20,8 @@ final class RecursiveDoublingScan {
      * {@code recv} is then left as it was). {@code send} is only read and does not overlap {@code recv}, except that
      * an inclusive scan may be in place (the same elements).
      */
-    static void scan(CollectiveContext ctx, ElementBuffer send, ElementBuffer recv, ReduceOp op, boolean exclusive) {
+    public static void scan(CollectiveContext ctx, ElementBuffer send, ElementBuffer recv, OrderedOp op,
+            boolean exclusive) {
         int p = ctx.size();
         int r = ctx.rank();
         int n = send.count();
@@ -39,15 +39,15 @@ final class RecursiveDoublingScan {
             }
             ctx.sendrecv(peer, partial, 0, n, peer, tmp, 0, n, null, false);
             if (peer < r) {
-                tmp.reduceInto(0, partial, 0, n, op, true);
+                op.intoHigher(tmp, 0, partial, 0, n);
                 if (haveLower) {
-                    tmp.reduceInto(0, recv, 0, n, op, true);
+                    op.intoHigher(tmp, 0, recv, 0, n);
                 } else {
                     tmp.copyTo(0, recv, 0, n);
                     haveLower = true;
                 }
             } else {
-                tmp.reduceInto(0, partial, 0, n, op, false);
+                op.intoLower(partial, 0, tmp, 0, n);
             }
         }
     }

@@ -9,9 +9,10 @@ import java.nio.ByteBuffer;
 
 /**
  * What collective a message belongs to: its sequence number on the communicator, kind, element type, total count,
- * op, root, algorithm, variant and caller-thread count. Every message carries one, and every receiver compares it
- * with its own, so that ranks that call different collectives fail with a {@link CollectiveMismatchException} instead
- * of mixing up data. Mutable and not thread-safe: a communicator sets its context's header at the start of each
+ * op, root, algorithm, variant and caller-thread count, and, for the v-forms, the {@link #block()} digest of the
+ * per-rank counts that the two ends of one message must agree on. Every message carries one, and every receiver
+ * compares it with its own, so that ranks that call different collectives fail with a
+ * {@link CollectiveMismatchException} instead of mixing up data. Mutable and not thread-safe: a communicator sets its context's header at the start of each
  * collective, and it stays unchanged while the collective's messages are in flight.
  */
 public final class Header {
@@ -19,6 +20,8 @@ public final class Header {
     public static final int WIRE_BYTES = 32;
     /** Root of collectives that have none. */
     public static final int NO_ROOT = -1;
+    /** The bits of {@link #block()} that travel (three bytes of the header). */
+    public static final int BLOCK_MASK = 0xFF_FFFF;
 
     private CollectiveKind kind = CollectiveKind.ALLREDUCE;
     private ReduceOp op;
@@ -29,6 +32,7 @@ public final class Header {
     private long count;
     private int variant;
     private int caller;
+    private int block;
 
     /** Sets every field but {@link #caller()}; {@code op} may be null for collectives that do not reduce. */
     public Header set(CollectiveKind kind, long seq, ElementType type, long count, ReduceOp op, int root,
@@ -41,6 +45,34 @@ public final class Header {
         this.root = root;
         this.algorithm = algorithm;
         this.variant = 0;
+        this.block = 0;
+        return this;
+    }
+
+    /** Makes this header a copy of {@code h}, every field. */
+    public Header copy(Header h) {
+        set(h.kind, h.seq, h.type, h.count, h.op, h.root, h.algorithm);
+        this.variant = h.variant;
+        this.caller = h.caller;
+        this.block = h.block;
+        return this;
+    }
+
+    /**
+     * What the sender and the receiver of one message must agree on beyond the collective, {@link #BLOCK_MASK} bits
+     * of it: for the v-forms, a digest of the per-rank counts. Collectives whose every rank knows all the counts
+     * (allgatherv, reduceScatterv) put a hash of the whole counts vector here, the same in all their messages;
+     * those where only the two ends of a message know its size (gatherv, scatterv, alltoallv) put the message's own
+     * element count. It may differ between the messages of one collective, so it is compared where a message meets
+     * its receive ({@link #check}), not by {@link #sameCollective}. 0 for the other collectives.
+     */
+    public int block() {
+        return block;
+    }
+
+    /** Sets {@link #block()} (its low {@link #BLOCK_MASK} bits). */
+    public Header block(int digest) {
+        this.block = digest & BLOCK_MASK;
         return this;
     }
 
@@ -113,10 +145,11 @@ public final class Header {
 
     /**
      * Throws a {@link CollectiveMismatchException} that says what differs between the header {@code sender} sent and
-     * the one {@code receiver} expected, or returns if they match.
+     * the one {@code receiver} expected (the collective, or this message's {@link #block()}), or returns if they
+     * match.
      */
     public static void check(Header sent, int sender, Header expected, int receiver) {
-        if (!sent.sameCollective(expected)) {
+        if (!sent.sameCollective(expected) || sent.block != expected.block) {
             throw new CollectiveMismatchException(sender, mismatch(sent, sender, expected, receiver));
         }
     }
@@ -146,6 +179,17 @@ public final class Header {
             sb.append("the root differs");
         } else if (sent.variant != expected.variant) {
             sb.append("the compression differs");
+        } else if (sent.block != expected.block) {
+            sb.append("the per-rank counts differ (");
+            if (sent.kind == CollectiveKind.ALLGATHERV || sent.kind == CollectiveKind.REDUCE_SCATTERV) {
+                sb.append("rank ").append(sender).append("'s counts vector is not rank ").append(receiver)
+                        .append("'s: every rank must pass the same counts");
+            } else {
+                sb.append("rank ").append(sender).append(" sends a block of ").append(sent.block)
+                        .append(" elements where rank ").append(receiver).append(" expects ")
+                        .append(expected.block).append(": the counts on both sides of each block must agree");
+            }
+            sb.append(')');
         } else if (sent.caller != expected.caller) {
             sb.append("rank ").append(sender).append(" had changed the thread that calls its collectives ")
                     .append(sent.caller).append(" times, rank ").append(receiver).append(' ').append(expected.caller)
@@ -188,7 +232,7 @@ public final class Header {
         b.put((byte) type.ordinal());
         b.put((byte) algorithm.ordinal());
         b.put((byte) variant);
-        b.put((byte) 0).put((byte) 0).put((byte) 0);
+        b.put((byte) block).put((byte) (block >>> 8)).put((byte) (block >>> 16));
         b.putInt(root);
         b.putInt(caller);
         b.putLong(seq);
@@ -208,6 +252,7 @@ public final class Header {
             return null;
         }
         int v = b.get(at + 4);
+        int blk = (b.get(at + 5) & 0xFF) | (b.get(at + 6) & 0xFF) << 8 | (b.get(at + 7) & 0xFF) << 16;
         int r = b.getInt(at + 8);
         int who = b.getInt(at + 12);
         long s = b.getLong(at + 16);
@@ -218,6 +263,7 @@ public final class Header {
         set(k, s, t, c, opCode == 0 ? null : ReduceOp.values()[opCode - 1], r, a);
         this.variant = v;
         this.caller = who;
+        this.block = blk;
         return this;
     }
 }
