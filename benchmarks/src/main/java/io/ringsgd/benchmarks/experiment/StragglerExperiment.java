@@ -26,7 +26,8 @@ import org.knowm.xchart.CategoryChartBuilder;
  * {@code ringsgd experiment --stragglers}: trainers side by side, as threads of one JVM, with the last rank a
  * straggler ({@code --straggler P-1:FACTOR}, see {@link Straggler}). For each: samples per second (mini-batch samples
  * of all computing ranks over training seconds), the fast ranks' waiting fraction (the computing ranks other than the
- * straggler and the async master: time blocked on communication over compute plus blocked time), final accuracy,
+ * straggler, rank 0 of async included since it computes too: time blocked on communication over compute plus blocked
+ * time), final accuracy,
  * and training seconds to the target accuracy (default: sync's final accuracy minus 1 point). Writes
  * {@code stragglers.md}, {@code stragglers.csv}, {@code accuracy.png} (test accuracy against training time) and, when
  * async ran, {@code delays.png} (its delay histogram).
