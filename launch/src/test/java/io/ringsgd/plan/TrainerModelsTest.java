@@ -173,10 +173,11 @@ class TrainerModelsTest {
 
     @Test
     void asyncIsPacedByTheSlowerOfAWorkersCycleAndTheMaster() {
-        // 2 ranks: the worker pulls and pushes 1 MB over the 1 GB/s link (1 ms latency each): 2 + 2 x 2 ms.
-        assertThat(ms(base(2e-3).build(), AsyncCostModel.spec())).isCloseTo(6, within(1e-9));
-        // 4 ranks, host only: the master copies each of 3 workers' gradients in and its model out, 1.01 ms each,
-        // which is slower than a worker's cycle of 1 + 2 x 1.01 ms.
+        // 2 ranks: rank 0 computes a gradient every 2 ms; rank 1 pulls and pushes 1 MB over the 1 GB/s link (1 ms
+        // latency each), a cycle of 2 + 2 x 2 ms: 1/2 + 1/6 gradients per ms, an iteration of 2 gradients in 3 ms.
+        assertThat(ms(base(2e-3).build(), AsyncCostModel.spec())).isCloseTo(3, within(1e-9));
+        // 4 ranks, host only: the master copies each of the 3 other workers' gradients in and its model out, 1.01 ms
+        // each, which is slower than the workers (1 ms cycles on rank 0, 1 + 2 x 1.01 ms on the others).
         IterationModel hostOnly = IterationModel.builder().cost(CostModel.of(1e-5, 1e-9, 0)).ranks(4).parameters(N)
                 .computeSeconds(1e-3).build();
         assertThat(hostOnly.predict(AsyncCostModel.spec()).iterationSeconds())

@@ -8,8 +8,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -134,24 +136,44 @@ final class ExperimentReport {
     }
 
     void writePlot(Path file) {
-        XYChart chart = new XYChartBuilder().width(1000).height(560)
-                .title(String.format(Locale.ROOT, "test accuracy against training time, R = %.2f (%s)", commRatio,
-                        link))
+        Map<String, List<double[]>> curves = new LinkedHashMap<>();
+        for (ExperimentResult r : results) {
+            List<double[]> points = new ArrayList<>();
+            for (ExperimentResult.Point e : r.evaluations()) {
+                points.add(new double[] {e.trainSeconds(), e.accuracy()});
+            }
+            curves.put(r.arm().name(), points);
+        }
+        plotAccuracy(file, String.format(Locale.ROOT, "test accuracy against training time, R = %.2f (%s)",
+                commRatio, link), curves);
+    }
+
+    /**
+     * Writes a PNG of test accuracy against training seconds, one series per name ({seconds, accuracy 0..1} points;
+     * empty series are left out).
+     */
+    static void plotAccuracy(Path file, String title, Map<String, List<double[]>> curves) {
+        XYChart chart = new XYChartBuilder().width(1000).height(560).title(title)
                 .xAxisTitle("training time (s, evaluation excluded)").yAxisTitle("test accuracy (%)").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         chart.getStyler().setMarkerSize(5);
-        for (ExperimentResult r : results) {
-            List<Double> x = new ArrayList<>();
-            List<Double> y = new ArrayList<>();
-            for (ExperimentResult.Point e : r.evaluations()) {
-                x.add(e.trainSeconds());
-                y.add(100 * e.accuracy());
-            }
-            if (!x.isEmpty()) {
-                XYSeries s = chart.addSeries(r.arm().name(), x, y);
+        curves.forEach((name, points) -> {
+            if (!points.isEmpty()) {
+                List<Double> x = new ArrayList<>();
+                List<Double> y = new ArrayList<>();
+                for (double[] pt : points) {
+                    x.add(pt[0]);
+                    y.add(100 * pt[1]);
+                }
+                XYSeries s = chart.addSeries(name, x, y);
                 s.setMarker(SeriesMarkers.CIRCLE);
             }
-        }
+        });
+        save(chart, file);
+    }
+
+    /** Writes {@code chart} as a PNG. */
+    static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) {
         try (OutputStream out = Files.newOutputStream(file)) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {

@@ -13,22 +13,29 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
 
 /**
  * {@code ringsgd experiment --stragglers}: trainers side by side, as threads of one JVM, with the last rank a
  * straggler ({@code --straggler P-1:FACTOR}, see {@link Straggler}). For each: samples per second (mini-batch samples
  * of all computing ranks over training seconds), the fast ranks' waiting fraction (the computing ranks other than the
- * straggler and the async master: time blocked on communication over compute plus blocked time), final accuracy,
+ * straggler, rank 0 of async included since it computes too: time blocked on communication over compute plus blocked
+ * time), final accuracy,
  * and training seconds to the target accuracy (default: sync's final accuracy minus 1 point). Writes
- * {@code stragglers.md} and {@code stragglers.csv}.
+ * {@code stragglers.md}, {@code stragglers.csv}, {@code accuracy.png} (test accuracy against training time) and, when
+ * async ran, {@code delays.png} (its delay histogram).
  */
 final class StragglerExperiment {
     /** What one trainer measured. */
     record Row(String trainer, double samplesPerSecond, double fastWaitFraction, double finalAccuracy,
-            List<EvaluationStats> evaluations, double trainSeconds) {
+            List<EvaluationStats> evaluations, double trainSeconds, Map<Long, Long> delays) {
 
         double timeToTarget(double target) {
             for (EvaluationStats e : evaluations) {
@@ -83,12 +90,29 @@ final class StragglerExperiment {
                         r.trainSeconds()));
             }
             Files.writeString(dir.resolve("stragglers.csv"), csv.toString());
+            Map<String, List<double[]>> curves = new LinkedHashMap<>();
+            for (Row r : rows) {
+                List<double[]> points = new ArrayList<>();
+                for (EvaluationStats e : r.evaluations()) {
+                    points.add(new double[] {e.trainSeconds(), e.testAccuracy()});
+                }
+                curves.put(r.trainer(), points);
+            }
+            ExperimentReport.plotAccuracy(dir.resolve("accuracy.png"), "test accuracy against training time, rank "
+                    + straggler.rank() + " a straggler (" + straggler + ")", curves);
+            for (Row r : rows) {
+                if (!r.delays().isEmpty()) {
+                    plotDelays(dir.resolve("delays.png"), r);
+                    break;
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report into " + dir + ": " + e.getMessage(), e);
         }
         out.accept("");
         out.accept(md);
-        out.accept("wrote " + dir.resolve("stragglers.md") + " and " + dir.resolve("stragglers.csv"));
+        out.accept("wrote " + dir.resolve("stragglers.md") + ", " + dir.resolve("stragglers.csv") + ", accuracy.png"
+                + (rows.stream().anyMatch(r -> !r.delays().isEmpty()) ? " and delays.png" : ""));
         return rows;
     }
 
@@ -108,8 +132,40 @@ final class StragglerExperiment {
             waitSum += busy > 0 ? r.commWaitMs() / busy : 0;
             fast++;
         }
+        Map<Long, Long> delays = new TreeMap<>();
+        if (r0.trainerStats().get("delay_histogram") instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> delays.put(((Number) k).longValue(), ((Number) v).longValue()));
+        }
         return new Row(name, samples / seconds, fast == 0 ? 0 : waitSum / fast, r0.finalTestAccuracy(),
-                r0.evaluations(), seconds);
+                r0.evaluations(), seconds, delays);
+    }
+
+    /** Most bars in the delay plot: longer histograms go into bins of equal width. */
+    private static final int BARS = 40;
+
+    /** A bar chart of {@code row}'s delay histogram (updates between a gradient's read and its application). */
+    private static void plotDelays(Path file, Row row) {
+        long max = java.util.Collections.max(row.delays().keySet());
+        long width = Math.max(1, (max + BARS) / BARS);
+        Map<Long, Long> bins = new TreeMap<>();
+        row.delays().forEach((d, k) -> bins.merge(d / width, k, Long::sum));
+        List<String> labels = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
+        for (long b = 0; b <= max / width; b++) {
+            labels.add(width == 1 ? Long.toString(b) : b * width + "-" + (b * width + width - 1));
+            counts.add(bins.getOrDefault(b, 0L));
+        }
+        long total = row.delays().values().stream().mapToLong(Long::longValue).sum();
+        double mean = row.delays().entrySet().stream().mapToDouble(e -> (double) e.getKey() * e.getValue()).sum()
+                / total;
+        CategoryChart chart = new CategoryChartBuilder().width(1000).height(480).title(String.format(Locale.ROOT,
+                "%s: delays of its %d updates (mean %.2f, max %d)", row.trainer(), total, mean, max))
+                .xAxisTitle("delay (updates between reading the model and applying the gradient)")
+                .yAxisTitle("updates").build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setXAxisLabelRotation(labels.size() > 20 ? 90 : 0);
+        chart.addSeries("delays", labels, counts);
+        ExperimentReport.save(chart, file);
     }
 
     private static String markdown(List<Row> rows, double target, TrainConfig base, Straggler straggler) {

@@ -50,6 +50,8 @@ class ExperimentCommandTest {
         assertThat(csv.subList(1, 5)).extracting(l -> l.split(",")[0]).containsExactly("sync", "cocod", "ebsp",
                 "async");
         assertThat(Files.readString(dir.resolve("stragglers.md"))).contains("| ebsp |").contains("rank 2 computes 2x");
+        assertThat(Files.readAllBytes(dir.resolve("accuracy.png"))).startsWith((byte) 0x89, (byte) 'P');
+        assertThat(Files.readAllBytes(dir.resolve("delays.png"))).startsWith((byte) 0x89, (byte) 'P');
         assertThat(new CommandLine(new ExperimentCommand()).execute("--stragglers", "--comm-ratio", "2")).isNotZero();
     }
 

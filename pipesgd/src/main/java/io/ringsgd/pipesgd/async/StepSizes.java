@@ -7,12 +7,20 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code constant}: α_n = α₀.</li>
  *   <li>{@code poly}: α_n = α₀ / (1 + n/s)^q, with q = {@code --lr-power} and s = {@code --lr-scale} updates.</li>
- *   <li>{@code quasilinear}: α_n = α₀ · g(m₀) / g(m₀ + n/s), g(m) = m · ln m · ln ln m, m₀ = e^e. This is the
- *       step-size sequence α_n ∝ 1/(n log n log log n) of DASGD (Zhou, Mertikopoulos, Bambos, Glynn, Ye,
- *       "Distributed Asynchronous Optimization with Unbounded Delays: How Slow Can You Go?", ICML 2018), under which
- *       the paper shows convergence even when the delays grow polynomially in n; Σα_n diverges (barely) while Σα_n²
- *       converges. The offset m₀ = e^e makes ln ln m ≥ 1 from the start and the factor g(m₀) makes α_0 = α₀; the
- *       scale s (updates per unit of m) stretches the sequence in time without changing its shape.</li>
+ *   <li>{@code quasilinear}: α_n = α₀ · g(m₀) / g(m₀ + n/s), g(m) = m · ln m · ln ln m, m₀ = e^e: a step size
+ *       ∝ 1/(n log n log log n), the "quasilinear" sequence of DASGD (Zhou, Mertikopoulos, Bambos, Glynn, Ye,
+ *       "Distributed Asynchronous Optimization with Unbounded Delays: How Slow Can You Go?", ICML 2018). What the
+ *       paper states in its abstract: "by using a judiciously chosen quasilinear step-size sequence, we show that it
+ *       is possible to amortize these delays and achieve global convergence with probability 1, even when the delays
+ *       grow at a polynomial rate" (and its journal version, arXiv 2107.02919: convergence to the critical set in
+ *       mean square, and to a global optimum with probability 1 on variationally coherent problems, under the same
+ *       delays). The exact sequence and its constants are in the paper's theorems, whose text was not available
+ *       where this was written (only the abstracts were): 1/(n log n log log n) is the quasilinear sequence this
+ *       trainer takes the abstract to mean, not checked against the theorem's statement. What a step size needs for
+ *       the classic stochastic-approximation argument holds for it: Σα_n diverges (barely) while Σα_n²
+ *       converges. The offset m₀ = e^e makes ln ln m ≥ 1 from the start and the factor g(m₀) makes
+ *       α_0 = α₀; the scale s (updates per unit of m) stretches the sequence in time without changing its
+ *       shape.</li>
  * </ul>
  * Immutable.
  */

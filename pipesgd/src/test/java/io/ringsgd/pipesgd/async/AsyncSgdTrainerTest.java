@@ -57,13 +57,17 @@ class AsyncSgdTrainerTest {
         List<TrainResult> rs = train(small(4).build(), TrainingListener.NONE);
         bitIdentical(rs);
         Map<String, Object> stats = rs.get(0).trainerStats();
-        // 600 samples over 3 workers, batch 10: 20 iterations per epoch of 3 gradients each, 2 epochs.
-        assertThat(rs.get(0).iterations()).isEqualTo(40);
+        // 600 samples over 4 workers (rank 0 computes too), batch 10: 15 iterations per epoch of 4 gradients each,
+        // 2 epochs.
+        assertThat(rs.get(0).iterations()).isEqualTo(30);
         assertThat(stats.get("updates")).isEqualTo(120L);
         @SuppressWarnings("unchecked")
         Map<Long, Long> histogram = (Map<Long, Long>) stats.get("delay_histogram");
         assertThat(histogram.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(120);
         assertThat(SummaryJson.toJson(rs.get(0))).contains("\"trainer_stats\": {\"updates\": 120, \"delay_mean\": ");
+        for (TrainResult r : rs) {
+            assertThat(r.computeMs()).as("rank %d computes gradients (the master too)", r.rank()).isPositive();
+        }
     }
 
     @Test
@@ -73,13 +77,16 @@ class AsyncSgdTrainerTest {
         List<TrainResult> b = train(cfg.toBuilder().straggler("1:3").build(), TrainingListener.NONE);
         bitIdentical(a);
         assertThat(b.get(0).paramsSha256()).isEqualTo(a.get(0).paramsSha256());
-        // Two workers taken in turn, 2 x 30 x 2 updates: the first of each epoch is fresh, the others one update old.
-        assertThat(a.get(0).trainerStats().get("delay_histogram")).isEqualTo(Map.of(0L, 2L, 1L, 118L));
+        // Three workers (rank 0 among them) taken in turn, 2 x 20 x 3 updates: in each epoch the first is fresh, the
+        // second one update old, the others two, but for the epoch's last two, taken out of turn once the first
+        // worker is done (3 and 1).
+        assertThat(a.get(0).trainerStats().get("delay_histogram")).isEqualTo(Map.of(0L, 2L, 1L, 4L, 2L, 112L,
+                3L, 2L));
     }
 
     @Test
     void convergesLikeSynchronousSgdOnAConvexProblem() {
-        // Equal samples: sync's 4 workers and async's 3 take the same number of mini-batches in 3 epochs.
+        // Equal samples: sync's 4 workers and async's 4 take the same number of mini-batches in 3 epochs.
         TrainConfig.Builder b = TrainConfig.builder().workers(4).data(CONVEX).model("softmax").epochs(3).batch(16)
                 .weightDecay(0).seed(3);
         TrainResult sync = train(b.trainer("sync").build(), TrainingListener.NONE).get(0);
@@ -110,7 +117,7 @@ class AsyncSgdTrainerTest {
         assertThat(full.paramsSha256()).as("checkpoints do not change the run").isEqualTo(reference);
         Path dir = tmp.resolve("crashed");
         TrainConfig first = ck.checkpointDir(dir).build();
-        assertThatThrownBy(() -> train(first, crashAt(45))).hasMessageContaining("simulated crash");
+        assertThatThrownBy(() -> train(first, crashAt(42))).hasMessageContaining("simulated crash");
         List<TrainResult> resumed = train(ck.checkpointDir(dir).resume(true).build(), TrainingListener.NONE);
         for (TrainResult r : resumed) {
             assertThat(r.startIteration()).isEqualTo(40);
@@ -119,15 +126,26 @@ class AsyncSgdTrainerTest {
         assertThat(resumed.get(0).trainerStats()).isEqualTo(full.trainerStats());
     }
 
-    /** A model whose fifth gradient, on the first rank to get there, throws: a worker dying mid-run. */
+    /**
+     * A model whose fifth gradient, on the first rank to get there, throws: a worker dying mid-run. With
+     * {@code onlyOffProgressThread}, only a gradient computed off the communicators' progress threads counts: in the
+     * non-deterministic mode that is the master's own worker (on rank 0's training thread), since the other ranks
+     * compute inside the trainer's collective.
+     */
     private static final class Mortal implements Model {
         private final Model inner;
         private final AtomicBoolean died;
+        private final boolean onlyOffProgressThread;
         private int calls;
 
         Mortal(Model inner, AtomicBoolean died) {
+            this(inner, died, false);
+        }
+
+        Mortal(Model inner, AtomicBoolean died, boolean onlyOffProgressThread) {
             this.inner = inner;
             this.died = died;
+            this.onlyOffProgressThread = onlyOffProgressThread;
         }
 
         @Override
@@ -157,7 +175,8 @@ class AsyncSgdTrainerTest {
 
         @Override
         public double lossAndGradient(float[] params, Batch batch, float[] grad) {
-            if (++calls == 5 && died.compareAndSet(false, true)) {
+            boolean counts = !onlyOffProgressThread || !Thread.currentThread().getName().startsWith("ringsgd-progress");
+            if (counts && ++calls == 5 && died.compareAndSet(false, true)) {
                 throw new IllegalStateException("simulated worker death");
             }
             return inner.lossAndGradient(params, batch, grad);
@@ -182,6 +201,22 @@ class AsyncSgdTrainerTest {
             }
             assertThat(chain.toString()).contains("simulated worker death");
         });
+    }
+
+    @Test
+    void theMastersOwnWorkerDyingEndsTheJobOnEveryRank() {
+        AtomicBoolean died = new AtomicBoolean();
+        ModelFactory mortal = (features, classes) -> new Mortal(Models.factory("mlp", new int[] {8})
+                .create(features, classes), died, true);
+        TrainConfig cfg = small(4).modelFactory(mortal).build();
+        assertThatThrownBy(() -> train(cfg, TrainingListener.NONE)).satisfies(e -> {
+            StringBuilder chain = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                chain.append(t).append('\n');
+            }
+            assertThat(chain.toString()).contains("simulated worker death");
+        });
+        assertThat(died).as("rank 0's own worker computed off the progress thread and died").isTrue();
     }
 
     @Test
