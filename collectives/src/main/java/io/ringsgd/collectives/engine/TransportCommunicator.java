@@ -187,7 +187,7 @@ public final class TransportCommunicator implements Communicator {
         ctx.segmentBytes(segment(o));
         ctx.bcubeBase(bcubeBase(o));
         if (o.compression().gathersEncodings()) {
-            gathered.allreduce(ctx, recv, o.compression(), o.quantizationError());
+            gathered.allreduce(ctx, recv, o);
         } else if (o.compression() != Compression.NONE) {
             compressed.allreduce(ctx, recv, o.compression(), o.quantizationError());
         } else {
