@@ -35,6 +35,7 @@ public final class SparseTernaryCodec implements Codec {
     private static final int MAX_BUCKET_BITS = maxBits(BUCKET);
 
     private float lambda = DEFAULT_THRESHOLD;
+    private final TernaryLevels levels = new TernaryLevels();
     /** The bucket being coded ({@link #select}): threshold, level, nonzeros. */
     private float cut;
     private float level;
@@ -225,25 +226,12 @@ public final class SparseTernaryCodec implements Codec {
         dst.put(at, stage, 0, len);
     }
 
-    /** Sets {@link #cut}, {@link #level} and {@link #nonzeros} of a bucket; sums in index order. */
+    /** Sets {@link #cut}, {@link #level} and {@link #nonzeros} of a bucket. */
     private void select(float[] src, int from, int m) {
-        float sum = 0f;
-        for (int i = 0; i < m; i++) {
-            sum += Math.abs(src[from + i]);
-        }
-        float t = lambda * (sum / m);
-        float above = 0f;
-        int c = 0;
-        for (int i = 0; i < m; i++) {
-            // Branch-free (adding +0 changes no sum): C2 compiles the selects to conditional moves.
-            float a = Math.abs(src[from + i]);
-            boolean in = a > t;
-            above += in ? a : 0f;
-            c += in ? 1 : 0;
-        }
-        cut = t;
-        nonzeros = c;
-        level = c == 0 ? 0f : above / c;
+        levels.select(src, from, m, lambda);
+        cut = levels.threshold;
+        level = levels.scale;
+        nonzeros = levels.count;
     }
 
     private void encodeBucket(float[] src, int from, int m, float[] lost, int l) {
