@@ -325,15 +325,6 @@ public final class SparseTernaryCodec implements Codec {
 
     @Override
     public void roundTrip(float[] src, int off, int n, float[] out, int outOff) {
-        for (int b = 0; b < n; b += BUCKET) {
-            int m = Math.min(BUCKET, n - b);
-            select(src, off + b, m);
-            float t = cut;
-            float s = level;
-            for (int i = 0; i < m; i++) {
-                float x = src[off + b + i];
-                out[outOff + b + i] = Math.abs(x) > t ? (Float.floatToRawIntBits(x) < 0 ? -s : s) : 0f;
-            }
-        }
+        levels.roundTrip(src, off, n, out, outOff, BUCKET, lambda);
     }
 }

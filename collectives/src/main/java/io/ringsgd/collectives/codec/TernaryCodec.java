@@ -101,14 +101,6 @@ public final class TernaryCodec extends BlockCodec {
 
     @Override
     public void roundTrip(float[] src, int off, int n, float[] out, int outOff) {
-        for (int b = 0; b < n; b += BLOCK) {
-            int m = Math.min(BLOCK, n - b);
-            thresholdAndScale(src, off + b, m);
-            float t = threshold;
-            float[] lv = levelsOf(scale);
-            for (int i = 0; i < m; i++) {
-                out[outOff + b + i] = lv[code(src[off + b + i], t)];
-            }
-        }
+        block.roundTrip(src, off, n, out, outOff, BLOCK, THRESHOLD);
     }
 }

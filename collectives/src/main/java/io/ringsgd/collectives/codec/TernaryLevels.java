@@ -34,4 +34,21 @@ final class TernaryLevels {
         count = c;
         scale = c == 0 ? 0f : above / c;
     }
+
+    /**
+     * What receivers decode of {@code src[off, off+n)} coded in blocks of {@code block} at λ = {@code lambda}: ±s
+     * (the sign of x) above each block's threshold, 0 elsewhere, into {@code out[outOff..]}.
+     */
+    void roundTrip(float[] src, int off, int n, float[] out, int outOff, int block, float lambda) {
+        for (int b = 0; b < n; b += block) {
+            int m = Math.min(block, n - b);
+            select(src, off + b, m, lambda);
+            float t = threshold;
+            float s = scale;
+            for (int i = 0; i < m; i++) {
+                float x = src[off + b + i];
+                out[outOff + b + i] = Math.abs(x) > t ? (Float.floatToRawIntBits(x) < 0 ? -s : s) : 0f;
+            }
+        }
+    }
 }
