@@ -175,7 +175,7 @@ public final class CocodSgdTrainer implements Trainer {
                 s.comm().allreduce(sum, ReduceOp.SUM);
                 share = options.batchSize(s.rank()) / sum[0];
             }
-            average = new ModelAverage(s.comm(), backend, params, s.config().compression(), share);
+            average = new ModelAverage(s.comm(), backend, params, s.config().collectiveOptions(), share);
             long start = restore();
             s.start();
             if (s.rank() == 0) {

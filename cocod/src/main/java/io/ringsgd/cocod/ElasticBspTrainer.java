@@ -154,7 +154,7 @@ public final class ElasticBspTrainer implements Trainer {
             this.sampler = new ShardSampler(Shard.of(s.data().train(), rank, ranks), s.config().seed());
             this.timesOut = new double[ranks];
             this.timesIn = new double[ranks];
-            this.average = new ModelAverage(comm, backend, params, s.config().compression(), Double.NaN);
+            this.average = new ModelAverage(comm, backend, params, s.config().collectiveOptions(), Double.NaN);
             this.steps = new int[ranks];
             Arrays.fill(steps, options.minSteps());
         }

@@ -40,19 +40,20 @@ final class ModelAverage {
 
     /**
      * Averages over {@code comm} of models in {@code backend}, starting from {@code initial}, which must be identical
-     * on every rank (it is the first reference). {@code share} is this rank's weight w_i / Σw, or NaN for the plain
-     * average.
+     * on every rank (it is the first reference), with the AllReduce options {@code compressed} (the run's compression
+     * and ternary threshold, no sink: error feedback adds its own). {@code share} is this rank's weight w_i / Σw, or
+     * NaN for the plain average.
      */
-    ModelAverage(Communicator comm, ComputeBackend backend, ModelVector initial, Compression compression,
+    ModelAverage(Communicator comm, ComputeBackend backend, ModelVector initial, CollectiveOptions compressed,
             double share) {
         this.comm = comm;
         this.backend = backend;
         this.weighted = !Double.isNaN(share);
         this.share = (float) share;
         this.op = weighted ? ReduceOp.SUM : ReduceOp.AVG;
-        this.options = compression == Compression.NONE ? CollectiveOptions.DEFAULT
-                : CollectiveOptions.compressed(compression);
-        this.feedback = compression == Compression.NONE ? null : new ErrorFeedback(options, backend.length(), 1);
+        this.options = compressed;
+        this.feedback = compressed.compression() == Compression.NONE ? null
+                : new ErrorFeedback(options, backend.length(), 1);
         this.wire = backend.newVector();
         this.reference = backend.newVector();
         backend.copy(initial, reference);

@@ -32,7 +32,15 @@ public enum Compression {
      * The sign in 1 bit per element with the block's mean magnitude as the scale, one float per block of 256
      * elements (36 bytes per 256 floats, 28.4x fewer bytes): see {@code SignCodec}. Taken by the encoded all-gather.
      */
-    ONE_BIT("1bit", 0);
+    ONE_BIT("1bit", 0),
+    /**
+     * Sparse ternary levels, entropy coded: per bucket of 512 elements only those above a threshold (λ times the
+     * bucket's mean magnitude, {@link CollectiveOptions#withTernaryThreshold}) become ±s, and the zero runs between
+     * them are Golomb-Rice coded, so the length depends on the values (well below a bit per element at the default
+     * λ; at most about 2.1 bits): see {@code SparseTernaryCodec}. Taken by the encoded all-gather, which gathers the
+     * lengths first.
+     */
+    TERNARY("ternary", 0);
 
     private final String cliName;
     private final int bytesPerElement;
@@ -47,7 +55,7 @@ public enum Compression {
      * than running the compressed ring, whose hops re-encode partial sums.
      */
     public boolean gathersEncodings() {
-        return this == TWO_BIT || this == ONE_BIT;
+        return this == TWO_BIT || this == ONE_BIT || this == TERNARY;
     }
 
     /** The name used on the command line and in output ("fp16"). */
@@ -60,7 +68,7 @@ public enum Compression {
         return bytesPerElement;
     }
 
-    /** Parses "none", "fp16", "int8", "2bit" or "1bit". */
+    /** Parses "none", "fp16", "int8", "2bit", "1bit" or "ternary". */
     public static Compression parse(String s) {
         String k = s.trim().toLowerCase(Locale.ROOT);
         for (Compression c : values()) {
@@ -68,6 +76,6 @@ public enum Compression {
                 return c;
             }
         }
-        throw new IllegalArgumentException("unknown compression '" + s + "': use none, fp16, int8, 2bit or 1bit");
+        throw new IllegalArgumentException("unknown compression '" + s + "': use none, fp16, int8, 2bit, 1bit or ternary");
     }
 }

@@ -26,7 +26,7 @@ class LowBitAllreduceTest {
 
     @ParameterizedTest(name = "{0} P={1} n={2}")
     @CsvSource({"1bit,2,1000", "1bit,3,20003", "1bit,4,65536", "1bit,5,1", "2bit,2,257", "2bit,4,20003",
-            "2bit,5,65537"})
+            "2bit,5,65537", "ternary,2,1000", "ternary,3,20003", "ternary,4,65536", "ternary,5,1"})
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void everyRankEndsWithTheRankOrderSumOfTheDecodings(String name, int p, int n) {
         Compression z = Compression.parse(name);
@@ -42,9 +42,13 @@ class LowBitAllreduceTest {
         Codec codec = Codecs.create(z);
         ByteBuffer wire = ByteBuffer.allocate(codec.encodedBytes(n)).order(ByteOrder.LITTLE_ENDIAN);
         float[] expect = new float[n];
+        long[] length = new long[p];
+        long allLengths = 0;
         for (int r = 0; r < p; r++) {
             codec.encode(BuffersAndIdentityTest.random(r, n), 0, n, wire, 0, null, 0);
             codec.decode(wire, 0, expect, 0, n, r > 0);
+            length[r] = codec.encodedLength(wire, 0, n);
+            allLengths += length[r];
         }
         double[] exact = BuffersAndIdentityTest.serialSum(p, n);
         for (int r = 0; r < p; r++) {
@@ -53,8 +57,11 @@ class LowBitAllreduceTest {
                 assertThat(Float.floatToRawIntBits(got[i])).as("rank %d element %d", r, i)
                         .isEqualTo(Float.floatToRawIntBits(expect[i]));
             }
-            assertThat((long) out.get(r)[2]).as("bytes rank %d sent", r)
-                    .isEqualTo((long) (p - 1) * codec.encodedBytes(n));
+            // Fixed lengths: P - 1 encodings. Variable (ternary): P - 1 lengths of 4 bytes, then every encoding but
+            // its right neighbour's (the last one it receives) as long as it actually is.
+            long want = codec.variableLength() ? (p - 1) * 4L + allLengths - length[(r + 1) % p]
+                    : (long) (p - 1) * codec.encodedBytes(n);
+            assertThat((long) out.get(r)[2]).as("bytes rank %d sent", r).isEqualTo(want);
         }
         // Sinks plus result = exact sum, up to float rounding of p additions.
         for (int i = 0; i < n; i++) {
@@ -77,7 +84,7 @@ class LowBitAllreduceTest {
         int p = 4;
         int n = 3000;
         int steps = 50;
-        for (Compression z : new Compression[] {Compression.ONE_BIT, Compression.TWO_BIT}) {
+        for (Compression z : new Compression[] {Compression.ONE_BIT, Compression.TWO_BIT, Compression.TERNARY}) {
             List<double[]> out = Communicators.runLocal(p, CFG, c -> {
                 float[] sink = new float[n];
                 float[] v = new float[n];
@@ -148,5 +155,51 @@ class LowBitAllreduceTest {
         for (long s : sent) {
             assertThat(s).isEqualTo((p - 1) * (e + 56));
         }
+    }
+
+    /**
+     * The ternary format over TCP: each rank sends P − 1 four-byte lengths and forwards P − 1 encodings (all but its
+     * right neighbour's) at their own lengths (each a message with its frame header), every rank ends bit-identical with the rank-order sum, and the
+     * threshold of {@link CollectiveOptions#withTernaryThreshold} changes what is sent.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void tcpTernarySendsTheActualLengthsAndEndsBitIdentical() {
+        int p = 3;
+        int n = 30_000;
+        float lambda = 3f;
+        CommunicatorConfig cfg = CommunicatorConfig.builder().timeout(Duration.ofSeconds(30)).segmentBytes(64 << 10)
+                .build();
+        List<Object[]> out = TcpGroup.run(p, cfg, c -> {
+            float[] v = BuffersAndIdentityTest.random(c.rank(), n);
+            long before = c.bytesSent();
+            c.allreduce(v, 0, n, ReduceOp.SUM, CollectiveOptions.compressed(Compression.TERNARY)
+                    .withTernaryThreshold(lambda));
+            return new Object[] {v, c.bytesSent() - before};
+        });
+        io.ringsgd.collectives.codec.SparseTernaryCodec codec = new io.ringsgd.collectives.codec.SparseTernaryCodec();
+        codec.threshold(lambda);
+        ByteBuffer wire = ByteBuffer.allocate(codec.encodedBytes(n));
+        float[] expect = new float[n];
+        long[] length = new long[p];
+        for (int r = 0; r < p; r++) {
+            codec.encode(BuffersAndIdentityTest.random(r, n), 0, n, wire, 0, null, 0);
+            codec.decode(wire, 0, expect, 0, n, r > 0);
+            length[r] = codec.encodedLength(wire, 0, n);
+        }
+        for (int r = 0; r < p; r++) {
+            long want = (p - 1) * (4 + 56L);
+            for (int q = 0; q < p; q++) {
+                want += q == (r + 1) % p ? 0 : length[q] + 56;
+            }
+            assertThat((long) out.get(r)[1]).as("bytes rank %d sent", r).isEqualTo(want);
+            float[] got = (float[]) out.get(r)[0];
+            for (int i = 0; i < n; i++) {
+                assertThat(Float.floatToRawIntBits(got[i])).as("rank %d element %d", r, i)
+                        .isEqualTo(Float.floatToRawIntBits(expect[i]));
+            }
+        }
+        // At λ = 3 about 1 % of normal values pass: far fewer bytes than 2 bits per element.
+        assertThat(length[0]).isLessThan(n / 16);
     }
 }

@@ -162,6 +162,7 @@ public final class AllreduceBench {
                 return p * max * 0x1p-11;
             case TWO_BIT:
             case ONE_BIT:
+            case TERNARY:
                 return p * max;
             default:
                 return 0;

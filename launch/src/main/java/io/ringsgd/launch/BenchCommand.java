@@ -79,7 +79,7 @@ final class BenchCommand implements Runnable {
                 + " 256k).")
         String segment;
 
-        @Option(names = "--compress", defaultValue = "none", description = "none, fp16, int8, 2bit or 1bit (float"
+        @Option(names = "--compress", defaultValue = "none", description = "none, fp16, int8, 2bit, 1bit or ternary (float"
                 + " only).")
         String compress;
 

@@ -42,6 +42,9 @@ import picocli.CommandLine.Spec;
             "  ringsgd plan --np 4 --net-latency 200us --net-bandwidth 1gbit --model mlp --measure",
             "  ringsgd plan --np 8 --net-latency 50us --net-bandwidth 10gbit --params 25000000 --compute-ms 40 --json"})
 final class PlanCommand implements Callable<Integer> {
+    /** The lossy compressions the plan prices: the compressed ring's and the encoded all-gather's. */
+    private static final List<Compression> LOSSY = List.of(Compression.FP16, Compression.INT8, Compression.TWO_BIT,
+            Compression.ONE_BIT, Compression.TERNARY);
 
     @Spec
     CommandSpec spec;
@@ -186,7 +189,7 @@ final class PlanCommand implements Callable<Integer> {
                 " (fitted to %d samples: rms residual %.1f%%, max %.1f%%)", in.fit().residuals().size(),
                 in.fit().rmsRelative() * 100, in.fit().maxRelative() * 100)
                 : measure ? " (defaults: one rank measures no allreduce)" : " (defaults, not measured: add --measure)");
-        for (Compression c : List.of(Compression.FP16, Compression.INT8)) {
+        for (Compression c : LOSSY) {
             CostModel.CodecCost cc = h.codec(c);
             out.printf(Locale.ROOT, "# %s: encode %.2f ns, decode %.2f ns, error feedback %.2f ns per element%n",
                     c.cliName(), cc.encodeSeconds() * 1e9, cc.decodeSeconds() * 1e9,
@@ -206,8 +209,9 @@ final class PlanCommand implements Callable<Integer> {
             ar.append(String.format(Locale.ROOT, " %s %.3f ms,", a.cliName(), cost.allreduceSeconds(a, np, bytes)
                     * 1e3));
         }
-        for (Compression c : List.of(Compression.FP16, Compression.INT8)) {
-            ar.append(String.format(Locale.ROOT, " %s-ring %.3f ms,", c.cliName(),
+        for (Compression c : LOSSY) {
+            ar.append(String.format(Locale.ROOT, " %s-%s %.3f ms,", c.cliName(), c.gathersEncodings() ? "allgather"
+                    : "ring",
                     cost.compressedAllreduceSeconds(c, np, n) * 1e3));
         }
         ar.setLength(ar.length() - 1);
@@ -236,7 +240,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         sb.append("},\"codecs\":{");
         boolean first = true;
-        for (Compression c : List.of(Compression.FP16, Compression.INT8)) {
+        for (Compression c : LOSSY) {
             CostModel.CodecCost cc = h.codec(c);
             sb.append(first ? "" : ",").append(String.format(Locale.ROOT, "\"%s\":{\"encode_ns\":%.4f,"
                     + "\"decode_ns\":%.4f,\"feedback_ns\":%.4f}", c.cliName(), cc.encodeSeconds() * 1e9,

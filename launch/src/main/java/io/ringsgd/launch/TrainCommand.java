@@ -90,8 +90,12 @@ final class TrainCommand implements Callable<Integer> {
     Double warmupEpochs;
 
     @Option(names = "--compress", description = "AllReduce traffic compression: none, fp16, int8 (the compressed"
-            + " ring), 2bit or 1bit (the encoded all-gather), with error feedback (default none).")
+            + " ring), 2bit, 1bit or ternary (the encoded all-gather), with error feedback (default none).")
     String compress;
+
+    @Option(names = "--ternary-threshold", description = "With --compress ternary: send the elements above this many"
+            + " times their bucket's mean magnitude (default 2.5; larger sends fewer bytes).")
+    Float ternaryThreshold;
 
     @Option(names = "--error-feedback", description = "on (default) or off: whether what compression drops is added"
             + " to the next gradient (off only to measure what error feedback buys).")
@@ -290,6 +294,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (compress != null) {
             b.compression(compress);
+        }
+        if (ternaryThreshold != null) {
+            b.ternaryThreshold(ternaryThreshold);
         }
         if (errorFeedback != null) {
             b.errorFeedback(errorFeedback);

@@ -28,7 +28,7 @@ class BenchCommandTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void compressedRunsAreCorrectWithinTheCodecErrorAndExitZero() {
-        for (String c : new String[] {"int8", "fp16", "2bit", "1bit"}) {
+        for (String c : new String[] {"int8", "fp16", "2bit", "1bit", "ternary"}) {
             int[] status = {-1};
             String o = bench(status, "bench", "allreduce", "--np", "3", "--bytes", "8,100k,1m", "--iters", "3",
                     "--warmup", "1", "--warmup-seconds", "0", "--compress", c, "--json");

@@ -41,8 +41,10 @@ class PlanCommandTest {
                 .contains("235146 parameters").contains("(given)").contains("defaults, not measured");
         String[] rows = Arrays.stream(r.out().split("\n")).filter(l -> l.matches("^[* ] (sync|pipe|cocod|ps) .*"))
                 .toArray(String[]::new);
-        // none: 4 algorithms x (widths 1-4 + tau 1, 2, 4, 8); fp16 and int8 over the ring; the parameter server.
-        assertThat(rows).hasSize(4 * 8 + 2 * 8 + 1);
+        // none: 4 algorithms x (widths 1-4 + tau 1, 2, 4, 8); fp16, int8, 2bit, 1bit and ternary (the compressed ring
+        // or the encoded all-gather, shown as ring); the parameter server.
+        assertThat(rows).hasSize(4 * 8 + 5 * 8 + 1);
+        assertThat(r.out()).contains("# ternary: encode").contains("ternary-allgather").contains("int8-ring");
         assertThat(Arrays.stream(rows).filter(l -> l.startsWith("*"))).hasSize(1);
         for (String trainer : new String[] {"sync", "pipe", "cocod", "ps"}) {
             assertThat(Arrays.stream(rows).anyMatch(l -> l.substring(2).startsWith(trainer))).as(trainer).isTrue();
@@ -60,8 +62,10 @@ class PlanCommandTest {
         assertThat(json).startsWith("{").endsWith("}").doesNotContain("\n");
         assertThat(json).contains("\"np\":8").contains("\"parameters\":25000000").contains("\"compute_ms\":40.0000")
                 .contains("\"fitted\":false").contains("\"recommended\":{");
-        // AUTO only: 8 configurations per compression, plus the parameter server and asynchronous SGD.
-        assertThat(json.split("\"predicted_iteration_ms\"", -1)).hasSize(8 * 3 + 2 + 1 + 1);
+        // AUTO only: 8 configurations per compression (none and the 5 lossy ones), plus the parameter server and
+        // asynchronous SGD.
+        assertThat(json.split("\"predicted_iteration_ms\"", -1)).hasSize(8 * 6 + 2 + 1 + 1);
+        assertThat(json).contains("\"ternary\":{\"encode_ns\"");
         assertThat(json).contains("\"algorithm\":\"auto\",\"runs_algorithm\":\"ring\"");
     }
 

@@ -71,7 +71,7 @@ class TrainCommandTest {
                 dir.toString()), "--net-bandwidth");
         assertOneLineError(run("train", "--transport", "tcp", "--data", "synthetic", "--quiet"), "ringsgd run");
         assertOneLineError(run("train", "--compress", "3bit", "--data", "synthetic", "--quiet", "--out",
-                dir.toString()), "2bit or 1bit");
+                dir.toString()), "1bit or ternary");
         assertOneLineError(run("train", "--compress", "1bit", "--error-feedback", "maybe", "--data", "synthetic",
                 "--quiet", "--out", dir.toString()), "--error-feedback takes on or off");
         assertThat(Files.exists(dir.resolve("metrics.csv"))).isFalse();

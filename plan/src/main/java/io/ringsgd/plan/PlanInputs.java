@@ -28,6 +28,9 @@ public record PlanInputs(CostModel host, CostFit.Result fit, double computeSecon
     /** Codec, vector-pass and error-feedback times per element without measuring (build machine). */
     static final CostModel.CodecCost DEFAULT_FP16 = new CostModel.CodecCost(12e-9, 5e-9);
     static final CostModel.CodecCost DEFAULT_INT8 = new CostModel.CodecCost(5e-9, 1.3e-9);
+    static final CostModel.CodecCost DEFAULT_TWO_BIT = new CostModel.CodecCost(6e-9, 1.5e-9);
+    static final CostModel.CodecCost DEFAULT_ONE_BIT = new CostModel.CodecCost(2.5e-9, 1.5e-9);
+    static final CostModel.CodecCost DEFAULT_TERNARY = new CostModel.CodecCost(6e-9, 0.5e-9);
     static final double DEFAULT_PASS = 0.6e-9;
     static final double DEFAULT_FEEDBACK_FP16 = 17e-9;
     static final double DEFAULT_FEEDBACK_INT8 = 9e-9;
@@ -40,10 +43,15 @@ public record PlanInputs(CostModel host, CostFit.Result fit, double computeSecon
     /** Host, codec and wake-up costs when nothing is measured. */
     public static PlanInputs defaults(int segmentBytes) {
         CostModel host = defaultHost(segmentBytes).withCodec(Compression.FP16, DEFAULT_FP16)
-                .withCodec(Compression.INT8, DEFAULT_INT8);
+                .withCodec(Compression.INT8, DEFAULT_INT8).withCodec(Compression.TWO_BIT, DEFAULT_TWO_BIT)
+                .withCodec(Compression.ONE_BIT, DEFAULT_ONE_BIT).withCodec(Compression.TERNARY, DEFAULT_TERNARY);
         Map<Compression, Double> fb = new EnumMap<>(Compression.class);
         fb.put(Compression.FP16, DEFAULT_FEEDBACK_FP16);
-        fb.put(Compression.INT8, DEFAULT_FEEDBACK_INT8);
+        // Feeding back is the same pass (add the residual, zero it) whatever dropped it.
+        for (Compression c : List.of(Compression.INT8, Compression.TWO_BIT, Compression.ONE_BIT,
+                Compression.TERNARY)) {
+            fb.put(c, DEFAULT_FEEDBACK_INT8);
+        }
         return new PlanInputs(host, null, 0, null, null, DEFAULT_IDLE_WAKEUP, DEFAULT_LOADED_WAKEUP, DEFAULT_PASS,
                 fb);
     }

@@ -26,7 +26,7 @@ public record TrainerSpec(String trainer, int width, int localSteps, Compression
         }
         trainer = trainer.trim().toLowerCase(Locale.ROOT);
         if (compression == null) {
-            throw new IllegalArgumentException("compression is null: pass Compression.NONE, FP16 or INT8");
+            throw new IllegalArgumentException("compression is null: pass Compression.NONE or a lossy one");
         }
         if (algorithm == null) {
             throw new IllegalArgumentException("algorithm is null: pass Algorithm.AUTO or one algorithm");

@@ -9,8 +9,21 @@ import java.nio.ByteBuffer;
  */
 public interface Codec {
 
-    /** Bytes that {@link #encode} writes for {@code n} elements. */
+    /**
+     * Bytes that {@link #encode} writes for {@code n} elements; for a {@link #variableLength()} codec the most it may
+     * write, which is what a receiver reserves.
+     */
     int encodedBytes(int n);
+
+    /** Whether encodings of the same count differ in length (then {@link #encodedLength} tells each one's). */
+    default boolean variableLength() {
+        return false;
+    }
+
+    /** Bytes of the encoding of {@code n} elements at byte {@code at} of {@code src}. */
+    default int encodedLength(ByteBuffer src, int at, int n) {
+        return encodedBytes(n);
+    }
 
     /** Encodes {@code src[off, off+n)} at byte {@code at} of {@code dst}. */
     default void encode(float[] src, int off, int n, ByteBuffer dst, int at) {

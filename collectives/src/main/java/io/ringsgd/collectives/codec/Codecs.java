@@ -22,12 +22,17 @@ public final class Codecs {
                 return new TernaryCodec();
             case ONE_BIT:
                 return new SignCodec();
+            case TERNARY:
+                return new SparseTernaryCodec();
             default:
                 throw new IllegalArgumentException("compression " + c.cliName() + " has no codec");
         }
     }
 
-    /** Bytes on the wire for {@code n} floats encoded with {@code c} (4·n for NONE). */
+    /**
+     * Bytes on the wire for {@code n} floats encoded with {@code c} (4·n for NONE; for TERNARY, whose length depends on
+     * the values, the most it can take).
+     */
     public static long encodedBytes(Compression c, int n) {
         switch (c) {
             case FP16:
@@ -38,6 +43,8 @@ public final class Codecs {
                 return TernaryCodec.bytes(n);
             case ONE_BIT:
                 return SignCodec.bytes(n);
+            case TERNARY:
+                return SparseTernaryCodec.bytes(n);
             default:
                 return 4L * n;
         }

@@ -22,6 +22,7 @@ public final class TernaryCodec extends BlockCodec {
     /** The two scalars of the block being coded: threshold, scale. */
     private float threshold;
     private float scale;
+    private final TernaryLevels block = new TernaryLevels();
     /** Table of the values of codes 0..3 for the current block: decoding looks values up instead of branching. */
     private final float[] levels = new float[4];
 
@@ -34,24 +35,11 @@ public final class TernaryCodec extends BlockCodec {
         return bytes(n, BLOCK, 2);
     }
 
-    /** Sets {@link #threshold} and {@link #scale} for the block; sums in index order. */
+    /** Sets {@link #threshold} and {@link #scale} for the block. */
     private void thresholdAndScale(float[] src, int from, int m) {
-        float sum = 0f;
-        for (int i = 0; i < m; i++) {
-            sum += Math.abs(src[from + i]);
-        }
-        float t = THRESHOLD * (sum / m);
-        float above = 0f;
-        int count = 0;
-        for (int i = 0; i < m; i++) {
-            // Branch-free (adding +0 changes no sum): C2 compiles the selects to conditional moves.
-            float a = Math.abs(src[from + i]);
-            boolean in = a > t;
-            above += in ? a : 0f;
-            count += in ? 1 : 0;
-        }
-        threshold = t;
-        scale = count == 0 ? 0f : above / count;
+        block.select(src, from, m, THRESHOLD);
+        threshold = block.threshold;
+        scale = block.scale;
     }
 
     /** The code of x: 0, 1 (+s) or 2 (−s). */
@@ -113,14 +101,6 @@ public final class TernaryCodec extends BlockCodec {
 
     @Override
     public void roundTrip(float[] src, int off, int n, float[] out, int outOff) {
-        for (int b = 0; b < n; b += BLOCK) {
-            int m = Math.min(BLOCK, n - b);
-            thresholdAndScale(src, off + b, m);
-            float t = threshold;
-            float[] lv = levelsOf(scale);
-            for (int i = 0; i < m; i++) {
-                out[outOff + b + i] = lv[code(src[off + b + i], t)];
-            }
-        }
+        block.roundTrip(src, off, n, out, outOff, BLOCK, THRESHOLD);
     }
 }

@@ -90,7 +90,7 @@ final class Reductions {
         }
         core.pipelining(o);
         if (o.compression().gathersEncodings()) {
-            gathered.allreduce(ctx, recv, o.compression(), o.quantizationError());
+            gathered.allreduce(ctx, recv, o);
         } else if (o.compression() != Compression.NONE) {
             compressed.allreduce(ctx, recv, o.compression(), o.quantizationError());
         } else {

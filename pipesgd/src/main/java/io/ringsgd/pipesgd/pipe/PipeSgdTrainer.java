@@ -38,7 +38,7 @@ import java.util.Map;
  * pipeline starts. With {@code --compress fp16|int8} the AllReduce is the compressed ring and each rank keeps an
  * error-feedback residual per slot ({@link ErrorFeedback}), which that slot's AllReduce fills with exactly what its
  * encodings dropped on this rank and the slot's next gradient carries: the error of step t reaches the model at t + K.
- * {@code --compress 2bit|1bit} take the encoded all-gather instead of the ring, with the same residuals;
+ * {@code --compress 2bit|1bit|ternary} take the encoded all-gather instead of the ring, with the same residuals;
  * {@code --error-feedback off} drops the residuals (what the encodings drop is lost), to measure what they buy.
  *
  * <p>Every rank holds bit-identical parameters after every update: they start identical (same seed), the averaged
@@ -189,7 +189,7 @@ public final class PipeSgdTrainer implements Trainer {
             this.slotIteration = new long[k];
             Arrays.fill(slotIteration, -1);
             Compression c = s.config().compression();
-            this.options = c == Compression.NONE ? CollectiveOptions.DEFAULT : CollectiveOptions.compressed(c);
+            this.options = s.config().collectiveOptions();
             this.feedback = c == Compression.NONE || !s.config().errorFeedback() ? null
                     : new ErrorFeedback(options, n, k);
             this.dp = dp == null ? null : new DpGradient(s, dp);

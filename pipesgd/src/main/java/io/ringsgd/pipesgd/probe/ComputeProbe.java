@@ -159,7 +159,12 @@ public final class ComputeProbe {
         double perCore = Math.max(1.0, (double) ranks / Runtime.getRuntime().availableProcessors());
         Map<Compression, Double> feedback = new EnumMap<>(Compression.class);
         Map<Compression, CostModel.CodecCost> codecs = new EnumMap<>(Compression.class);
-        for (Compression c : List.of(Compression.FP16, Compression.INT8)) {
+        for (Compression c : Compression.values()) {
+            if (c == Compression.NONE) {
+                continue;
+            }
+            // The low-bit formats encode the whole vector at once (the encoded all-gather), the others by chunks.
+            int piece = c.gathersEncodings() ? n : chunk;
             feedback.put(c, concurrently(ranks, r -> {
                 ErrorFeedback.Slot ef = new ErrorFeedback(CollectiveOptions.compressed(c), n, 1).slot(0);
                 float[] v = new float[n];
@@ -178,8 +183,8 @@ public final class ComputeProbe {
                         .order(ByteOrder.LITTLE_ENDIAN);
                 return () -> {
                     int at = 0;
-                    for (int off = 0; off < n; off += chunk) {
-                        int len = Math.min(chunk, n - off);
+                    for (int off = 0; off < n; off += piece) {
+                        int len = Math.min(piece, n - off);
                         codec.encode(v, off, len, wire, at, lost, off);
                         at += codec.encodedBytes(len);
                     }
@@ -192,8 +197,8 @@ public final class ComputeProbe {
                 codec.encode(v, 0, n, wire, 0);
                 return () -> {
                     int at = 0;
-                    for (int off = 0; off < n; off += chunk) {
-                        int len = Math.min(chunk, n - off);
+                    for (int off = 0; off < n; off += piece) {
+                        int len = Math.min(piece, n - off);
                         codec.decode(wire, at, v, off, len, false);
                         at += codec.encodedBytes(len);
                     }

@@ -1,6 +1,8 @@
 package io.ringsgd.pipesgd.train;
 
+import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.Compression;
+import io.ringsgd.collectives.codec.SparseTernaryCodec;
 import io.ringsgd.pipesgd.compute.ComputeDevice;
 import io.ringsgd.pipesgd.compute.ResolvedDevice;
 import io.ringsgd.pipesgd.data.DataSets;
@@ -55,6 +57,7 @@ public final class TrainConfig {
     private final ModelFactory modelFactory;
     private final Compression compression;
     private final boolean errorFeedback;
+    private final float ternaryThreshold;
     private final long seed;
     private final long maxIterations;
     private final ComputeDevice device;
@@ -77,6 +80,7 @@ public final class TrainConfig {
         this.modelFactory = b.modelFactory;
         this.compression = b.compression;
         this.errorFeedback = b.errorFeedback;
+        this.ternaryThreshold = b.ternaryThreshold;
         this.seed = b.seed;
         this.maxIterations = b.maxIterations;
         this.device = b.device;
@@ -114,6 +118,7 @@ public final class TrainConfig {
         b.modelFactory = modelFactory;
         b.compression = compression;
         b.errorFeedback = errorFeedback;
+        b.ternaryThreshold = ternaryThreshold;
         b.seed = seed;
         b.maxIterations = maxIterations;
         b.device = device;
@@ -180,6 +185,22 @@ public final class TrainConfig {
      */
     public boolean errorFeedback() {
         return errorFeedback;
+    }
+
+    /**
+     * Threshold λ of the ternary format ({@code --ternary-threshold}, default 2.5): elements above λ times their
+     * bucket's mean magnitude are sent, the rest left to error feedback.
+     *
+     * @return λ
+     */
+    public float ternaryThreshold() {
+        return ternaryThreshold;
+    }
+
+    /** The AllReduce options of this configuration's compression (with its ternary threshold), without a sink. */
+    public CollectiveOptions collectiveOptions() {
+        return compression == Compression.NONE ? CollectiveOptions.DEFAULT
+                : CollectiveOptions.compressed(compression).withTernaryThreshold(ternaryThreshold);
     }
 
     /** Seed of initialization and shuffling ({@code --seed}). */
@@ -351,6 +372,7 @@ public final class TrainConfig {
                 .append(o.nesterov() ? " nesterov" : "").append(" weight-decay=").append(o.weightDecay())
                 .append(" schedule=").append(o.schedule().cliName()).append(" warmup-epochs=")
                 .append(o.warmupEpochs()).append(" compress=").append(compression.cliName())
+                .append(compression == Compression.TERNARY ? " ternary-threshold=" + ternaryThreshold : "")
                 .append(errorFeedback ? "" : " error-feedback=off").append(" seed=")
                 .append(seed);
         if (checkpoints.enabled()) {
@@ -421,6 +443,7 @@ public final class TrainConfig {
         private double stepFactor = 0.5;
         private Compression compression = Compression.NONE;
         private boolean errorFeedback = true;
+        private float ternaryThreshold = SparseTernaryCodec.DEFAULT_THRESHOLD;
         private long seed = 1;
         private Path checkpointDir;
         private long checkpointEvery;
@@ -679,7 +702,8 @@ public final class TrainConfig {
         }
 
         /**
-         * Compression by name: {@code none}, {@code fp16}, {@code int8}, {@code 2bit} or {@code 1bit}.
+         * Compression by name: {@code none}, {@code fp16}, {@code int8}, {@code 2bit}, {@code 1bit} or
+         * {@code ternary}.
          *
          * @param c the compression's name
          * @return this builder
@@ -698,6 +722,18 @@ public final class TrainConfig {
          */
         public Builder errorFeedback(boolean on) {
             this.errorFeedback = on;
+            return this;
+        }
+
+        /**
+         * Threshold λ of the ternary format ({@code --ternary-threshold}).
+         *
+         * @param lambda finite, at least 0
+         * @return this builder
+         * @throws IllegalArgumentException (one line) otherwise
+         */
+        public Builder ternaryThreshold(float lambda) {
+            this.ternaryThreshold = SparseTernaryCodec.checkThreshold(lambda);
             return this;
         }
 
@@ -900,7 +936,7 @@ public final class TrainConfig {
                     momentum != null ? momentum : defaults.momentum(), nesterov, weightDecay, schedule,
                     warmupEpochs, stepEpochs, stepFactor);
             if (compression == null) {
-                throw new IllegalArgumentException("compression is null: pass --compress none, fp16, int8, 2bit or 1bit");
+                throw new IllegalArgumentException("compression is null: pass --compress none, fp16, int8, 2bit, 1bit or ternary");
             }
             CheckpointConfig checkpoints = new CheckpointConfig(checkpointDir, checkpointEvery, resume,
                     resumeOverride);

@@ -80,7 +80,7 @@ class PipeSgdTest {
 
     @Test
     void compressedRunsStayBitIdenticalToo() {
-        for (String c : new String[] {"fp16", "int8", "2bit", "1bit"}) {
+        for (String c : new String[] {"fp16", "int8", "2bit", "1bit", "ternary"}) {
             TrainConfig cfg = small(3).option(PipeSgdTrainer.WIDTH, 2).compression(c).build();
             List<List<String>> d = digestsPerUpdate(cfg);
             assertThat(d.get(1)).containsExactlyElementsOf(d.get(0));
@@ -264,5 +264,16 @@ class PipeSgdTest {
             previous = on.wireBytesPerIteration();
         }
         assertThat(int8.wireBytesPerIteration()).isLessThan(none.wireBytesPerIteration() / 3);
+        // Ternary sends only what passes its threshold; with 132 parameters (one bucket) a low one, or the few
+        // elements a step sends would carry too little of the signal in 3 epochs.
+        b.compression("ternary").ternaryThreshold(1f);
+        TrainResult on = train(b.errorFeedback(true).build()).get(0);
+        TrainResult off = train(b.errorFeedback("off").build()).get(0);
+        assertThat(on.finalTestAccuracy()).as("ternary").isCloseTo(none.finalTestAccuracy(),
+                org.assertj.core.data.Offset.offset(0.02));
+        assertThat(on.finalTestLoss()).as("ternary with feedback below without").isLessThan(off.finalTestLoss());
+        // A third of 132 elements pass λ = 1, at about 4 bits each: more than 1bit here, far less than floats.
+        assertThat(on.wireBytesPerIteration()).as("ternary wire").isPositive()
+                .isLessThan(none.wireBytesPerIteration() / 4);
     }
 }

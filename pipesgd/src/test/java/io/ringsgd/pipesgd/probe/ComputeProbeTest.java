@@ -25,10 +25,13 @@ class ComputeProbeTest {
         assertThat(r.computeSeconds()).isPositive();
         assertThat(r.freeRunningComputeSeconds()).isPositive();
         assertThat(r.passSeconds()).isPositive();
-        assertThat(r.feedbackSeconds()).containsOnlyKeys(Compression.FP16, Compression.INT8);
-        assertThat(r.codecs()).containsOnlyKeys(Compression.FP16, Compression.INT8);
+        assertThat(r.feedbackSeconds()).containsOnlyKeys(Compression.FP16, Compression.INT8, Compression.TWO_BIT,
+                Compression.ONE_BIT, Compression.TERNARY);
+        assertThat(r.codecs()).containsOnlyKeys(Compression.FP16, Compression.INT8, Compression.TWO_BIT,
+                Compression.ONE_BIT, Compression.TERNARY);
         r.codecs().values().forEach(c -> assertThat(c.encodeSeconds()).isPositive());
         assertThat(r.withCodecs(CostModel.of(0, 0, 0)).knowsCodec(Compression.INT8)).isTrue();
+        assertThat(r.withCodecs(CostModel.of(0, 0, 0)).knowsCodec(Compression.TERNARY)).isTrue();
     }
 
     @Test

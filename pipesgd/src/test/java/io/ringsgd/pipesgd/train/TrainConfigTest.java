@@ -124,6 +124,12 @@ class TrainConfigTest {
         rejects(b -> b.resume(true)).hasMessageContaining("--resume needs --checkpoint-dir");
         rejects(b -> b.evalEvery(-1)).hasMessageContaining("eval-every");
         rejects(b -> b.option(PipeSgdTrainer.SYNC_WARMUP, (long) (-1))).hasMessageContaining("sync-warmup");
+        rejects(b -> b.ternaryThreshold(-1f)).hasMessageContaining("ternary threshold must be finite and at least 0");
+        rejects(b -> b.ternaryThreshold(Float.POSITIVE_INFINITY)).hasMessageContaining("ternary threshold");
+        TrainConfig ternary = base().compression("ternary").ternaryThreshold(3.5f).build();
+        assertThat(ternary.collectiveOptions().compression()).isEqualTo(io.ringsgd.collectives.Compression.TERNARY);
+        assertThat(ternary.collectiveOptions().ternaryThreshold()).isEqualTo(3.5f);
+        assertThat(ternary.toString()).contains("compress=ternary ternary-threshold=3.5");
         assertThat(base().trainer("sync").option(PipeSgdTrainer.WIDTH, 1).build().option(PipeSgdTrainer.SYNC_WIDTH))
                 .isEqualTo(1);
     }

@@ -21,7 +21,11 @@ import java.util.Map;
  * segments pays 2(P−1)·S·α); {@link #terms} gives their coefficients, which is what {@link CostFit} fits. The
  * compressed ring's comment counts (2P−1)/P·n·δ for the decodes; its code also encodes every element once (own chunk
  * plus each re-encode on the way), so here it costs 2(P−1)·α + 2(P−1)/P·n·c·β + (P−1)/P·n·γ + n·δ_enc
- * + (2P−1)/P·n·δ_dec, the γ being the accumulation of the reduce-scatter's decodes.
+ * + (2P−1)/P·n·δ_dec, the γ being the accumulation of the reduce-scatter's decodes. The low-bit formats (2bit, 1bit,
+ * ternary: {@link Compression#gathersEncodings()}) take the encoded all-gather instead: n·δ_enc, then P−1 steps that
+ * each move one encoding of e bytes ((P−1)·(α + e·β) on the host, the link's e/B plus latency per step), then P
+ * decodes and P−1 accumulations, P·n·δ_dec + (P−1)·4n·γ; the ternary format, whose length depends on the values,
+ * first all-gathers the P lengths (P−1 messages of 4 bytes more), and its e is {@link #TERNARY_BYTES_PER_ELEMENT}·n.
  *
  * <p>With a link ({@link #withLink}) α, β and γ describe the host (the transport's own per-message and per-byte CPU
  * work, as fitted on the in-JVM transport) and the link adds what {@link io.ringsgd.collectives.emulation
@@ -65,6 +69,13 @@ public final class CostModel {
         }
     }
 
+    /**
+     * Bytes per element the ternary format is taken to send (its length depends on the values): 0.05, about what its
+     * default threshold gives on the gradients of the built-in MLP under error feedback (the README has the
+     * measurement), against 0.27 for 2bit and 0.14 for 1bit.
+     */
+    public static final double TERNARY_BYTES_PER_ELEMENT = 0.05;
+
     private final double alpha;
     private final double beta;
     private final double gamma;
@@ -97,10 +108,11 @@ public final class CostModel {
         return new CostModel(alpha, beta, gamma, new EnumMap<>(Compression.class), null, 256 << 10, 0, 1);
     }
 
-    /** This model with the codec time of {@code c} (FP16 or INT8). */
+    /** This model with the codec time of {@code c} (any lossy compression). */
     public CostModel withCodec(Compression c, CodecCost cost) {
         if (c == null || c == Compression.NONE) {
-            throw new IllegalArgumentException("a codec cost belongs to fp16 or int8, got " + c);
+            throw new IllegalArgumentException("a codec cost belongs to a lossy compression (fp16, int8, 2bit, 1bit,"
+                    + " ternary), got " + c);
         }
         if (cost == null) {
             throw new IllegalArgumentException("codec cost of " + c.cliName() + " is null");
@@ -219,12 +231,13 @@ public final class CostModel {
     }
 
     /**
-     * Predicted time of the compressed ring AllReduce of {@code floats} elements ({@link Compression#NONE}: the plain
-     * ring). Needs the codec's {@link CodecCost}.
+     * Predicted time of the compressed AllReduce of {@code floats} elements: the compressed ring for fp16 and int8,
+     * the encoded all-gather for the low-bit formats ({@link Compression#NONE}: the plain ring). Needs the codec's
+     * {@link CodecCost}.
      */
     public double compressedAllreduceSeconds(Compression c, int ranks, long floats) {
         if (c == null) {
-            throw new IllegalArgumentException("compression is null: pass Compression.NONE, FP16 or INT8");
+            throw new IllegalArgumentException("compression is null: pass Compression.NONE or a lossy one");
         }
         checkShape(ranks, floats);
         if (ranks == 1 || floats == 0) {
@@ -238,7 +251,34 @@ public final class CostModel {
             throw new IllegalArgumentException("no codec cost for " + c.cliName() + ": give one with withCodec"
                     + " (ringsgd plan --measure measures it)");
         }
-        return ring(ranks, floats, c);
+        return c.gathersEncodings() ? encodedAllgather(ranks, floats, c) : ring(ranks, floats, c);
+    }
+
+    /** Bytes of one encoding of {@code floats} elements by {@code c} as the model counts them (see the class comment). */
+    public static double encodingBytes(Compression c, long floats) {
+        if (c == Compression.TERNARY) {
+            return 4 + TERNARY_BYTES_PER_ELEMENT * floats;
+        }
+        return floats > Integer.MAX_VALUE ? (double) Codecs.encodedBytes(c, Integer.MAX_VALUE) / Integer.MAX_VALUE
+                * floats : Codecs.encodedBytes(c, (int) floats);
+    }
+
+    /**
+     * {@code EncodedAllgatherAllreduce} on one rank: encode, (lengths,) P−1 all-gather steps of one encoding each (the
+     * link and the host work on a step's message at once, the slower decides; a step's receive wakes its thread),
+     * then P decodes, P−1 of them accumulating.
+     */
+    private double encodedAllgather(int p, long count, Compression c) {
+        CodecCost cc = codecs.get(c);
+        double e = encodingBytes(c, count);
+        double cpu = cc.encodeSeconds() * count * stretch;
+        double lat = latency();
+        if (c == Compression.TERNARY) {
+            cpu += (p - 1) * (Math.max(wire(4) + lat, host(4, false)) + wakeup);
+        }
+        cpu += (p - 1) * (Math.max(wire(e) + lat, host(e, false)) + wakeup);
+        cpu += (p * cc.decodeSeconds() + (p - 1) * ELEMENT_BYTES * gamma) * count * stretch;
+        return cpu;
     }
 
     /**

@@ -192,6 +192,36 @@ class CostModelTest {
     }
 
     @Test
+    void theLowBitFormatsPayAnAllgatherOfTheirEncodingsAndPDecodes() {
+        // P = 4, 1024 floats in 1bit: 4 blocks of 36 bytes = 144 bytes per encoding, 3 steps each carrying one.
+        LinkModel link = new LinkModel(Duration.ofMillis(1), 1e6);
+        CostModel wireOnly = CostModel.of(0, 0, 0).withLink(link)
+                .withCodec(Compression.ONE_BIT, new CostModel.CodecCost(0, 0))
+                .withCodec(Compression.TERNARY, new CostModel.CodecCost(0, 0));
+        assertThat(wireOnly.compressedAllreduceSeconds(Compression.ONE_BIT, 4, 1024))
+                .isCloseTo(3 * (144 / 1e6 + 1e-3), within(1e-12));
+        // Ternary: first the 4-byte lengths (3 steps), then encodings of 4 + 0.05 bytes per float.
+        double e = 4 + CostModel.TERNARY_BYTES_PER_ELEMENT * 1024;
+        assertThat(wireOnly.compressedAllreduceSeconds(Compression.TERNARY, 4, 1024))
+                .isCloseTo(3 * (4 / 1e6 + 1e-3) + 3 * (e / 1e6 + 1e-3), within(1e-12));
+        // Codec work alone: one encode, four decodes, three accumulations of 4 bytes per float.
+        CostModel codecOnly = CostModel.of(0, 0, 0.25e-9).withCodec(Compression.TWO_BIT,
+                new CostModel.CodecCost(1e-9, 2e-9));
+        assertThat(codecOnly.compressedAllreduceSeconds(Compression.TWO_BIT, 4, 1024))
+                .isCloseTo(1024 * (1e-9 + 4 * 2e-9 + 3 * 1e-9), within(1e-15));
+        // On a slow link of large vectors the sparse format beats 1bit, which beats int8's ring at P = 4.
+        CostModel slow = CostModel.of(0, 0, 0).withLink(new LinkModel(Duration.ZERO, 1e8))
+                .withCodec(Compression.INT8, new CostModel.CodecCost(0, 0))
+                .withCodec(Compression.ONE_BIT, new CostModel.CodecCost(0, 0))
+                .withCodec(Compression.TERNARY, new CostModel.CodecCost(0, 0));
+        double int8 = slow.compressedAllreduceSeconds(Compression.INT8, 4, 1 << 20);
+        double oneBit = slow.compressedAllreduceSeconds(Compression.ONE_BIT, 4, 1 << 20);
+        double ternary = slow.compressedAllreduceSeconds(Compression.TERNARY, 4, 1 << 20);
+        assertThat(ternary).isLessThan(oneBit);
+        assertThat(oneBit).isLessThan(int8);
+    }
+
+    @Test
     void orderingOfAlgorithmsAgreesWithTheDefaultTable() {
         AlgorithmTable table = AlgorithmTable.defaults();
         // A cluster-like host: 20 us per message, 1 GB/s, reductions at 4 GB/s.
