@@ -1,6 +1,7 @@
 package io.ringsgd.launch;
 
 import io.ringsgd.collectives.Algorithm;
+import io.ringsgd.collectives.HierarchicalAllreduce;
 import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.Communicator;
 import io.ringsgd.collectives.Compression;
@@ -55,6 +56,16 @@ public final class AllreduceBench {
      */
     public static List<Result> run(Communicator c, List<Long> sizes, Algorithm algorithm, CollectiveOptions base,
             ElementType type, int iters, int warmup, boolean direct) {
+        return run(c, sizes, algorithm, base, type, iters, warmup, direct, null);
+    }
+
+    /**
+     * As {@link #run(Communicator, List, Algorithm, CollectiveOptions, ElementType, int, int, boolean)}, through
+     * {@code hierarchy} when it is not null (each operation copies the send vector into the result, then reduces it in
+     * place through the hierarchy; reported as "hierarchical").
+     */
+    public static List<Result> run(Communicator c, List<Long> sizes, Algorithm algorithm, CollectiveOptions base,
+            ElementType type, int iters, int warmup, boolean direct, HierarchicalAllreduce hierarchy) {
         if (iters < 1 || warmup < 0) {
             throw new IllegalArgumentException("--iters must be >= 1 and --warmup >= 0");
         }
@@ -88,8 +99,15 @@ public final class AllreduceBench {
                 send = ElementBuffer.of(s);
                 recv = ElementBuffer.of(new float[n]);
             }
+            ElementBuffer in = send;
+            ElementBuffer out2 = recv;
+            int count = n;
+            Runnable op = hierarchy == null ? () -> c.allreduce(in, out2, ReduceOp.SUM, opts) : () -> {
+                in.copyTo(0, out2, 0, count);
+                hierarchy.allreduce(out2, ReduceOp.SUM);
+            };
             for (int i = 0; i < warmup; i++) {
-                c.allreduce(send, recv, ReduceOp.SUM, opts);
+                op.run();
             }
             c.barrier();
             double[] t = new double[iters];
@@ -97,7 +115,7 @@ public final class AllreduceBench {
             long loopStart = System.nanoTime();
             for (int i = 0; i < iters; i++) {
                 long t0 = System.nanoTime();
-                c.allreduce(send, recv, ReduceOp.SUM, opts);
+                op.run();
                 t[i] = (System.nanoTime() - t0) / 1e3;
             }
             double[] loop = {(System.nanoTime() - loopStart) / 1e3 / iters};
@@ -126,7 +144,8 @@ public final class AllreduceBench {
             double median = iters % 2 == 1 ? sorted[iters / 2] : (sorted[iters / 2 - 1] + sorted[iters / 2]) / 2;
             double algbw = realBytes / (median * 1e-6) / 1e9;
             Algorithm used = c.allreduceAlgorithm(realBytes, opts);
-            String name = used == Algorithm.NATIVE ? c.transportName() + "-native" : used.cliName();
+            String name = hierarchy != null ? "hierarchical"
+                    : used == Algorithm.NATIVE ? c.transportName() + "-native" : used.cliName();
             out.add(new Result(c.transportName(), p, name, realBytes,
                     iters, median, sorted[0], loop[0], algbw, algbw * 2.0 * (p - 1) / p, correct, cpu[0]));
         }

@@ -104,6 +104,12 @@ final class BenchCommand implements Runnable {
         @Mixin
         LinkOptions link;
 
+        @Option(names = "--hierarchy", defaultValue = "none", description = "none (default) or host: AllReduce"
+                + " through HierarchicalAllreduce with the hosts splitByHost() finds (a reduce-scatter inside each host,"
+                + " AllReduces across hosts, an all-gather inside each host); reported as 'hierarchical'. Needs"
+                + " --algorithm auto and a transport with communication contexts (local or tcp).")
+        String hierarchy;
+
         @Option(names = "--show-table", description = "Print the algorithm selection table (with ringsgd.table and"
                 + " ringsgd.algorithm applied) and exit.")
         boolean showTable;
@@ -135,6 +141,21 @@ final class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("--buffers must be heap or direct, got '" + buffers + "'");
             }
             boolean direct = buffers.equals("direct");
+            if (!hierarchy.equals("none") && !hierarchy.equals("host")) {
+                throw new IllegalArgumentException("--hierarchy must be none or host, got '" + hierarchy + "'");
+            }
+            boolean hierarchical = hierarchy.equals("host");
+            if (hierarchical && (algorithms.size() != 1 || algorithms.get(0) != Algorithm.AUTO)) {
+                throw new IllegalArgumentException("--hierarchy host chooses its own algorithms inside and across"
+                        + " hosts: drop --algorithm");
+            }
+            if (hierarchical && base.compression() != Compression.NONE) {
+                throw new IllegalArgumentException("--hierarchy host sends uncompressed vectors: drop --compress");
+            }
+            if (hierarchical && t == Jobs.Transport.MPJ) {
+                throw new IllegalArgumentException("--hierarchy host needs sub-communicators, which the MPJ transport"
+                        + " has not: use --transport tcp (under ringsgd run) or local");
+            }
             if (saveTable != null && saveTable.toAbsolutePath().getParent() != null
                     && !java.nio.file.Files.isDirectory(saveTable.toAbsolutePath().getParent())) {
                 throw new IllegalArgumentException("--save-table " + saveTable + ": the directory "
@@ -159,9 +180,21 @@ final class BenchCommand implements Runnable {
                     io.ringsgd.collectives.trace.Traces.start(c, tracer);
                 }
                 List<AllreduceBench.Result> all = new ArrayList<>();
-                for (Algorithm a : algorithms) {
-                    AllreduceBench.warmUpJit(c, sizes, a, base, warmupSeconds / algorithms.size());
-                    all.addAll(AllreduceBench.run(c, sizes, a, base, et, iters, warmup, direct));
+                if (hierarchical) {
+                    try (io.ringsgd.collectives.HierarchicalAllreduce h =
+                            io.ringsgd.collectives.HierarchicalAllreduce.of(c)) {
+                        if (c.rank() == 0) {
+                            System.err.printf(Locale.ROOT, "bench: rank 0's host has %d of the %d ranks (%s form)%n",
+                                    h.local().size(), c.size(), h.uniform() ? "reduce-scatter" : "leader");
+                        }
+                        AllreduceBench.warmUpJit(c, sizes, Algorithm.AUTO, base, warmupSeconds);
+                        all.addAll(AllreduceBench.run(c, sizes, Algorithm.AUTO, base, et, iters, warmup, direct, h));
+                    }
+                } else {
+                    for (Algorithm a : algorithms) {
+                        AllreduceBench.warmUpJit(c, sizes, a, base, warmupSeconds / algorithms.size());
+                        all.addAll(AllreduceBench.run(c, sizes, a, base, et, iters, warmup, direct));
+                    }
                 }
                 if (tracer.on()) {
                     TrainCommand.writeTrace(c, tracer, trace, "bench");

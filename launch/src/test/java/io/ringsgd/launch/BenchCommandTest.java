@@ -84,4 +84,33 @@ class BenchCommandTest {
             System.setErr(old);
         }
     }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aHierarchyOfOneHostIsExactAndItsMisuseIsOneLineAndStatusTwo() {
+        int[] status = {-1};
+        String o = bench(status, "bench", "allreduce", "--np", "4", "--bytes", "8,100k", "--iters", "2", "--warmup",
+                "1", "--warmup-seconds", "0", "--hierarchy", "host", "--json");
+        assertThat(status[0]).as(o).isZero();
+        assertThat(o.lines().filter(l -> l.contains("\"algorithm\":\"hierarchical\"")).count()).isEqualTo(2);
+        assertThat(o).doesNotContain("\"correct\":false");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true));
+        try {
+            bench(status, "bench", "allreduce", "--hierarchy", "rack");
+            assertThat(status[0]).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("--hierarchy must be none or host");
+            err.reset();
+            bench(status, "bench", "allreduce", "--hierarchy", "host", "--algorithm", "ring");
+            assertThat(status[0]).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("drop --algorithm");
+            err.reset();
+            bench(status, "bench", "allreduce", "--hierarchy", "host", "--compress", "int8");
+            assertThat(status[0]).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("drop --compress");
+        } finally {
+            System.setErr(old);
+        }
+    }
 }

@@ -116,6 +116,22 @@ class EmulatedClusterIT {
                 .doesNotContain("shared memory").doesNotContain("\"correct\":false").contains("\"correct\":true");
     }
 
+    /**
+     * splitByHost() on emulated hosts: two hosts with two ranks each make two host groups, and the hierarchical
+     * AllReduce built from them (shared memory inside a host, TCP between) is exact and bit-identical.
+     */
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void hierarchicalAllreduceFindsTheHostsItself() throws Exception {
+        Job job = run(List.of("run", "--hosts", "h0:2,h1:2", "--rsh", cluster.rsh(), "--", "bench", "allreduce",
+                "--transport", "tcp", "--bytes", "8,65540,1m", "--hierarchy", "host", "--iters", "2", "--warmup", "1",
+                "--warmup-seconds", "0", "--json"), Map.of());
+        assertThat(job.await(140)).as(job.output()).isZero();
+        assertThat(job.output()).contains("rank 0's host has 2 of the 4 ranks (reduce-scatter form)");
+        List<String> rows = job.output().lines().filter(l -> l.contains("\"algorithm\":\"hierarchical\"")).toList();
+        assertThat(rows).as(job.output()).hasSize(3).allMatch(l -> l.contains("\"correct\":true"));
+    }
+
     @Test
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void trainingOnFourHostsEndsWithTheParametersOfTheSameJobInOneJvm() throws Exception {
