@@ -305,13 +305,23 @@ public final class TcpTransport implements Transport {
                     stalled(ms, n, head, idle);
                     continue;
                 }
-                for (int i = 0; i < n; i++) {
+                boolean lateData = false;
+                for (int i = 0; i < n && !lateData; i++) {
                     if (ms[i] != null && !ms[i].isDone()) {
                         TcpPeer p = peer(ms[i].peer());
                         if (p.goodbye && p.eof) {
-                            throw left(p, ms[i]);
+                            // A peer that wrote into the shared ring and then said goodbye: its data may have
+                            // arrived after the last poll and before its goodbye was read (the socket orders the two,
+                            // the ring does not). Read the ring once more before blaming the peer.
+                            lateData = p.shm != null && drainedAfterGoodbye(p);
+                            if (!lateData) {
+                                throw left(p, ms[i]);
+                            }
                         }
                     }
+                }
+                if (lateData) {
+                    continue;
                 }
                 updateInterest();
                 long sliceMs = Math.max(1, Math.min(SELECT_SLICE_MS, (timeoutNanos - idle) / 1_000_000 + 1));
@@ -478,6 +488,16 @@ public final class TcpTransport implements Transport {
         if (wake) {
             ringBell(p);
         }
+    }
+
+    /**
+     * True if {@code p}'s ring still held data for its posted receives (moved now). Called after {@code p}'s goodbye
+     * was read: everything it wrote into the ring before it was written before the goodbye, so this poll sees it.
+     */
+    private boolean drainedAfterGoodbye(TcpPeer p) {
+        long before = shmMoves;
+        pumpShm(p);
+        return shmMoves != before;
     }
 
     /**
