@@ -38,7 +38,7 @@ public final class HostKey {
     }
 
     /** A 64-bit FNV-1a hash of {@code label}'s UTF-8 bytes (what ranks exchange to compare labels). */
-    static long hash(String label) {
+    public static long hash(String label) {
         long h = 0xcbf29ce484222325L;
         for (byte b : label.getBytes(StandardCharsets.UTF_8)) {
             h = (h ^ (b & 0xff)) * 0x100000001b3L;

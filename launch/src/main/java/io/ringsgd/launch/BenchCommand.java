@@ -7,6 +7,7 @@ import io.ringsgd.collectives.CollectiveOptions;
 import io.ringsgd.collectives.CommunicatorConfig;
 import io.ringsgd.collectives.Compression;
 import io.ringsgd.collectives.ElementType;
+import io.ringsgd.collectives.HierarchicalAllreduce;
 import io.ringsgd.collectives.Units;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,8 +182,7 @@ final class BenchCommand implements Runnable {
                 }
                 List<AllreduceBench.Result> all = new ArrayList<>();
                 if (hierarchical) {
-                    try (io.ringsgd.collectives.HierarchicalAllreduce h =
-                            io.ringsgd.collectives.HierarchicalAllreduce.of(c)) {
+                    try (HierarchicalAllreduce h = HierarchicalAllreduce.of(c)) {
                         if (c.rank() == 0) {
                             System.err.printf(Locale.ROOT, "bench: rank 0's host has %d of the %d ranks (%s form)%n",
                                     h.local().size(), c.size(), h.uniform() ? "reduce-scatter" : "leader");

@@ -3,6 +3,7 @@ package io.ringsgd.launch.mpj;
 import io.ringsgd.collectives.CollectiveException;
 import io.ringsgd.collectives.Communicator;
 import io.ringsgd.collectives.CommunicatorConfig;
+import io.ringsgd.collectives.HostKey;
 import io.ringsgd.collectives.engine.TransportCommunicator;
 import mpi.MPI;
 import org.slf4j.Logger;
@@ -99,7 +100,7 @@ public final class MpjRuntime {
      * runs it on every rank, so that later callers on any rank just read the answer.
      */
     private static boolean sameProcessorNameEverywhere() {
-        long h = fnv64(MPI.Get_processor_name());
+        long h = HostKey.hash(MPI.Get_processor_name());
         long[] in = {h, ~h};
         long[] out = new long[2];
         MPI.COMM_WORLD.Allreduce(in, 0, out, 0, 2, MPI.LONG, MPI.MIN);
@@ -107,13 +108,6 @@ public final class MpjRuntime {
         return out[0] == ~out[1];
     }
 
-    private static long fnv64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x100000001b3L;
-        }
-        return h;
-    }
 
     /**
      * True when every rank of the job runs on one host (the multicore device, or niodev with one host in the
